@@ -1,0 +1,35 @@
+/** @type {import('jest').Config} */
+const transform = {
+  // Type-checking is `npm run typecheck`'s job; tests only transpile (fast, per file).
+  '^.+\\.ts$': ['ts-jest', { tsconfig: { ...require('./tsconfig.json').compilerOptions, isolatedModules: true, sourceMap: true }, diagnostics: false }],
+};
+// @fastify/static (Swagger UI assets) requires content-disposition 3, which is ESM-only and
+// cannot be required inside Jest's CommonJS sandbox; its 1.x release has the same API in CJS.
+const moduleNameMapper = { '^content-disposition$': 'content-disposition-cjs' };
+
+module.exports = {
+  maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
+  testTimeout: 60000,
+  // PGlite's WASM runtime keeps the in-band process alive after every app is closed.
+  forceExit: true,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/src'],
+      testMatch: ['**/*.spec.ts'],
+      transform,
+      moduleNameMapper,
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      transform,
+      moduleNameMapper,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,44 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './common/config/app-config';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { createValidationPipe } from './common/validation/validation.pipe';
+import { serveOpenApi } from './infrastructure/http/openapi';
+import { requestIdOf } from './infrastructure/http/request-id';
+
+export const API_PREFIX = 'api/v1';
+
+/**
+ * Builds the whole HTTP application (used by main.ts, the tests and the OpenAPI script), so
+ * every entry point gets the same pipes, filters, limits and headers.
+ */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimit,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    // While closing, refuse new requests with 503 and let in-flight ones finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    // Throw start-up errors to the caller (main.ts prints them; tests see them) instead of exiting.
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  serveOpenApi(app);
+  return app;
+}

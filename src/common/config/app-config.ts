@@ -1,0 +1,96 @@
+import {
+  DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL,
+  DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
+  DEVELOPMENT_JWT_SECRET,
+  Environment,
+  validateEnvironment,
+} from './environment';
+
+export type DatabaseConfig =
+  | { kind: 'server'; url: string; poolSize: number }
+  | { kind: 'embedded'; dataDir: string; poolSize: number };
+
+export interface JwtConfig {
+  algorithm: 'HS256' | 'RS256';
+  signingKey: string;
+  verifyingKey: string;
+  ttlSeconds: number;
+  issuer: string;
+  audience: string;
+}
+
+/**
+ * The typed, derived configuration every module reads. Built once from the validated
+ * environment; development defaults are filled in here and listed in `developmentDefaults`
+ * so that start-up can say loudly which ones are in use.
+ */
+export class AppConfig {
+  readonly nodeEnv: Environment['NODE_ENV'];
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseConfig;
+  readonly runMigrations: boolean;
+  readonly jwt: JwtConfig;
+  readonly bootstrapAdmin: { email: string; password: string } | null;
+  readonly logLevel: string;
+  readonly bodyLimit: number;
+  readonly authRateLimitPerMinute: number;
+  readonly lockout: { threshold: number; minutes: number };
+  readonly shutdownTimeoutMs: number;
+  readonly developmentDefaults: string[] = [];
+
+  constructor(env: Environment) {
+    this.nodeEnv = env.NODE_ENV;
+    this.port = env.PORT;
+    this.host = env.HOST;
+    this.database = env.DATABASE_URL
+      ? { kind: 'server', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { kind: 'embedded', dataDir: env.PGLITE_DIR, poolSize: env.DATABASE_POOL_SIZE };
+    this.runMigrations = env.MIGRATIONS_RUN;
+
+    let secret = env.JWT_SECRET;
+    if (env.JWT_ALGORITHM === 'HS256' && !secret) {
+      secret = DEVELOPMENT_JWT_SECRET;
+      this.developmentDefaults.push('JWT_SECRET');
+    }
+    this.jwt =
+      env.JWT_ALGORITHM === 'RS256'
+        ? {
+            algorithm: 'RS256',
+            signingKey: env.JWT_PRIVATE_KEY!,
+            verifyingKey: env.JWT_PUBLIC_KEY!,
+            ttlSeconds: env.JWT_TTL,
+            issuer: env.JWT_ISSUER,
+            audience: env.JWT_AUDIENCE,
+          }
+        : {
+            algorithm: 'HS256',
+            signingKey: secret!,
+            verifyingKey: secret!,
+            ttlSeconds: env.JWT_TTL,
+            issuer: env.JWT_ISSUER,
+            audience: env.JWT_AUDIENCE,
+          };
+
+    if (env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD) {
+      this.bootstrapAdmin = { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD };
+    } else if (env.NODE_ENV === 'development' && !env.BOOTSTRAP_ADMIN_EMAIL && !env.BOOTSTRAP_ADMIN_PASSWORD) {
+      this.bootstrapAdmin = {
+        email: DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL,
+        password: DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
+      };
+      this.developmentDefaults.push('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD');
+    } else {
+      this.bootstrapAdmin = null;
+    }
+    this.logLevel = env.LOG_LEVEL;
+    this.bodyLimit = env.BODY_LIMIT;
+    this.authRateLimitPerMinute = env.AUTH_RATE_LIMIT_PER_MINUTE;
+    this.lockout = { threshold: env.AUTH_LOCKOUT_THRESHOLD, minutes: env.AUTH_LOCKOUT_MINUTES };
+    this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+  }
+
+  static fromEnvironment(raw: Record<string, string | undefined>): AppConfig {
+    return new AppConfig(validateEnvironment(raw));
+  }
+}

@@ -1,0 +1,173 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+/**
+ * The development-only JWT secret. Using it is allowed (and loudly logged) outside production;
+ * a production NODE_ENV refuses to start with it.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me-0123456789';
+export const DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL = 'admin@first-step.local';
+export const DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD = 'dev-admin-password-change-me';
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+/** PEM keys are usually passed in env vars with literal "\n" sequences. */
+const toPem = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.replace(/\\n/g, '\n') : value;
+
+/** Every environment variable the service reads, validated once at boot. */
+export class Environment {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '127.0.0.1';
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  /** Folder of the embedded PGlite database, used when DATABASE_URL is unset. `memory://` keeps it in memory. */
+  @IsString()
+  PGLITE_DIR = './data/pglite';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @IsIn(['HS256', 'RS256'])
+  JWT_ALGORITHM: 'HS256' | 'RS256' = 'HS256';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @Transform(toPem)
+  @Matches(/-----BEGIN (RSA )?PRIVATE KEY-----/, { message: 'JWT_PRIVATE_KEY must be a PEM private key' })
+  JWT_PRIVATE_KEY?: string;
+
+  @IsOptional()
+  @Transform(toPem)
+  @Matches(/-----BEGIN (RSA )?PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key' })
+  JWT_PUBLIC_KEY?: string;
+
+  /** Lifetime of access tokens, in seconds. Short on purpose: there is no refresh token. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86400)
+  JWT_TTL = 900;
+
+  @IsString()
+  JWT_ISSUER = 'first-step-api';
+
+  @IsString()
+  JWT_AUDIENCE = 'first-step';
+
+  @IsOptional()
+  @IsEmail({}, { message: 'BOOTSTRAP_ADMIN_EMAIL must be an email address' })
+  BOOTSTRAP_ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters' })
+  BOOTSTRAP_ADMIN_PASSWORD?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Largest accepted request body, in bytes; larger ones answer 413. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  BODY_LIMIT = 1024 * 1024;
+
+  /** Login and token requests allowed per client IP per minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_RATE_LIMIT_PER_MINUTE = 30;
+
+  /** Consecutive failed logins for one account before it is locked. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_LOCKOUT_THRESHOLD = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_LOCKOUT_MINUTES = 10;
+
+  /** How long graceful shutdown waits for in-flight requests before closing anyway. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10000;
+}
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+/** Validates raw environment variables; unknown variables are ignored, bad ones are named. */
+export function validateEnvironment(raw: Record<string, string | undefined>): Environment {
+  const defined = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false });
+  const problems = errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+    ),
+  );
+  if (env.JWT_ALGORITHM === 'RS256' && (!env.JWT_PRIVATE_KEY || !env.JWT_PUBLIC_KEY)) {
+    problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required when JWT_ALGORITHM is RS256');
+  }
+  if (env.NODE_ENV === 'production') {
+    if (env.JWT_ALGORITHM === 'HS256' && !env.JWT_SECRET) {
+      problems.push('JWT_SECRET is required when NODE_ENV is production');
+    }
+    if (env.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+      problems.push('JWT_SECRET: the development secret is refused when NODE_ENV is production');
+    }
+    if (env.BOOTSTRAP_ADMIN_PASSWORD === DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD) {
+      problems.push('BOOTSTRAP_ADMIN_PASSWORD: the development password is refused in production');
+    }
+  }
+  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
+  return env;
+}

@@ -1,0 +1,35 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, toProblem } from './problem';
+
+const logger = new Logger('Errors');
+
+/** Writes a problem document; shared by the Nest filter and Fastify's own error handler. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+): FastifyReply {
+  const problem: ProblemDetails = {
+    ...toProblem(error),
+    instance: request.url.split('?')[0],
+    requestId: String(request.id),
+  };
+  if (problem.status >= 500) {
+    // Full error (with stack) in the log only, tied to the answer by the request id.
+    logger.error({ err: error, requestId: request.id }, 'unhandled error');
+  }
+  if (problem.status === 401 && !reply.hasHeader('www-authenticate')) {
+    void reply.header('www-authenticate', 'Bearer');
+  }
+  return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/** One global filter: every error leaves the API as RFC 9457 problem+json. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), exception);
+  }
+}

@@ -1,0 +1,35 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../identity/access/access-policy.decorators';
+import { MigrationsHealthIndicator } from './migrations.health';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly migrations: MigrationsHealthIndicator,
+  ) {}
+
+  /** The process is up and serving HTTP. */
+  @Get('live')
+  @Public()
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** The database answers and its schema is current. */
+  @Get('ready')
+  @Public()
+  @HealthCheck()
+  @ApiServiceUnavailableResponse({ description: 'Database unreachable or migrations pending' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.database.pingCheck('database', { timeout: 2000 }),
+      () => this.migrations.isUpToDate('migrations'),
+    ]);
+  }
+}

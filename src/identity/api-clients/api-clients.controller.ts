@@ -1,0 +1,19 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Roles } from '../access/access-policy.decorators';
+import { ApiClientsService } from './api-clients.service';
+import { CreateApiClientDto, CreatedApiClientDto } from './dto/api-client.dto';
+
+@ApiTags('administration')
+@Controller('api-clients')
+export class ApiClientsController {
+  constructor(private readonly clients: ApiClientsService) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiCreatedResponse({ type: CreatedApiClientDto })
+  @ApiUnprocessableEntityResponse({ description: 'Unknown agency' })
+  create(@Body() body: CreateApiClientDto): Promise<CreatedApiClientDto> {
+    return this.clients.create(body);
+  }
+}

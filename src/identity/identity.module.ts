@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../common/config/app-config';
+import { AccessGuard } from './access/access.guard';
+import { AgenciesController } from './agencies/agencies.controller';
+import { AgenciesService } from './agencies/agencies.service';
+import { ApiClientsController } from './api-clients/api-clients.controller';
+import { ApiClientsService } from './api-clients/api-clients.service';
+import { authThrottling } from './auth/auth-throttling';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { LoginLockout } from './auth/login-lockout.service';
+import { PasswordHasher } from './auth/password-hasher';
+import { TokenIssuer } from './auth/token-issuer.service';
+import { BootstrapAdmin } from './bootstrap-admin.service';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+/** Agencies, people, machine clients, sign-in, and the global access guard. */
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.register({}),
+    ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: authThrottling }),
+  ],
+  controllers: [AuthController, AgenciesController, UsersController, ApiClientsController],
+  providers: [
+    { provide: APP_GUARD, useClass: AccessGuard },
+    JwtStrategy,
+    TokenIssuer,
+    PasswordHasher,
+    LoginLockout,
+    AuthService,
+    AgenciesService,
+    UsersService,
+    ApiClientsService,
+    BootstrapAdmin,
+  ],
+  exports: [AgenciesService],
+})
+export class IdentityModule {}

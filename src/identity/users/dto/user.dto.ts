@@ -1,0 +1,54 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { ROLES, type Role } from '../../access/roles-and-scopes';
+import { UserEntity } from '../user.entity';
+
+export const PASSWORD_MIN_LENGTH = 12;
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'coordinator@da.example.gov' })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'Dana Coordinator' })
+  @IsString()
+  @Length(1, 200)
+  displayName!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  agencyId!: string;
+
+  @ApiProperty({ format: 'password', minLength: PASSWORD_MIN_LENGTH })
+  @IsString()
+  @Length(PASSWORD_MIN_LENGTH, 256, {
+    message: `password must be between ${PASSWORD_MIN_LENGTH} and 256 characters`,
+  })
+  password!: string;
+}
+
+/** A person as the API shows them: never the password hash. */
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ format: 'uuid' }) agencyId!: string;
+  @ApiProperty() createdAt!: string;
+
+  static from(user: UserEntity): UserDto {
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      role: user.role,
+      agencyId: user.agencyId,
+      createdAt: user.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Roles } from '../access/access-policy.decorators';
+import { CreateUserDto, UserDto } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('administration')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiConflictResponse({ description: 'Email already used' })
+  @ApiUnprocessableEntityResponse({ description: 'Unknown agency, or role not allowed for its kind' })
+  create(@Body() body: CreateUserDto): Promise<UserDto> {
+    return this.users.create(body);
+  }
+}

@@ -1,0 +1,33 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from '../../../migrations';
+
+export type DatabaseEndpoint =
+  | { kind: 'server'; url: string; poolSize: number }
+  | { kind: 'embedded'; host: string; port: number; poolSize: number };
+
+/**
+ * The single definition of how the app (and the migration CLI) talks to PostgreSQL.
+ * `synchronize` is off everywhere: the schema is only ever changed by reviewed migrations.
+ */
+export function dataSourceOptions(endpoint: DatabaseEndpoint): DataSourceOptions {
+  const connection =
+    endpoint.kind === 'server'
+      ? { url: endpoint.url }
+      : { host: endpoint.host, port: endpoint.port, username: 'postgres', password: 'postgres' };
+  return {
+    type: 'postgres',
+    ...connection,
+    poolSize: endpoint.poolSize,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+ and PGlite; no extension needed.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    logging: ['error', 'migration'],
+    extra: { application_name: 'first-step-api' },
+  };
+}

@@ -1,0 +1,82 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../common/config/app-config';
+import { dataSourceOptions, DatabaseEndpoint } from './data-source-options';
+import { EmbeddedPostgres } from './embedded-postgres';
+import { UnitOfWork } from './unit-of-work';
+
+const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
+const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
+
+/** Starts the embedded database when no DATABASE_URL is configured, and says where to connect. */
+@Module({
+  providers: [
+    {
+      provide: EMBEDDED_POSTGRES,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig): Promise<EmbeddedPostgres | null> => {
+        if (config.database.kind !== 'embedded') return null;
+        const embedded = await EmbeddedPostgres.start(
+          config.database.dataDir,
+          config.database.poolSize + 2,
+        );
+        new Logger('Database').log(`embedded PGlite database in ${config.database.dataDir}`);
+        return embedded;
+      },
+    },
+    {
+      provide: DATABASE_ENDPOINT,
+      inject: [AppConfig, EMBEDDED_POSTGRES],
+      useFactory: (config: AppConfig, embedded: EmbeddedPostgres | null): DatabaseEndpoint =>
+        config.database.kind === 'server'
+          ? config.database
+          : { kind: 'embedded', host: embedded!.host, port: embedded!.port, poolSize: config.database.poolSize },
+    },
+  ],
+  exports: [EMBEDDED_POSTGRES, DATABASE_ENDPOINT],
+})
+class EndpointModule {}
+
+/** Closes the pool before the embedded server it talks to, whatever order Nest shuts modules down in. */
+@Injectable()
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(EMBEDDED_POSTGRES) private readonly embedded: EmbeddedPostgres | null,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded?.stop();
+  }
+}
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      imports: [EndpointModule],
+      inject: [AppConfig, DATABASE_ENDPOINT],
+      useFactory: (config: AppConfig, endpoint: DatabaseEndpoint) => ({
+        ...dataSourceOptions(endpoint),
+        migrationsRun: config.runMigrations,
+        // Fail start quickly and clearly instead of retrying a wrong URL for a minute.
+        retryAttempts: 2,
+        retryDelay: 1000,
+      }),
+    }),
+  ],
+  providers: [UnitOfWork, DatabaseLifecycle],
+  exports: [UnitOfWork],
+})
+export class DatabaseModule {}
+

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/common/config/app-config';
+import { createDatabaseFromTemplate, testServerUrl } from './test-database';
+
+export const TEST_ADMIN = { email: 'admin@test.local', password: 'test-admin-password-123' };
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-at-least-32-characters';
+
+export const BASE_TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  JWT_SECRET: TEST_JWT_SECRET,
+  BOOTSTRAP_ADMIN_EMAIL: TEST_ADMIN.email,
+  BOOTSTRAP_ADMIN_PASSWORD: TEST_ADMIN.password,
+  AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+  DATABASE_POOL_SIZE: '5',
+};
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: TestAgent;
+  config: AppConfig;
+  /** Connection URL of this file's private database on a real server (undefined on PGlite). */
+  databaseUrl?: string;
+  close: () => Promise<void>;
+}
+
+/**
+ * The whole application on a private database: a copy of the migrated template on a real
+ * server (TEST_DATABASE_URL), else a fresh in-memory PGlite. Files never share rows.
+ */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const serverUrl = testServerUrl();
+  const database = serverUrl && !overrides.PGLITE_DIR ? await createDatabaseFromTemplate(serverUrl) : undefined;
+  const config = AppConfig.fromEnvironment({
+    ...BASE_TEST_ENV,
+    ...(database ? { DATABASE_URL: database.url } : { PGLITE_DIR: 'memory://' }),
+    ...overrides,
+  });
+  const app = await createApp(config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    databaseUrl: database?.url,
+    close: async () => {
+      await app.close();
+      await database?.drop();
+    },
+  };
+}
