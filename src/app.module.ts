@@ -1,10 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ArrestRecordsModule } from './arrest-records/arrest-records.module';
+import { AttendanceModule } from './attendance/attendance.module';
+import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './common/config/app-config';
 import { ConfigModule } from './common/config/config.module';
+import { CourtModule } from './court/court.module';
+import { EnrollmentsModule } from './enrollments/enrollments.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
 import { LoggingModule } from './infrastructure/logging/logging.module';
+import { MilestonesModule } from './milestones/milestones.module';
+import { ParticipantsModule } from './participants/participants.module';
+import { ProgramsModule } from './programs/programs.module';
+import { SealingModule } from './sealing/sealing.module';
 
 @Module({})
 export class AppModule {
@@ -17,6 +27,16 @@ export class AppModule {
         DatabaseModule,
         HealthModule,
         IdentityModule,
+        AuditModule,
+        EventsModule,
+        ProgramsModule,
+        ParticipantsModule,
+        ArrestRecordsModule,
+        EnrollmentsModule,
+        MilestonesModule,
+        AttendanceModule,
+        CourtModule,
+        SealingModule,
       ],
     };
   }

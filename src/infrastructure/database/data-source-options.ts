@@ -1,6 +1,11 @@
+import { types } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../../../migrations';
+
+// Calendar dates stay 'YYYY-MM-DD' strings: parsing them into Date objects at local
+// midnight shifts days across time zones.
+types.setTypeParser(types.builtins.DATE, (value) => value);
 
 export type DatabaseEndpoint =
   | { kind: 'server'; url: string; poolSize: number }

@@ -1,0 +1,21 @@
+/** Event types partner systems can read and subscribe to (API.md "Events and webhooks"). */
+export const EVENT_TYPES = [
+  'participant.created',
+  'enrollment.created',
+  'enrollment.activated',
+  'enrollment.status_changed',
+  'milestone.met',
+  'attendance.recorded',
+  'enrollment.completed',
+  'arrest_record.sealed',
+  'sealing_notice.acknowledged',
+  'sealing_notice.overdue',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Event payloads carry ids, statuses and dates only: never names, notes, charges,
+ * booking numbers or addresses. The type makes a string field impossible to slip in by
+ * accident: values are ids/statuses/dates (strings), numbers, booleans or null.
+ */
+export type EventData = Record<string, string | number | boolean | null>;

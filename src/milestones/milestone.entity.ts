@@ -1,0 +1,18 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type { ServiceCategory } from '../identity/agencies/agency-kind';
+
+@Entity({ name: 'milestones' })
+export class MilestoneEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ name: 'enrollment_id', type: 'uuid' }) enrollmentId!: string;
+  @Column({ type: 'text' }) category!: ServiceCategory;
+  @Column({ name: 'provider_agency_id', type: 'uuid' }) providerAgencyId!: string;
+  @Column({ name: 'required_sessions', type: 'integer' }) requiredSessions!: number;
+  /** Recomputed from attendance under this row's lock; never incremented blindly. */
+  @Column({ name: 'attended_sessions', type: 'integer' }) attendedSessions!: number;
+  @Column({ name: 'met_at', type: 'timestamptz', nullable: true }) metAt!: Date | null;
+  @VersionColumn() version!: number;
+  @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
