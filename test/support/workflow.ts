@@ -134,7 +134,7 @@ export async function givenMilestone(
   return res.body as { id: string; status: string; attendedSessions: number };
 }
 
-export async function recordAttendance(
+export function recordAttendance(
   t: TestApp,
   providerToken: string,
   milestoneId: string,
