@@ -1,4 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ProgramsService } from './programs.service';
 
-@Module({})
+@Global()
+@Module({
+  providers: [ProgramsService],
+  exports: [ProgramsService],
+})
 export class ProgramsModule {}
