@@ -18,7 +18,7 @@ async function createCliDataSource(): Promise<DataSource> {
   }
   const embedded = await EmbeddedPostgres.start(config.database.dataDir, config.database.poolSize + 2);
   const dataSource = new DataSource(
-    dataSourceOptions({ kind: 'embedded', host: embedded.host, port: embedded.port, poolSize: config.database.poolSize }),
+    dataSourceOptions({ kind: 'embedded', host: embedded.host, port: embedded.port, poolSize: 1 }),
   );
   // The CLI destroys the DataSource when done; the embedded server must stop with it.
   const destroy = dataSource.destroy.bind(dataSource);

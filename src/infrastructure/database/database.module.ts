@@ -15,6 +15,15 @@ import { EmbeddedPostgres } from './embedded-postgres';
 import { UnitOfWork } from './unit-of-work';
 
 const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
+
+/**
+ * One connection to the embedded database. PGlite is a single Postgres session, and
+ * pglite-socket interleaves protocol messages of different connections outside transactions:
+ * two pooled connections each running Parse/Bind/Execute can overwrite each other's unnamed
+ * statement ("unnamed prepared statement does not exist"). One connection serialises queries,
+ * which PGlite does anyway.
+ */
+const EMBEDDED_POOL_SIZE = 1;
 const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
 
 /** Starts the embedded database when no DATABASE_URL is configured, and says where to connect. */
@@ -27,7 +36,7 @@ const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
         if (config.database.kind !== 'embedded') return null;
         const embedded = await EmbeddedPostgres.start(
           config.database.dataDir,
-          config.database.poolSize + 2,
+          EMBEDDED_POOL_SIZE + 2,
         );
         new Logger('Database').log(`embedded PGlite database in ${config.database.dataDir}`);
         return embedded;
@@ -39,7 +48,7 @@ const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
       useFactory: (config: AppConfig, embedded: EmbeddedPostgres | null): DatabaseEndpoint =>
         config.database.kind === 'server'
           ? config.database
-          : { kind: 'embedded', host: embedded!.host, port: embedded!.port, poolSize: config.database.poolSize },
+          : { kind: 'embedded', host: embedded!.host, port: embedded!.port, poolSize: EMBEDDED_POOL_SIZE },
     },
   ],
   exports: [EMBEDDED_POSTGRES, DATABASE_ENDPOINT],

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { enrollmentVisibleTo } from '../access-scope/visibility';
+import { DomainError } from '../common/errors/domain-error';
+import type { Caller } from '../identity/access/caller';
+import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import { EventDto, EventFeedQueryDto, EventPageDto } from './dto/event.dto';
+import type { EventData, EventType } from './event-types';
+
+interface EventRow {
+  position: string;
+  id: string;
+  type: EventType;
+  occurred_at: Date;
+  agency_id: string | null;
+  data: EventData;
+}
+
+const CURSOR_PREFIX = 'ev1.';
+
+function encodeFeedCursor(position: string): string {
+  return CURSOR_PREFIX + Buffer.from(position).toString('base64url');
+}
+
+function decodeFeedCursor(cursor: string | undefined): string {
+  if (!cursor) return '0';
+  const position = cursor.startsWith(CURSOR_PREFIX)
+    ? Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8')
+    : '';
+  if (!/^\d{1,19}$/.test(position)) {
+    throw new DomainError('VALIDATION_FAILED', 'The cursor is not valid', [
+      { field: 'after', message: 'after must be a nextCursor returned by this feed' },
+    ]);
+  }
+  return position;
+}
+
+/**
+ * The event feed: outbox rows in position order, filtered to what the caller's agency may see.
+ *
+ * Positions come from an identity column, so a transaction that took position 10 can commit
+ * after one that took 11. Serving 11 first and moving the cursor past 10 would lose 10 for
+ * good. The feed therefore only serves rows whose transaction is older than every
+ * transaction still in progress (`txid < pg_snapshot_xmin(pg_current_snapshot())`): beyond
+ * that horizon nothing can appear any more, so pages have no gaps and no repeats.
+ */
+@Injectable()
+export class EventFeedService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async page(caller: Caller, query: EventFeedQueryDto): Promise<EventPageDto> {
+    const after = decodeFeedCursor(query.after);
+    const visible = enrollmentVisibleTo(caller, 'e');
+    const builder = this.uow.manager
+      .createQueryBuilder()
+      .select(['o.position AS position', 'o.id AS id', 'o.type AS type', 'o.occurred_at AS occurred_at'])
+      .addSelect(['o.agency_id AS agency_id', 'o.data AS data'])
+      .from('outbox_events', 'o')
+      .leftJoin('enrollments', 'e', 'e.id = o.enrollment_id')
+      .where('o.position > :after', { after })
+      .andWhere('o.txid < pg_snapshot_xmin(pg_current_snapshot())')
+      // Addressed to the caller's agency, or about an enrollment the caller may see.
+      .andWhere(`(o.agency_id = :scopeAgencyId OR (o.enrollment_id IS NOT NULL AND ${visible.sql}))`, visible.params)
+      .orderBy('o.position', 'ASC')
+      .limit(query.limit);
+    if (query.types?.length) builder.andWhere('o.type IN (:...types)', { types: query.types });
+    const rows = await builder.getRawMany<EventRow>();
+    return {
+      items: rows.map(toEventDto),
+      nextCursor: rows.length > 0 ? encodeFeedCursor(rows[rows.length - 1].position) : encodeFeedCursor(after),
+    };
+  }
+}
+
+function toEventDto(row: EventRow): EventDto {
+  return {
+    id: row.id,
+    type: row.type,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    ...(row.agency_id ? { agencyId: row.agency_id } : {}),
+    data: row.data,
+  };
+}

@@ -1,0 +1,99 @@
+import { Outbox } from '../src/events/outbox.service';
+import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
+import { adminToken, givenAgency, givenClient } from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('event feed', () => {
+  let t: TestApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await adminToken(t);
+  });
+  afterAll(() => t.close());
+
+  const emitTo = (agencyId: string, n: number) =>
+    t.app.get(UnitOfWork).run(async (manager) => {
+      await t.app.get(Outbox).emit({ type: 'arrest_record.sealed', agencyId, data: { n } });
+      // Hold the transaction open a little, so commits land out of position order.
+      await manager.query('SELECT pg_sleep(random() * 0.005)');
+    });
+
+  async function readPage(token: string, after?: string, limit = 37, types?: string) {
+    const res = await t.http
+      .get('/api/v1/events')
+      .query({ ...(after ? { after } : {}), limit, ...(types ? { types } : {}) })
+      .auth(token, { type: 'bearer' })
+      .expect(200);
+    return res.body as { items: { id: string; type: string; data: { n: number } }[]; nextCursor: string };
+  }
+
+  it('pages through 1000 events written concurrently without a gap or a repeat', async () => {
+    const agency = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const client = await givenClient(t, admin, { agencyId: agency.id, scopes: ['events:read'] });
+    const total = 1000;
+    const writers = Array.from({ length: 10 }, (_, w) =>
+      (async () => {
+        for (let i = 0; i < total / 10; i++) await emitTo(agency.id, w * 1000 + i);
+      })(),
+    );
+    let writing = true;
+    const done = Promise.all(writers).then(() => {
+      writing = false;
+    });
+
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    while (writing || seen.length < total) {
+      const page = await readPage(client.token, cursor);
+      seen.push(...page.items.map((item) => item.data.n));
+      expect(page.nextCursor).toEqual(expect.any(String));
+      cursor = page.nextCursor;
+      if (page.items.length === 0 && !writing && seen.length < total) {
+        const again = await readPage(client.token, cursor);
+        seen.push(...again.items.map((item) => item.data.n));
+        cursor = again.nextCursor;
+        if (again.items.length === 0) break;
+      }
+    }
+    await done;
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+  });
+
+  it('shows an agency only what is addressed to it or concerns enrollments it may see', async () => {
+    const mine = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const theirs = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const client = await givenClient(t, admin, { agencyId: mine.id, scopes: ['events:read'] });
+    await emitTo(theirs.id, -1);
+    await emitTo(mine.id, -2);
+    const page = await readPage(client.token, undefined, 500);
+    const ns = page.items.map((item) => item.data.n);
+    expect(ns).toContain(-2);
+    expect(ns).not.toContain(-1);
+  });
+
+  it('filters by type and keeps the cursor when nothing is new', async () => {
+    const agency = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const client = await givenClient(t, admin, { agencyId: agency.id, scopes: ['events:read'] });
+    await emitTo(agency.id, 7);
+    const none = await readPage(client.token, undefined, 500, 'enrollment.completed');
+    expect(none.items).toHaveLength(0);
+    const sealed = await readPage(client.token, undefined, 500, 'arrest_record.sealed');
+    expect(sealed.items.map((item) => item.type)).toEqual(['arrest_record.sealed']);
+    const idle = await readPage(client.token, sealed.nextCursor);
+    expect(idle.items).toHaveLength(0);
+    expect(idle.nextCursor).toBe(sealed.nextCursor);
+  });
+
+  it('refuses bad cursors, unknown types and clients without events:read', async () => {
+    const agency = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const reader = await givenClient(t, admin, { agencyId: agency.id, scopes: ['events:read'] });
+    const other = await givenClient(t, admin, { agencyId: agency.id, scopes: ['sealing:ack'] });
+    const bad = await t.http.get('/api/v1/events?after=nonsense').auth(reader.token, { type: 'bearer' }).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'after' })]);
+    await t.http.get('/api/v1/events?types=made.up').auth(reader.token, { type: 'bearer' }).expect(400);
+    await t.http.get('/api/v1/events').auth(other.token, { type: 'bearer' }).expect(403);
+  });
+});
