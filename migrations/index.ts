@@ -1,8 +1,13 @@
 import { Identity1764000000000 } from './1764000000000-identity';
 import { ProgramWorkflow1764000100000 } from './1764000100000-program-workflow';
+import { IdempotencyKeys1764000200000 } from './1764000200000-idempotency-keys';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
  * tests run the same set whether from TypeScript sources or compiled JavaScript.
  */
-export const MIGRATIONS = [Identity1764000000000, ProgramWorkflow1764000100000];
+export const MIGRATIONS = [
+  Identity1764000000000,
+  ProgramWorkflow1764000100000,
+  IdempotencyKeys1764000200000,
+];

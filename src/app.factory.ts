@@ -7,6 +7,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { serveOpenApi } from './infrastructure/http/openapi';
 import { requestIdOf } from './infrastructure/http/request-id';
+import { applyResponseStatusOverrides } from './infrastructure/http/response-status';
 
 export const API_PREFIX = 'api/v1';
 
@@ -31,6 +32,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  applyResponseStatusOverrides(fastify);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);

@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ArrestRecordsModule } from './arrest-records/arrest-records.module';
 import { AttendanceModule } from './attendance/attendance.module';
 import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './common/config/app-config';
 import { ConfigModule } from './common/config/config.module';
+import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor';
 import { CourtModule } from './court/court.module';
 import { EnrollmentsModule } from './enrollments/enrollments.module';
 import { EventsModule } from './events/events.module';
@@ -38,6 +40,7 @@ export class AppModule {
         CourtModule,
         SealingModule,
       ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/infrastructure/database/data-source-options';
 import {
   dropDatabase,
-  TEMPLATE_DATABASE,
+  isStale,
+  newTestDatabaseName,
   TEST_DATABASE_PREFIX,
   testServerUrl,
   urlForDatabase,
@@ -17,16 +18,20 @@ import {
 export default async function globalSetup(): Promise<void> {
   const serverUrl = testServerUrl();
   if (!serverUrl) return;
+  const templateName = newTestDatabaseName('tpl');
+  process.env.FIRST_STEP_TEST_TEMPLATE = templateName; // inherited by the workers
   await withAdminClient(serverUrl, async (client) => {
     const leftovers = await client.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname LIKE $1`,
       [`${TEST_DATABASE_PREFIX}%`],
     );
-    for (const { datname } of leftovers.rows) await dropDatabase(client, datname);
-    await client.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    for (const { datname } of leftovers.rows) {
+      if (isStale(datname)) await dropDatabase(client, datname);
+    }
+    await client.query(`CREATE DATABASE ${templateName}`);
   });
   const template = new DataSource(
-    dataSourceOptions({ kind: 'server', url: urlForDatabase(serverUrl, TEMPLATE_DATABASE), poolSize: 1 }),
+    dataSourceOptions({ kind: 'server', url: urlForDatabase(serverUrl, templateName), poolSize: 1 }),
   );
   await template.initialize();
   await template.runMigrations();

@@ -1,7 +1,7 @@
-import { dropDatabase, TEMPLATE_DATABASE, testServerUrl, withAdminClient } from './test-database';
+import { dropDatabase, templateDatabase, testServerUrl, withAdminClient } from './test-database';
 
 export default async function globalTeardown(): Promise<void> {
   const serverUrl = testServerUrl();
   if (!serverUrl) return;
-  await withAdminClient(serverUrl, (client) => dropDatabase(client, TEMPLATE_DATABASE));
+  await withAdminClient(serverUrl, (client) => dropDatabase(client, templateDatabase()));
 }

@@ -3,7 +3,26 @@ import { Client } from 'pg';
 
 /** Every database the tests create on a real server carries this prefix, and only those are ever dropped. */
 export const TEST_DATABASE_PREFIX = 'first_step_test_';
-export const TEMPLATE_DATABASE = `${TEST_DATABASE_PREFIX}template`;
+/**
+ * Each test run has its own template (named by global setup and passed to the workers through
+ * the environment), so two runs against one server never drop each other's databases.
+ * Names carry their creation time, so leftovers of crashed runs can be dropped safely later.
+ */
+export function templateDatabase(): string {
+  const name = process.env.FIRST_STEP_TEST_TEMPLATE;
+  if (!name) throw new Error('FIRST_STEP_TEST_TEMPLATE is not set: run the tests through jest (global setup)');
+  return name;
+}
+
+export function newTestDatabaseName(kind: 'tpl' | 'db'): string {
+  return `${TEST_DATABASE_PREFIX}${Math.floor(Date.now() / 1000)}_${kind}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Leftovers older than this are from runs that died without cleaning up. */
+export function isStale(name: string, maxAgeSeconds = 3 * 3600): boolean {
+  const created = Number(/^first_step_test_(\d+)_/.exec(name)?.[1]);
+  return Number.isFinite(created) && Date.now() / 1000 - created > maxAgeSeconds;
+}
 
 export function testServerUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || undefined;
@@ -38,12 +57,12 @@ export async function dropDatabase(client: Client, name: string): Promise<void> 
 
 /** A private database for one test file, copied from the migrated template (fast: no migrations). */
 export async function createDatabaseFromTemplate(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
+  const name = newTestDatabaseName('db');
   assertTestDatabase(name);
   await withAdminClient(serverUrl, async (client) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+        await client.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
         return;
       } catch (error) {
         // Two files copying the template at the same instant can collide; wait and retry.

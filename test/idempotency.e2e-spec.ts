@@ -1,0 +1,111 @@
+import { Client } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import { adminToken } from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('Idempotency-Key', () => {
+  let t: TestApp;
+  let admin: string;
+  let adminId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await adminToken(t);
+    adminId = (await t.http.get('/api/v1/me').auth(admin, { type: 'bearer' })).body.id;
+  });
+  afterAll(() => t.close());
+
+  const createAgency = (key: string, body: Record<string, unknown>) =>
+    t.http.post('/api/v1/agencies').auth(admin, { type: 'bearer' }).set('Idempotency-Key', key).send(body);
+
+  const agenciesNamed = async (name: string) =>
+    (await t.app.get(DataSource).query(`SELECT id FROM agencies WHERE name = $1`, [name])).length;
+
+  it('replays the stored response for the same key and body, with the same status and body', async () => {
+    const body = { name: 'Replayed Clinic', kind: 'service_provider', services: ['education'] };
+    const first = await createAgency('key-replay-1', body).expect(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const second = await createAgency('key-replay-1', { services: ['education'], kind: 'service_provider', name: 'Replayed Clinic' }).expect(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect(await agenciesNamed('Replayed Clinic')).toBe(1);
+  });
+
+  it('answers 422 when the key is reused with a different body, and changes nothing', async () => {
+    await createAgency('key-mismatch-1', { name: 'First Body', kind: 'ngo' }).expect(201);
+    const res = await createAgency('key-mismatch-1', { name: 'Second Body', kind: 'ngo' }).expect(422);
+    expect(res.body.type).toMatch(/idempotency-key-reused$/);
+    expect(await agenciesNamed('Second Body')).toBe(0);
+  });
+
+  it('does not store failed requests: the key can be used again once the request is fixed', async () => {
+    await createAgency('key-after-error', { name: 'Court With Services', kind: 'court', services: ['shelter'] }).expect(422);
+    await createAgency('key-after-error', { name: 'Court Without Services', kind: 'court' }).expect(201);
+  });
+
+  it('keys are per caller: another caller with the same key gets its own effect', async () => {
+    const other = await t.http
+      .post('/api/v1/users')
+      .auth(admin, { type: 'bearer' })
+      .send({
+        email: 'second.admin@example.test',
+        displayName: 'Second Admin',
+        role: 'admin',
+        agencyId: (await t.app.get(DataSource).query(`SELECT id FROM agencies WHERE kind = 'system'`))[0].id,
+        password: 'another long password',
+      })
+      .expect(201);
+    expect(other.body.id).toBeDefined();
+    const token = (
+      await t.http.post('/api/v1/auth/login').send({ email: 'second.admin@example.test', password: 'another long password' })
+    ).body.accessToken;
+    await createAgency('shared-key', { name: 'Per Caller A', kind: 'ngo' }).expect(201);
+    await t.http
+      .post('/api/v1/agencies')
+      .auth(token, { type: 'bearer' })
+      .set('Idempotency-Key', 'shared-key')
+      .send({ name: 'Per Caller B', kind: 'ngo' })
+      .expect(201);
+  });
+
+  it('rejects a malformed key with 400', async () => {
+    const res = await createAgency('x'.repeat(256), { name: 'Too Long Key', kind: 'ngo' }).expect(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  });
+
+  it('stores the response in the same transaction as the effect: if storing fails, the effect is undone', async () => {
+    const original = EntityManager.prototype.query;
+    const spy = jest.spyOn(EntityManager.prototype, 'query').mockImplementation(function (this: EntityManager, sql: string, params?: unknown[]) {
+      if (sql.includes('INSERT INTO idempotency_keys')) return Promise.reject(new Error('disk full'));
+      return original.call(this, sql, params);
+    });
+    try {
+      await createAgency('key-crash', { name: 'Half Written', kind: 'ngo' }).expect(500);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await agenciesNamed('Half Written')).toBe(0);
+    await createAgency('key-crash', { name: 'Half Written', kind: 'ngo' }).expect(201);
+    expect(await agenciesNamed('Half Written')).toBe(1);
+  });
+
+  // PGlite is one Postgres session: its advisory locks are shared by every connection and its
+  // transactions are serialised, so "in flight" only exists on a real server.
+  const onServer = t_databaseUrl() ? it : it.skip;
+  onServer('answers 409 while a request with the same key is in flight', async () => {
+    const holder = new Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`idempotency:${adminId}:key-in-flight`]);
+      const res = await createAgency('key-in-flight', { name: 'In Flight', kind: 'ngo' }).expect(409);
+      expect(res.body.type).toMatch(/idempotency-request-in-flight$/);
+    } finally {
+      await holder.end();
+    }
+    await createAgency('key-in-flight', { name: 'In Flight', kind: 'ngo' }).expect(201);
+  });
+});
+
+function t_databaseUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL;
+}
