@@ -13,18 +13,21 @@ export interface AuditEntry {
 }
 
 /** The fields a hash covers, in a fixed order, so verification can recompute it. */
-export function auditHash(prevHash: string, row: {
-  id: string;
-  at: string;
-  actorId: string | null;
-  actorKind: string;
-  actorAgencyId: string | null;
-  action: string;
-  subjectType: string;
-  subjectId: string | null;
-  purpose: string | null;
-  outcome: string;
-}): string {
+export function auditHash(
+  prevHash: string,
+  row: {
+    id: string;
+    at: string;
+    actorId: string | null;
+    actorKind: string;
+    actorAgencyId: string | null;
+    action: string;
+    subjectType: string;
+    subjectId: string | null;
+    purpose: string | null;
+    outcome: string;
+  },
+): string {
   const canonical = JSON.stringify([
     prevHash,
     row.id,
@@ -52,13 +55,13 @@ export class AuditTrail {
 
   async record(actor: Caller | 'system', entry: AuditEntry): Promise<void> {
     await this.uow.run(async (manager) => {
-      const [head] = (await manager.query(
+      const [head] = await manager.query<{ last_hash: string }[]>(
         `SELECT last_hash FROM audit_chain_head WHERE singleton FOR UPDATE`,
-      )) as { last_hash: string }[];
-      const [row] = (await manager.query(
+      );
+      const [row] = await manager.query<{ id: string; at: string }[]>(
         `SELECT gen_random_uuid() AS id, to_char(clock_timestamp() AT TIME ZONE 'UTC',
            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at`,
-      )) as { id: string; at: string }[];
+      );
       const fields = {
         id: row.id,
         at: row.at,

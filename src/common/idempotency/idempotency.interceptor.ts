@@ -5,7 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import type { Caller } from '../../identity/access/caller';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
-import { overrideResponseStatus, responseStatusOverride } from '../../infrastructure/http/response-status';
+import {
+  overrideResponseStatus,
+  responseStatusOverride,
+} from '../../infrastructure/http/response-status';
 import { DomainError } from '../errors/domain-error';
 import { requestFingerprint } from './request-fingerprint';
 
@@ -53,18 +56,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     return from(
       this.uow.run(async (manager) => {
-        const [{ locked }] = (await manager.query(
+        const [{ locked }] = await manager.query<{ locked: boolean }[]>(
           `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
           [`idempotency:${caller.id}:${key}`],
-        )) as { locked: boolean }[];
+        );
         if (!locked) {
-          throw new DomainError('IDEMPOTENCY_REQUEST_IN_FLIGHT', 'Retry once the first request has finished');
+          throw new DomainError(
+            'IDEMPOTENCY_REQUEST_IN_FLIGHT',
+            'Retry once the first request has finished',
+          );
         }
-        const [stored] = (await manager.query(
+        const [stored] = await manager.query<StoredResponse[]>(
           `SELECT request_hash, status_code, response_body, response_headers FROM idempotency_keys
             WHERE caller_id = $1 AND key = $2 AND expires_at > now()`,
           [caller.id, key],
-        )) as StoredResponse[];
+        );
         if (stored) {
           if (stored.request_hash !== fingerprint) {
             throw new DomainError(
