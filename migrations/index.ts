@@ -1,6 +1,7 @@
 import { Identity1764000000000 } from './1764000000000-identity';
 import { ProgramWorkflow1764000100000 } from './1764000100000-program-workflow';
 import { IdempotencyKeys1764000200000 } from './1764000200000-idempotency-keys';
+import { Webhooks1764000300000 } from './1764000300000-webhooks';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -10,4 +11,5 @@ export const MIGRATIONS = [
   Identity1764000000000,
   ProgramWorkflow1764000100000,
   IdempotencyKeys1764000200000,
+  Webhooks1764000300000,
 ];

@@ -17,6 +17,7 @@ import { MilestonesModule } from './milestones/milestones.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProgramsModule } from './programs/programs.module';
 import { SealingModule } from './sealing/sealing.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         AttendanceModule,
         CourtModule,
         SealingModule,
+        WebhooksModule,
       ],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };

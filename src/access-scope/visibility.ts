@@ -14,13 +14,21 @@ export interface SqlPredicate {
 
 const NOTHING = 'FALSE';
 
+/**
+ * What an agency's machine clients (and its webhook subscriptions) may see of an enrollment:
+ * the enrollments it owns and those it delivers a service for. `agency` is a SQL expression
+ * (a named parameter, or a column such as `s.agency_id` when fanning out to subscriptions).
+ */
+export function agencyEnrollmentScope(e: string, agency: string): string {
+  return `(${e}.owner_agency_id = ${agency} OR EXISTS (SELECT 1 FROM milestones am
+    WHERE am.enrollment_id = ${e}.id AND am.provider_agency_id = ${agency}))`;
+}
+
 /** Enrollments: owners see theirs, providers those they serve, court those under review or decided by it. */
 export function enrollmentVisibleTo(caller: Caller, e = 'e'): SqlPredicate {
   const params = { scopeAgencyId: caller.agencyId };
   const providerHolds = `EXISTS (SELECT 1 FROM milestones vm WHERE vm.enrollment_id = ${e}.id AND vm.provider_agency_id = :scopeAgencyId)`;
-  if (caller.kind === 'client') {
-    return { sql: `(${e}.owner_agency_id = :scopeAgencyId OR ${providerHolds})`, params };
-  }
+  if (caller.kind === 'client') return { sql: agencyEnrollmentScope(e, ':scopeAgencyId'), params };
   switch (caller.role) {
     case 'admin':
       return { sql: 'TRUE', params };
@@ -117,4 +125,34 @@ export function milestoneDetailsVisibleTo(caller: Caller, m = 'm', e = 'e'): Sql
            AND (vc.expires_at IS NULL OR vc.expires_at > now())))`,
     params,
   };
+}
+
+/**
+ * Sealing notices: the notified agency's clients see the notices addressed to their agency;
+ * coordinators those of enrollments their agency owns (they follow the statutory clocks);
+ * admins all. A notice never carries names or charges, but who was told what stays scoped.
+ */
+export function sealingNoticeVisibleTo(caller: Caller, sn = 'sn'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  if (caller.kind === 'client') return { sql: `${sn}.agency_id = :scopeAgencyId`, params };
+  switch (caller.role) {
+    case 'admin':
+      return { sql: 'TRUE', params };
+    case 'coordinator':
+      return {
+        sql: `EXISTS (SELECT 1 FROM enrollments sne WHERE sne.id = ${sn}.enrollment_id AND sne.owner_agency_id = :scopeAgencyId)`,
+        params,
+      };
+    default:
+      return { sql: NOTHING, params };
+  }
+}
+
+/**
+ * Writing and correcting attendance: only the agency delivering the milestone's service (its
+ * provider users and its machine clients with `attendance:write`). `x` aliases `milestones` or
+ * `attendance_records`; both carry the provider agency.
+ */
+export function attendanceWritableBy(caller: Caller, x = 'm'): SqlPredicate {
+  return { sql: `${x}.provider_agency_id = :scopeAgencyId`, params: { scopeAgencyId: caller.agencyId } };
 }

@@ -6,7 +6,7 @@ import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { EventDto, EventFeedQueryDto, EventPageDto } from './dto/event.dto';
 import type { EventData, EventType } from './event-types';
 
-interface EventRow {
+export interface EventRow {
   position: string;
   id: string;
   type: EventType;
@@ -71,7 +71,8 @@ export class EventFeedService {
   }
 }
 
-function toEventDto(row: EventRow): EventDto {
+/** The one JSON shape of an event, in the feed and in webhook bodies. */
+export function toEventDto(row: EventRow): EventDto {
   return {
     id: row.id,
     type: row.type,

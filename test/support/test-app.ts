@@ -17,6 +17,8 @@ export const BASE_TEST_ENV: Record<string, string> = {
   BOOTSTRAP_ADMIN_PASSWORD: TEST_ADMIN.password,
   AUTH_RATE_LIMIT_PER_MINUTE: '100000',
   DATABASE_POOL_SIZE: '5',
+  // Webhook tests switch the delivery worker on; elsewhere it would only add background queries.
+  WEBHOOK_WORKER_ENABLED: 'false',
 };
 
 export interface TestApp {

@@ -2,6 +2,7 @@ import {
   DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL,
   DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
   DEVELOPMENT_JWT_SECRET,
+  DEVELOPMENT_WEBHOOK_SECRET_KEY,
   Environment,
   validateEnvironment,
 } from './environment';
@@ -37,6 +38,16 @@ export class AppConfig {
   readonly authRateLimitPerMinute: number;
   readonly lockout: { threshold: number; minutes: number };
   readonly shutdownTimeoutMs: number;
+  readonly webhooks: {
+    secretKey: Buffer;
+    allowPrivateAddresses: boolean;
+    requireHttps: boolean;
+    workerEnabled: boolean;
+    pollIntervalMs: number;
+    timeoutMs: number;
+    retryBaseMs: number;
+    retryWindowHours: number;
+  };
   readonly developmentDefaults: string[] = [];
 
   constructor(env: Environment) {
@@ -88,6 +99,17 @@ export class AppConfig {
     this.authRateLimitPerMinute = env.AUTH_RATE_LIMIT_PER_MINUTE;
     this.lockout = { threshold: env.AUTH_LOCKOUT_THRESHOLD, minutes: env.AUTH_LOCKOUT_MINUTES };
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+    if (!env.WEBHOOK_SECRET_KEY) this.developmentDefaults.push('WEBHOOK_SECRET_KEY');
+    this.webhooks = {
+      secretKey: Buffer.from(env.WEBHOOK_SECRET_KEY ?? DEVELOPMENT_WEBHOOK_SECRET_KEY, 'base64'),
+      allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE,
+      requireHttps: env.NODE_ENV === 'production',
+      workerEnabled: env.WEBHOOK_WORKER_ENABLED,
+      pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+      retryWindowHours: env.WEBHOOK_RETRY_WINDOW_HOURS,
+    };
   }
 
   static fromEnvironment(raw: Record<string, string | undefined>): AppConfig {

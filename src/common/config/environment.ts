@@ -20,6 +20,10 @@ import {
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me-0123456789';
 export const DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL = 'admin@first-step.local';
 export const DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD = 'dev-admin-password-change-me';
+/** 32 zero-ish bytes, base64: encrypts webhook secrets on developer machines only. */
+export const DEVELOPMENT_WEBHOOK_SECRET_KEY = Buffer.from(
+  'development-only-webhook-key-32b',
+).toString('base64');
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
@@ -71,12 +75,16 @@ export class Environment {
 
   @IsOptional()
   @Transform(toPem)
-  @Matches(/-----BEGIN (RSA )?PRIVATE KEY-----/, { message: 'JWT_PRIVATE_KEY must be a PEM private key' })
+  @Matches(/-----BEGIN (RSA )?PRIVATE KEY-----/, {
+    message: 'JWT_PRIVATE_KEY must be a PEM private key',
+  })
   JWT_PRIVATE_KEY?: string;
 
   @IsOptional()
   @Transform(toPem)
-  @Matches(/-----BEGIN (RSA )?PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key' })
+  @Matches(/-----BEGIN (RSA )?PUBLIC KEY-----/, {
+    message: 'JWT_PUBLIC_KEY must be a PEM public key',
+  })
   JWT_PUBLIC_KEY?: string;
 
   /** Lifetime of access tokens, in seconds. Short on purpose: there is no refresh token. */
@@ -128,6 +136,47 @@ export class Environment {
   @Min(1)
   AUTH_LOCKOUT_MINUTES = 10;
 
+  /** Base64 of 32 random bytes: encrypts webhook signing secrets at rest (AES-256-GCM). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'WEBHOOK_SECRET_KEY must be base64 of exactly 32 bytes',
+  })
+  WEBHOOK_SECRET_KEY?: string;
+
+  /** Allow webhook URLs on private, loopback and link-local addresses (tests, on-premises receivers). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  /** Run the webhook delivery worker in this instance. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_WORKER_ENABLED = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_POLL_INTERVAL_MS = 1000;
+
+  /** Per-attempt timeout of a webhook delivery. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  WEBHOOK_TIMEOUT_MS = 10000;
+
+  /** First retry delay; each further retry doubles it (with jitter), capped at one hour. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_RETRY_BASE_MS = 5000;
+
+  /** How long a delivery keeps being retried before it is marked failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(24)
+  WEBHOOK_RETRY_WINDOW_HOURS = 24;
+
   /** How long graceful shutdown waits for in-flight requests before closing anyway. */
   @Transform(toInt)
   @IsInt()
@@ -142,6 +191,17 @@ export class InvalidEnvironmentError extends Error {
   }
 }
 
+/** Constraints on the kind of value: when one fails, range messages about it are noise. */
+const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isString'];
+
+/** `PORT=eighty` is "PORT must be an integer number", not that plus two range complaints. */
+function messagesWorthShowing(constraints: Record<string, string>): string[] {
+  const typeMessages = TYPE_CONSTRAINTS.filter((name) => name in constraints).map(
+    (name) => constraints[name],
+  );
+  return typeMessages.length > 0 ? typeMessages : Object.values(constraints);
+}
+
 /** Validates raw environment variables; unknown variables are ignored, bad ones are named. */
 export function validateEnvironment(raw: Record<string, string | undefined>): Environment {
   const defined = Object.fromEntries(
@@ -150,12 +210,18 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false });
   const problems = errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((message) =>
+    messagesWorthShowing(error.constraints ?? {}).map((message) =>
       message.startsWith(error.property) ? message : `${error.property}: ${message}`,
     ),
   );
   if (env.JWT_ALGORITHM === 'RS256' && (!env.JWT_PRIVATE_KEY || !env.JWT_PUBLIC_KEY)) {
     problems.push('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required when JWT_ALGORITHM is RS256');
+  }
+  if (!env.BOOTSTRAP_ADMIN_EMAIL !== !env.BOOTSTRAP_ADMIN_PASSWORD) {
+    const missing = env.BOOTSTRAP_ADMIN_EMAIL
+      ? 'BOOTSTRAP_ADMIN_PASSWORD'
+      : 'BOOTSTRAP_ADMIN_EMAIL';
+    problems.push(`${missing} is required when the other BOOTSTRAP_ADMIN_* variable is set`);
   }
   if (env.NODE_ENV === 'production') {
     if (env.JWT_ALGORITHM === 'HS256' && !env.JWT_SECRET) {
@@ -163,6 +229,11 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
     }
     if (env.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
       problems.push('JWT_SECRET: the development secret is refused when NODE_ENV is production');
+    }
+    if (!env.WEBHOOK_SECRET_KEY || env.WEBHOOK_SECRET_KEY === DEVELOPMENT_WEBHOOK_SECRET_KEY) {
+      problems.push(
+        'WEBHOOK_SECRET_KEY: a key of your own is required when NODE_ENV is production',
+      );
     }
     if (env.BOOTSTRAP_ADMIN_PASSWORD === DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD) {
       problems.push('BOOTSTRAP_ADMIN_PASSWORD: the development password is refused in production');

@@ -57,12 +57,20 @@ export const ERROR_CATALOG = {
   MILESTONE_CATEGORY_EXISTS: { status: 409, title: 'The plan already has a milestone for this category' },
   MILESTONE_PLAN_CLOSED: { status: 409, title: 'The service plan can only change before court review' },
   ATTENDANCE_OUTSIDE_PERIOD: { status: 422, title: "The session date is outside the enrollment's period" },
+  ATTENDANCE_SESSION_IN_FUTURE: { status: 422, title: 'The session date is in the future' },
   ATTENDANCE_EXTERNAL_ID_CONFLICT: {
     status: 409,
     title: 'This externalId is already used for a different milestone',
   },
   // sealing and partner integration
   SEALING_NOTICE_ALREADY_ACKNOWLEDGED: { status: 409, title: 'This sealing notice is already acknowledged' },
+  ENROLLMENT_NOT_COMPLETED: { status: 409, title: 'Only a completed enrollment has a sealing to notify' },
+  MINOR_NOTIFICATION_ALREADY_RECORDED: {
+    status: 409,
+    title: "The minor's written notice is already recorded",
+  },
+  WEBHOOK_URL_NOT_ALLOWED: { status: 422, title: 'This webhook URL is not allowed' },
+  WEBHOOK_DELIVERY_NOT_RETRYABLE: { status: 409, title: 'Only a failed delivery can be re-sent' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
   IDEMPOTENCY_REQUEST_IN_FLIGHT: {
     status: 409,

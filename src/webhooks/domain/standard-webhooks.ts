@@ -1,0 +1,38 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * Standard Webhooks (standardwebhooks.com): `whsec_` + base64 key; the signature is
+ * `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>` where key is the decoded base64.
+ */
+export const SECRET_PREFIX = 'whsec_';
+
+export function generateSigningSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString('base64');
+}
+
+export function signPayload(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): string {
+  const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
+  const mac = createHmac('sha256', key)
+    .update(`${id}.${timestampSeconds}.${body}`)
+    .digest('base64');
+  return `v1,${mac}`;
+}
+
+export function webhookHeaders(
+  secret: string,
+  id: string,
+  body: string,
+  now = new Date(),
+): Record<string, string> {
+  const timestamp = Math.floor(now.getTime() / 1000);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signPayload(secret, id, timestamp, body),
+  };
+}

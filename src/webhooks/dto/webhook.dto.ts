@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsString,
+  MaxLength,
+} from 'class-validator';
+import { EVENT_TYPES, type EventType } from '../../events/event-types';
+
+export class CreateWebhookSubscriptionDto {
+  @ApiProperty({ example: 'https://records.police.example.gov/first-step/webhooks' })
+  @IsString()
+  @MaxLength(2000)
+  url!: string;
+
+  @ApiProperty({
+    enum: EVENT_TYPES,
+    isArray: true,
+    description:
+      'Event types to receive. arrest_record.sealed for your own arrests is always sent.',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(EVENT_TYPES.length)
+  @ArrayUnique()
+  @IsIn(EVENT_TYPES, { each: true })
+  events!: EventType[];
+}
+
+export class WebhookSubscriptionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ enum: EVENT_TYPES, isArray: true }) events!: EventType[];
+  @ApiProperty() createdAt!: string;
+}
+
+export class CreatedWebhookSubscriptionDto extends WebhookSubscriptionDto {
+  @ApiProperty({
+    description: 'whsec_… signing secret, shown once',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  })
+  secret!: string;
+}
+
+export class DeliveryAttemptDto {
+  @ApiProperty() at!: string;
+  @ApiPropertyOptional({ type: Number, nullable: true }) statusCode!: number | null;
+  @ApiProperty() latencyMs!: number;
+  @ApiPropertyOptional({ type: String, nullable: true }) error!: string | null;
+}
+
+export class WebhookDeliveryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'Also the webhook-id header: stable across retries' })
+  eventId!: string;
+  @ApiProperty() eventType!: string;
+  @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!:
+    'pending' | 'delivered' | 'failed';
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) nextAttemptAt!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) deliveredAt!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) failedAt!: string | null;
+  @ApiProperty({ type: DeliveryAttemptDto, isArray: true }) attempts!: DeliveryAttemptDto[];
+}

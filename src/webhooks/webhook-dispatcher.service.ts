@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { agencyEnrollmentScope } from '../access-scope/visibility';
+import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+
+const DISPATCH_BATCH = 500;
+
+/**
+ * Fans outbox events out into deliveries, one per matching subscription. A subscription
+ * matches when its agency may see the event (addressed to it, or about an enrollment it owns
+ * or serves) and it subscribed to the type; `arrest_record.sealed` addressed to an agency goes
+ * to all of that agency's subscriptions whatever they chose, because it must seal its copy.
+ *
+ * One instance dispatches at a time (the cursor row is taken with SKIP LOCKED), and only
+ * events below the commit horizon are taken, so a late commit is never jumped over.
+ */
+@Injectable()
+export class WebhookDispatcher {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Returns how many outbox events were processed. */
+  async dispatchBatch(): Promise<number> {
+    return this.uow.run(async (manager) => {
+      const [cursor] = await manager.query<{ position: string }[]>(
+        `SELECT position FROM webhook_dispatch_cursor WHERE singleton FOR UPDATE SKIP LOCKED`,
+      );
+      if (!cursor) return 0;
+      const [batch] = await manager.query<{ upto: string | null; count: string }[]>(
+        `SELECT max(position) AS upto, count(*) AS count FROM (
+           SELECT position FROM outbox_events
+            WHERE position > $1 AND txid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY position LIMIT $2) AS next_batch`,
+        [cursor.position, DISPATCH_BATCH],
+      );
+      if (!batch.upto) return 0;
+      await manager.query(
+        `INSERT INTO webhook_deliveries (subscription_id, event_id)
+         SELECT s.id, o.id
+           FROM outbox_events o
+           JOIN webhook_subscriptions s ON s.deleted_at IS NULL
+           LEFT JOIN enrollments e ON e.id = o.enrollment_id
+          WHERE o.position > $1 AND o.position <= $2
+            AND (o.type = ANY (s.events) OR (o.type = 'arrest_record.sealed' AND o.agency_id = s.agency_id))
+            AND (o.agency_id = s.agency_id OR (e.id IS NOT NULL AND ${agencyEnrollmentScope('e', 's.agency_id')}))
+         ON CONFLICT (subscription_id, event_id) DO NOTHING`,
+        [cursor.position, batch.upto],
+      );
+      await manager.query(`UPDATE webhook_dispatch_cursor SET position = $1 WHERE singleton`, [
+        batch.upto,
+      ]);
+      return Number(batch.count);
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { PageDto } from '../common/pagination/page.dto';
+import { Page, PageQueryDto } from '../common/pagination/pagination';
+import { Scopes } from '../identity/access/access-policy.decorators';
+import type { Caller } from '../identity/access/caller';
+import { CurrentCaller } from '../identity/access/current-caller.decorator';
+import {
+  CreatedWebhookSubscriptionDto,
+  CreateWebhookSubscriptionDto,
+  WebhookDeliveryDto,
+  WebhookSubscriptionDto,
+} from './dto/webhook.dto';
+import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
+
+@ApiTags('webhooks')
+@Controller('webhook-subscriptions')
+@Scopes('webhooks:manage')
+export class WebhookSubscriptionsController {
+  constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedWebhookSubscriptionDto })
+  create(
+    @CurrentCaller() caller: Caller,
+    @Body() body: CreateWebhookSubscriptionDto,
+  ): Promise<CreatedWebhookSubscriptionDto> {
+    return this.subscriptions.create(caller, body);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: PageDto(WebhookSubscriptionDto) })
+  list(
+    @CurrentCaller() caller: Caller,
+    @Query() page: PageQueryDto,
+  ): Promise<Page<WebhookSubscriptionDto>> {
+    return this.subscriptions.list(caller, page);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  remove(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    return this.subscriptions.remove(caller, id);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOkResponse({ type: PageDto(WebhookDeliveryDto) })
+  deliveries(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() page: PageQueryDto,
+  ): Promise<Page<WebhookDeliveryDto>> {
+    return this.subscriptions.deliveries(caller, id, page);
+  }
+
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(200)
+  @ApiOkResponse({ type: WebhookDeliveryDto })
+  retry(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('deliveryId', ParseUUIDPipe) deliveryId: string,
+  ): Promise<WebhookDeliveryDto> {
+    return this.subscriptions.retry(caller, id, deliveryId);
+  }
+}

@@ -1,0 +1,217 @@
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { Outbox } from '../src/events/outbox.service';
+import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
+import { adminToken, givenAgency, givenClient, GivenClient } from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+import { eventually, WebhookReceiver } from './support/webhook-receiver';
+
+const WORKER_ON = {
+  WEBHOOK_WORKER_ENABLED: 'true',
+  WEBHOOK_ALLOW_PRIVATE: 'true',
+  WEBHOOK_POLL_INTERVAL_MS: '50',
+  WEBHOOK_RETRY_BASE_MS: '40',
+  WEBHOOK_TIMEOUT_MS: '2000',
+};
+
+describe('webhooks', () => {
+  let t: TestApp;
+  let admin: string;
+  let receiver: WebhookReceiver;
+  let police: { id: string };
+  let client: GivenClient;
+
+  beforeAll(async () => {
+    t = await startTestApp(WORKER_ON);
+    admin = await adminToken(t);
+    police = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    client = await givenClient(t, admin, {
+      agencyId: police.id,
+      scopes: ['webhooks:manage', 'sealing:ack'],
+    });
+  });
+  beforeEach(async () => {
+    receiver = await WebhookReceiver.start();
+  });
+  afterEach(() => receiver.close());
+  afterAll(() => t.close());
+
+  const subscribe = async (events: string[], token = client.token, url = receiver.url) =>
+    (
+      await t.http
+        .post('/api/v1/webhook-subscriptions')
+        .auth(token, { type: 'bearer' })
+        .send({ url, events })
+        .expect(201)
+    ).body as { id: string; secret: string; url: string; events: string[] };
+
+  const emitSealed = (agencyId: string) =>
+    t.app
+      .get(UnitOfWork)
+      .run(() =>
+        t.app
+          .get(Outbox)
+          .emit({ type: 'arrest_record.sealed', agencyId, data: { arrestRecordId: agencyId } }),
+      );
+
+  const deliveriesOf = async (subscriptionId: string) =>
+    (
+      await t.http
+        .get(`/api/v1/webhook-subscriptions/${subscriptionId}/deliveries`)
+        .auth(client.token, { type: 'bearer' })
+        .expect(200)
+    ).body.items as {
+      id: string;
+      status: string;
+      eventId: string;
+      attempts: { statusCode: number | null; latencyMs: number }[];
+    }[];
+
+  it('creates a subscription with a whsec_ secret shown once and stored encrypted', async () => {
+    const sub = await subscribe(['enrollment.completed']);
+    expect(sub.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    const [row] = await t.app
+      .get(DataSource)
+      .query(`SELECT secret_ciphertext FROM webhook_subscriptions WHERE id = $1`, [sub.id]);
+    expect(row.secret_ciphertext).not.toContain(sub.secret.slice(6));
+    const list = await t.http
+      .get('/api/v1/webhook-subscriptions')
+      .auth(client.token, { type: 'bearer' })
+      .expect(200);
+    expect(list.body.items.find((s: { id: string }) => s.id === sub.id)).toEqual(
+      expect.not.objectContaining({ secret: expect.anything() }),
+    );
+  });
+
+  it('signs deliveries as Standard Webhooks; the reference library verifies them and rejects a tampered body', async () => {
+    // Subscribed to something else: arrest_record.sealed for its own arrests comes anyway.
+    const sub = await subscribe(['enrollment.completed']);
+    await emitSealed(police.id);
+    await eventually(() => expect(receiver.received).toHaveLength(1));
+    const [delivery] = receiver.received;
+    const verifier = new Webhook(sub.secret);
+    const payload = verifier.verify(delivery.body, delivery.headers) as {
+      type: string;
+      id: string;
+      data: object;
+    };
+    expect(payload.type).toBe('arrest_record.sealed');
+    expect(delivery.headers['webhook-id']).toBe(payload.id);
+    expect(() =>
+      verifier.verify(delivery.body.replace('arrest_record', 'arrest_recorX'), delivery.headers),
+    ).toThrow();
+    await eventually(async () => expect((await deliveriesOf(sub.id))[0].status).toBe('delivered'));
+  });
+
+  it('retries a failing receiver with backoff: 3 failures then success, every attempt recorded', async () => {
+    receiver.respond = (_request, index) => (index < 3 ? 500 : 200);
+    const sub = await subscribe(['arrest_record.sealed']);
+    await emitSealed(police.id);
+    await eventually(async () => {
+      const [delivery] = await deliveriesOf(sub.id);
+      expect(delivery.status).toBe('delivered');
+      expect(delivery.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 200]);
+    });
+    expect(new Set(receiver.eventIds()).size).toBe(1);
+    expect(receiver.received).toHaveLength(4);
+  });
+
+  it('marks a delivery failed once the retry window is over, and re-sends it on request', async () => {
+    receiver.respond = () => 503;
+    const sub = await subscribe(['arrest_record.sealed']);
+    await emitSealed(police.id);
+    await eventually(async () =>
+      expect((await deliveriesOf(sub.id))[0]?.attempts.length).toBeGreaterThan(0),
+    );
+    await t.app
+      .get(DataSource)
+      .query(
+        `UPDATE webhook_deliveries SET retry_window_started_at = now() - interval '25 hours' WHERE subscription_id = $1`,
+        [sub.id],
+      );
+    await eventually(async () => expect((await deliveriesOf(sub.id))[0].status).toBe('failed'));
+    receiver.respond = () => 200;
+    const [failed] = await deliveriesOf(sub.id);
+    await t.http
+      .post(`/api/v1/webhook-subscriptions/${sub.id}/deliveries/${failed.id}/retry`)
+      .auth(client.token, { type: 'bearer' })
+      .expect(200);
+    await eventually(async () => expect((await deliveriesOf(sub.id))[0].status).toBe('delivered'));
+    await t.http
+      .post(`/api/v1/webhook-subscriptions/${sub.id}/deliveries/${failed.id}/retry`)
+      .auth(client.token, { type: 'bearer' })
+      .expect(409);
+  });
+
+  it('does not deliver other agencies\u2019 events, and hides other agencies\u2019 subscriptions', async () => {
+    const other = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const otherClient = await givenClient(t, admin, {
+      agencyId: other.id,
+      scopes: ['webhooks:manage'],
+    });
+    const sub = await subscribe(['arrest_record.sealed']);
+    await emitSealed(other.id);
+    await emitSealed(police.id);
+    await eventually(() => expect(receiver.received).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(1);
+    expect(JSON.parse(receiver.received[0].body).agencyId).toBe(police.id);
+    await t.http
+      .get(`/api/v1/webhook-subscriptions/${sub.id}/deliveries`)
+      .auth(otherClient.token, { type: 'bearer' })
+      .expect(404);
+    await t.http
+      .delete(`/api/v1/webhook-subscriptions/${sub.id}`)
+      .auth(otherClient.token, { type: 'bearer' })
+      .expect(404);
+    await t.http
+      .delete(`/api/v1/webhook-subscriptions/${sub.id}`)
+      .auth(client.token, { type: 'bearer' })
+      .expect(204);
+  });
+
+  it('needs the webhooks:manage scope', async () => {
+    const reader = await givenClient(t, admin, { agencyId: police.id, scopes: ['events:read'] });
+    await t.http
+      .post('/api/v1/webhook-subscriptions')
+      .auth(reader.token, { type: 'bearer' })
+      .send({ url: receiver.url, events: ['arrest_record.sealed'] })
+      .expect(403);
+  });
+});
+
+describe('webhook destinations (SSRF)', () => {
+  let t: TestApp;
+  let client: GivenClient;
+
+  beforeAll(async () => {
+    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'false' });
+    const admin = await adminToken(t);
+    const agency = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    client = await givenClient(t, admin, { agencyId: agency.id, scopes: ['webhooks:manage'] });
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    'http://127.0.0.1/hooks',
+    'http://10.1.2.3/hooks',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::1]/hooks',
+    'http://localhost:8080/hooks',
+    'http://[::ffff:127.0.0.1]/hooks',
+    'ftp://example.org/hooks',
+    'https://user:pass@example.org/hooks',
+  ])('refuses %s with a 422 problem and stores nothing', async (url) => {
+    const res = await t.http
+      .post('/api/v1/webhook-subscriptions')
+      .auth(client.token, { type: 'bearer' })
+      .send({ url, events: ['arrest_record.sealed'] })
+      .expect(422);
+    expect(res.body.type).toMatch(/webhook-url-not-allowed$/);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'url' })]);
+    const [{ count }] = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS count FROM webhook_subscriptions`);
+    expect(count).toBe(0);
+  });
+});
