@@ -1,4 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AttendanceController } from './attendance.controller';
+import { AttendanceRepository } from './attendance.repository';
+import { AttendanceService } from './attendance.service';
 
-@Module({})
+@Module({
+  controllers: [AttendanceController],
+  providers: [AttendanceService, AttendanceRepository],
+})
 export class AttendanceModule {}

@@ -11,8 +11,10 @@ export class ConsentEntity {
   @Column({ type: 'enum', enumName: 'consent_kind', enum: CONSENT_KINDS }) kind!: ConsentKind;
   @Column({ name: 'signed_by', type: 'text' }) signedBy!: string;
   @Column({ name: 'signed_at', type: 'timestamptz' }) signedAt!: Date;
-  @Column({ name: 'service_category', type: 'text', nullable: true }) serviceCategory!: ServiceCategory | null;
-  @Column({ name: 'recipient_agency_id', type: 'uuid', nullable: true }) recipientAgencyId!: string | null;
+  @Column({ name: 'service_category', type: 'text', nullable: true })
+  serviceCategory!: ServiceCategory | null;
+  @Column({ name: 'recipient_agency_id', type: 'uuid', nullable: true }) recipientAgencyId!:
+    string | null;
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true }) expiresAt!: Date | null;
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt!: Date | null;
   @Column({ name: 'revoke_reason', type: 'text', nullable: true }) revokeReason!: string | null;

@@ -1,4 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 import { ENROLLMENT_STATUSES, type EnrollmentStatus } from './domain/enrollment-status';
 
 @Entity({ name: 'enrollments' })
@@ -9,17 +16,22 @@ export class EnrollmentEntity {
   @Column({ name: 'arrest_record_id', type: 'uuid' }) arrestRecordId!: string;
   @Column({ name: 'owner_agency_id', type: 'uuid' }) ownerAgencyId!: string;
   @Column({ type: 'text' }) site!: string;
-  @Column({ type: 'enum', enumName: 'enrollment_status', enum: ENROLLMENT_STATUSES }) status!: EnrollmentStatus;
+  @Column({ type: 'enum', enumName: 'enrollment_status', enum: ENROLLMENT_STATUSES })
+  status!: EnrollmentStatus;
   @Column({ name: 'start_date', type: 'date' }) startDate!: string;
   @Column({ name: 'scheduled_end_date', type: 'date' }) scheduledEndDate!: string;
   @Column({ name: 'activated_at', type: 'timestamptz', nullable: true }) activatedAt!: Date | null;
-  @Column({ name: 'first_service_at', type: 'timestamptz', nullable: true }) firstServiceAt!: Date | null;
-  @Column({ name: 'submitted_for_review_at', type: 'timestamptz', nullable: true }) submittedForReviewAt!: Date | null;
+  @Column({ name: 'first_service_at', type: 'timestamptz', nullable: true })
+  firstServiceAt!: Date | null;
+  @Column({ name: 'submitted_for_review_at', type: 'timestamptz', nullable: true })
+  submittedForReviewAt!: Date | null;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
   @Column({ name: 'end_reason', type: 'text', nullable: true }) endReason!: string | null;
-  @Column({ name: 'minor_notified_at', type: 'timestamptz', nullable: true }) minorNotifiedAt!: Date | null;
-  @Column({ name: 'minor_notification_method', type: 'text', nullable: true }) minorNotificationMethod!: string | null;
+  @Column({ name: 'minor_notified_at', type: 'timestamptz', nullable: true })
+  minorNotifiedAt!: Date | null;
+  @Column({ name: 'minor_notification_method', type: 'text', nullable: true })
+  minorNotificationMethod!: string | null;
   /** Strong ETag source; bumped on every change. */
   @VersionColumn() version!: number;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;

@@ -1,4 +1,12 @@
 import { Module } from '@nestjs/common';
+import { EnrollmentsModule } from '../enrollments/enrollments.module';
+import { MilestonesController } from './milestones.controller';
+import { MilestonesService } from './milestones.service';
 
-@Module({})
+/** The service plan: one milestone per service category of an enrollment, and its progress. */
+@Module({
+  imports: [EnrollmentsModule],
+  controllers: [MilestonesController],
+  providers: [MilestonesService],
+})
 export class MilestonesModule {}

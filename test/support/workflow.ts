@@ -161,3 +161,14 @@ export async function givenEnrollmentPendingReview(t: TestApp, w: World) {
     .expect(200);
   return { ...created, milestone };
 }
+
+/** An enrollment the court confirmed: completed, its arrest record sealed, a notice sent to the police. */
+export async function givenCompletedEnrollment(t: TestApp, w: World) {
+  const created = await givenEnrollmentPendingReview(t, w);
+  await t.http
+    .post(`/api/v1/enrollments/${created.enrollment.id}/completion`)
+    .auth(w.clerk.token, { type: 'bearer' })
+    .send({ decision: 'confirmed', courtOrderNumber: 'JV-TEST-1' })
+    .expect(200);
+  return created;
+}

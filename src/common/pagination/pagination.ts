@@ -36,6 +36,13 @@ export function encodeCursor(key: (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** The one answer for a cursor this API did not hand out: 400 on `cursor`. */
+export function invalidCursor(): DomainError {
+  return new DomainError('VALIDATION_FAILED', 'The cursor is not valid', [
+    { field: 'cursor', message: 'cursor must be a value returned as nextCursor' },
+  ]);
+}
+
 export function decodeCursor(cursor: string, arity: number): (string | number)[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -49,9 +56,7 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   } catch {
     // fall through to the validation error
   }
-  throw new DomainError('VALIDATION_FAILED', 'The cursor is not valid', [
-    { field: 'cursor', message: 'cursor must be a value returned as nextCursor' },
-  ]);
+  throw invalidCursor();
 }
 
 /**

@@ -21,7 +21,10 @@ export type EnrollmentAction =
   | 'withdraw'
   | 'terminate';
 
-export const TRANSITIONS: Record<EnrollmentAction, { from: readonly EnrollmentStatus[]; to: EnrollmentStatus }> = {
+export const TRANSITIONS: Record<
+  EnrollmentAction,
+  { from: readonly EnrollmentStatus[]; to: EnrollmentStatus }
+> = {
   activate: { from: ['pending_consent'], to: 'active' },
   submit_for_review: { from: ['active'], to: 'pending_court_review' },
   confirm_completion: { from: ['pending_court_review'], to: 'completed' },
@@ -31,7 +34,11 @@ export const TRANSITIONS: Record<EnrollmentAction, { from: readonly EnrollmentSt
 };
 
 /** Statuses that still hold the arrest record (one open enrollment per record). */
-export const OPEN_STATUSES: readonly EnrollmentStatus[] = ['pending_consent', 'active', 'pending_court_review'];
+export const OPEN_STATUSES: readonly EnrollmentStatus[] = [
+  'pending_consent',
+  'active',
+  'pending_court_review',
+];
 
 export class InvalidTransitionError extends Error {
   constructor(

@@ -8,7 +8,11 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
-export function scheduledEndDate(startDate: string, lengthDays: number, extensionDays: readonly number[] = []): string {
+export function scheduledEndDate(
+  startDate: string,
+  lengthDays: number,
+  extensionDays: readonly number[] = [],
+): string {
   const extra = extensionDays.reduce((sum, days) => sum + days, 0);
   return addDays(startDate, lengthDays + extra);
 }

@@ -8,13 +8,18 @@ export const COUNTS_TOWARD_MILESTONE: Record<AttendanceStatus, boolean> = {
   excused: false,
 };
 
-export function milestoneStatus(attendedSessions: number, requiredSessions: number): MilestoneStatus {
+export function milestoneStatus(
+  attendedSessions: number,
+  requiredSessions: number,
+): MilestoneStatus {
   if (attendedSessions >= requiredSessions) return 'met';
   return attendedSessions > 0 ? 'in_progress' : 'not_started';
 }
 
 /** Every milestone of a non-empty plan is met: the enrollment may go to court review. */
-export function planIsComplete(milestones: readonly { attendedSessions: number; requiredSessions: number }[]): boolean {
+export function planIsComplete(
+  milestones: readonly { attendedSessions: number; requiredSessions: number }[],
+): boolean {
   return (
     milestones.length > 0 &&
     milestones.every((m) => milestoneStatus(m.attendedSessions, m.requiredSessions) === 'met')

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { PageDto } from '../common/pagination/page.dto';
+import { Page, PageQueryDto } from '../common/pagination/pagination';
+import { Roles, Scopes } from '../identity/access/access-policy.decorators';
+import type { Caller } from '../identity/access/caller';
+import { CurrentCaller } from '../identity/access/current-caller.decorator';
+import { ACCESS_PURPOSE_MAX_LENGTH, AccessPurpose } from './access-purpose.decorator';
+import { ArrestRecordsService } from './arrest-records.service';
+import { ArrestRecordDto, RecordArrestDto } from './dto/arrest-record.dto';
+
+/**
+ * Providers may call the reads but never see arrest data (the scope predicate finds nothing
+ * for them): they get the same 404 as for a record that does not exist.
+ */
+@ApiTags('participants and arrest records')
+@Controller()
+export class ArrestRecordsController {
+  constructor(private readonly arrestRecords: ArrestRecordsService) {}
+
+  @Post('participants/:id/arrest-records')
+  @Roles('coordinator', 'admin')
+  @ApiCreatedResponse({ type: ArrestRecordDto })
+  @ApiBadRequestResponse({ description: 'Invalid fields, or arrestedAt in the future' })
+  @ApiNotFoundResponse({ description: 'No such participant in your scope' })
+  @ApiConflictResponse({ description: 'arrest-record-booking-number-taken' })
+  @ApiUnprocessableEntityResponse({
+    description: 'arrest-record-not-minor (18 or older on arrestedAt), arresting-agency-invalid',
+  })
+  record(
+    @Param('id', ParseUUIDPipe) participantId: string,
+    @Body() body: RecordArrestDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ArrestRecordDto> {
+    return this.arrestRecords.record(participantId, body, caller);
+  }
+
+  @Get('participants/:id/arrest-records')
+  @Roles('coordinator', 'admin', 'court', 'provider')
+  @Scopes('participants:read')
+  @ApiOkResponse({ type: PageDto(ArrestRecordDto), description: 'Never includes sealed records' })
+  @ApiNotFoundResponse({ description: 'No such participant in your scope' })
+  listForParticipant(
+    @Param('id', ParseUUIDPipe) participantId: string,
+    @Query() page: PageQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Page<ArrestRecordDto>> {
+    return this.arrestRecords.listForParticipant(participantId, page, caller);
+  }
+
+  @Get('arrest-records/:id')
+  @Roles('coordinator', 'admin', 'court', 'provider')
+  @Scopes('participants:read')
+  @ApiHeader({
+    name: 'X-Access-Purpose',
+    required: false,
+    description: `Court and admin users only, 1..${ACCESS_PURPOSE_MAX_LENGTH} characters: why a sealed record is opened. Audited.`,
+  })
+  @ApiOkResponse({ type: ArrestRecordDto })
+  @ApiNotFoundResponse({
+    description: 'Unknown, out of scope, or sealed (the same answer for each)',
+  })
+  get(
+    @Param('id', ParseUUIDPipe) id: string,
+    @AccessPurpose() accessPurpose: string | undefined,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ArrestRecordDto> {
+    return this.arrestRecords.get(id, caller, accessPurpose);
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import type { SelectQueryBuilder } from 'typeorm';
+import { arrestRecordVisibleTo, sealedArrestRecordVisibleTo } from '../access-scope/visibility';
+import { Page, toPage } from '../common/pagination/pagination';
+import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
+import { type Caller, isUser } from '../identity/access/caller';
+import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import { ArrestRecordEntity } from './arrest-record.entity';
+
+export type NewArrestRecord = Omit<ArrestRecordEntity, 'id' | 'status' | 'sealedAt' | 'createdAt'>;
+
+export interface ArrestRecordReadOptions {
+  /**
+   * The caller's stated reason (X-Access-Purpose). Only with it, and only for court and admin
+   * users, does a read also reach sealed records; the caller must audit such a read.
+   */
+  accessPurpose?: string;
+}
+
+/** Court and admin users, with a stated purpose: the narrow path the law leaves to sealed records. */
+export function mayReadSealed(caller: Caller, accessPurpose: string | undefined): boolean {
+  return !!accessPurpose && isUser(caller, 'court', 'admin');
+}
+
+/**
+ * The ONE way arrest records are read. Every query starts from `scoped`, which applies
+ * `arrestRecordVisibleTo` (never a sealed record, only the caller's scope), so a sealed,
+ * out-of-scope and unknown record are the same thing to every caller: not found. Sealed
+ * records are added back only for `mayReadSealed` callers, through `sealedArrestRecordVisibleTo`.
+ */
+@Injectable()
+export class ArrestRecordsRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async insert(record: NewArrestRecord): Promise<ArrestRecordEntity> {
+    const repository = this.uow.manager.getRepository(ArrestRecordEntity);
+    const result = await repository.insert(record);
+    const id = (result.identifiers[0] as { id: string }).id;
+    return repository.findOneByOrFail({ id });
+  }
+
+  async findVisible(
+    caller: Caller,
+    id: string,
+    options: ArrestRecordReadOptions = {},
+  ): Promise<ArrestRecordEntity | null> {
+    return this.scoped(caller, mayReadSealed(caller, options.accessPurpose))
+      .andWhere('ar.id = :id', { id })
+      .getOne();
+  }
+
+  /** A participant's records, oldest first. Lists never include sealed records, purpose or not. */
+  async listForParticipant(
+    caller: Caller,
+    participantId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<ArrestRecordEntity>> {
+    const query = this.scoped(caller, false)
+      .andWhere('ar.participant_id = :participantId', { participantId })
+      .addSelect(cursorTimestampSql('ar.created_at'), 'cursor_at')
+      .orderBy('ar.created_at', 'ASC')
+      .addOrderBy('ar.id', 'ASC')
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      const { cursorAt, cursorId } = decodeTimeIdCursor(page.cursor);
+      query.andWhere(
+        '(ar.created_at, ar.id) > (CAST(:cursorAt AS timestamptz), CAST(:cursorId AS uuid))',
+        {
+          cursorAt,
+          cursorId,
+        },
+      );
+    }
+    const { raw, entities } = await query.getRawAndEntities<{ cursor_at: string }>();
+    // toPage encodes [timestamp text, id]: the format decodeTimeIdCursor reads back.
+    return toPage(
+      entities.map((entity, i) => ({ entity, cursorAt: raw[i].cursor_at })),
+      page.limit,
+      (row) => [row.cursorAt, row.entity.id],
+      (row) => row.entity,
+    );
+  }
+
+  private scoped(caller: Caller, includeSealed: boolean): SelectQueryBuilder<ArrestRecordEntity> {
+    const query = this.uow.manager.getRepository(ArrestRecordEntity).createQueryBuilder('ar');
+    const ordinary = arrestRecordVisibleTo(caller, 'ar');
+    if (!includeSealed) return query.where(ordinary.sql, ordinary.params);
+    const sealed = sealedArrestRecordVisibleTo(caller, 'ar');
+    return query.where(`(${ordinary.sql} OR (ar.status = 'sealed' AND ${sealed.sql}))`, {
+      ...ordinary.params,
+      ...sealed.params,
+    });
+  }
+}

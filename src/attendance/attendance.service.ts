@@ -1,0 +1,406 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { assertIfMatchRequired } from '../common/http/etag';
+import { decodeCursor, Page, PageQueryDto, toPage } from '../common/pagination/pagination';
+import { NewEvent, Outbox } from '../events/outbox.service';
+import type { Caller } from '../identity/access/caller';
+import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import {
+  AttendanceRepository,
+  LockedTarget,
+  MilestoneProgressRow,
+  NewAttendanceRow,
+} from './attendance.repository';
+import {
+  AttendanceCandidate,
+  AttendanceDuplicate,
+  AttendanceRejection,
+  planAttendance,
+  utcToday,
+} from './domain/attendance-rules';
+import { redisclosureNoticeFor } from './domain/redisclosure-notice';
+import { AttendanceDto, AttendanceRow } from './dto/attendance.dto';
+import {
+  BatchAttendanceDto,
+  BatchAttendanceResultDto,
+  BatchRecordOutcomeDto,
+} from './dto/batch-attendance.dto';
+import { validateBatchRecord } from './dto/batch-record.validation';
+import { CorrectAttendanceDto } from './dto/correct-attendance.dto';
+import { RecordAttendanceDto } from './dto/record-attendance.dto';
+
+/** What one write did, record by record. */
+interface WriteOutcome {
+  inserted: AttendanceRow[];
+  /** Re-sends: index -> the stored record's id. */
+  duplicates: Map<number, string>;
+  rejected: AttendanceRejection[];
+  /** Index of each inserted record in the request. */
+  insertedIndex: Map<string, number>;
+}
+
+const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
+
+/**
+ * Attendance: single and batch writes by the delivering provider, corrections, and the
+ * scoped list. Every write takes the same path (`write`): lock the targets, plan record by
+ * record (attendance-rules.ts), insert in one statement, recompute progress exactly, stamp the
+ * 24-hour rule, emit events; all in the caller's transaction.
+ */
+@Injectable()
+export class AttendanceService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly records: AttendanceRepository,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  /**
+   * `POST /milestones/:id/attendance`. `created` is false when the externalId was already
+   * stored for this milestone: nothing is written and the stored record is returned (200).
+   */
+  async record(
+    caller: Caller,
+    milestoneId: string,
+    input: RecordAttendanceDto,
+  ): Promise<{ record: AttendanceDto; created: boolean }> {
+    const candidate: AttendanceCandidate = {
+      index: 0,
+      milestoneId: milestoneId.toLowerCase(),
+      sessionDate: input.sessionDate,
+      status: input.status,
+      durationMinutes: input.durationMinutes ?? null,
+      notes: input.notes ?? null,
+      externalId: input.externalId ?? null,
+    };
+    return this.uow.run(async () => {
+      const outcome = await this.write(caller, [candidate]);
+      const [rejection] = outcome.rejected;
+      if (rejection) {
+        if (rejection.code === 'NOT_FOUND') throw new NotFoundError('Milestone');
+        throw new DomainError(rejection.code, rejection.detail);
+      }
+      const storedId = outcome.duplicates.get(0);
+      if (storedId !== undefined) {
+        const stored = await this.records.findOwnRecord(caller, storedId);
+        if (!stored) throw new NotFoundError('Attendance record');
+        return { record: AttendanceDto.from(stored), created: false };
+      }
+      const [row] = outcome.inserted;
+      await this.audit.record(caller, {
+        action: 'attendance.recorded',
+        subjectType: 'attendance_record',
+        subjectId: row.id,
+      });
+      return { record: AttendanceDto.from(row), created: true };
+    });
+  }
+
+  /**
+   * `POST /attendance/batch`: each record is validated and judged on its own; the accepted
+   * ones are written together in one transaction (all or none of them).
+   */
+  async recordBatch(caller: Caller, input: BatchAttendanceDto): Promise<BatchAttendanceResultDto> {
+    const candidates: AttendanceCandidate[] = [];
+    const invalid: AttendanceRejection[] = [];
+    input.records.forEach((plain, index) => {
+      const result = validateBatchRecord(plain, index);
+      if ('candidate' in result) candidates.push(result.candidate);
+      else invalid.push(result.rejection);
+    });
+    return this.uow.run(async () => {
+      const outcome = await this.write(caller, candidates);
+      const touched = unique(outcome.inserted.map((row) => row.milestone_id));
+      for (const milestoneId of touched) {
+        await this.audit.record(caller, {
+          action: 'attendance.batch_recorded',
+          subjectType: 'milestone',
+          subjectId: milestoneId,
+        });
+      }
+      const records: BatchRecordOutcomeDto[] = [
+        ...outcome.inserted.map((row) => ({
+          index: outcome.insertedIndex.get(row.id)!,
+          id: row.id,
+          outcome: 'accepted' as const,
+        })),
+        ...[...outcome.duplicates].map(([index, id]) => ({
+          index,
+          id,
+          outcome: 'duplicate' as const,
+        })),
+      ].sort((a, b) => a.index - b.index);
+      return {
+        accepted: outcome.inserted.length,
+        duplicates: outcome.duplicates.size,
+        rejected: [...invalid, ...outcome.rejected]
+          .sort((a, b) => a.index - b.index)
+          .map(({ index, code, detail }) => ({ index, reason: `${code}: ${detail}` })),
+        records,
+      };
+    });
+  }
+
+  /**
+   * `PATCH /attendance/:id`: the delivering provider corrects its own record (If-Match
+   * required), while the enrollment is active. Progress is recomputed: a present -> absent
+   * correction can un-meet the milestone (met_at is cleared) and, if it removes the
+   * enrollment's only attended session, clears the 24-hour-rule stamp. A milestone met again
+   * afterwards emits `milestone.met` again: the event marks each transition to met.
+   */
+  async correct(
+    caller: Caller,
+    id: string,
+    ifMatch: string | undefined,
+    input: CorrectAttendanceDto,
+  ): Promise<AttendanceDto> {
+    if (!ifMatch?.trim()) {
+      throw new DomainError('PRECONDITION_REQUIRED', 'Send If-Match with the ETag you last read');
+    }
+    return this.uow.run(async () => {
+      const ref = await this.records.findOwnRecordRef(caller, id);
+      if (!ref) throw new NotFoundError('Attendance record');
+      const targets = await this.records.lockTargets(caller, [ref.milestone_id]);
+      const target = targets.get(ref.milestone_id);
+      const current = await this.records.findOwnRecord(caller, id, true);
+      if (!target || !current) throw new NotFoundError('Attendance record');
+      assertIfMatchRequired(ifMatch, current.version);
+      if (target.enrollmentStatus !== 'active') {
+        throw new DomainError(
+          'ENROLLMENT_NOT_ACTIVE',
+          `The enrollment is ${target.enrollmentStatus}; only records of active enrollments can be corrected`,
+        );
+      }
+      const next = {
+        status: input.status ?? current.status,
+        durationMinutes:
+          input.durationMinutes === undefined ? current.duration_minutes : input.durationMinutes,
+        notes: input.notes === undefined ? current.notes : input.notes,
+      };
+      if (
+        next.status === current.status &&
+        next.durationMinutes === current.duration_minutes &&
+        next.notes === current.notes
+      ) {
+        return AttendanceDto.from(current);
+      }
+      const updated = await this.records.update(id, next);
+      const events: NewEvent[] = [
+        this.recordedEvent(updated, target, { previousStatus: current.status }),
+      ];
+      if (next.status !== current.status) {
+        const progress = await this.records.recomputeProgress([target.milestoneId]);
+        events.push(...this.metEvents(progress, targets));
+        if (next.status === 'present') await this.records.markFirstService([target.enrollmentId]);
+        if (current.status === 'present')
+          await this.records.clearFirstServiceIfNoneAttended(target.enrollmentId);
+      }
+      await this.outbox.emit(...events);
+      await this.audit.record(caller, {
+        action: 'attendance.corrected',
+        subjectType: 'attendance_record',
+        subjectId: id,
+      });
+      return AttendanceDto.from(updated);
+    });
+  }
+
+  /**
+   * `GET /milestones/:id/attendance`: the session records of a milestone whose details the
+   * caller may see (else 404). Substance-abuse records shown to any agency but the delivering
+   * provider carry the 42 CFR 2.32 redisclosure notice. The read is audited.
+   */
+  async list(
+    caller: Caller,
+    milestoneId: string,
+    page: PageQueryDto,
+  ): Promise<Page<AttendanceDto>> {
+    const after = page.cursor ? decodeCursor(page.cursor, 2) : undefined;
+    return this.uow.run(async () => {
+      const milestone = await this.records.findDetailsVisibleMilestone(caller, milestoneId);
+      if (!milestone) throw new NotFoundError('Milestone');
+      const rows = await this.records.listPage(
+        caller,
+        milestoneId,
+        page.limit,
+        after ? { sessionDate: String(after[0]), id: String(after[1]) } : undefined,
+      );
+      await this.audit.record(caller, {
+        action: 'attendance.read',
+        subjectType: 'milestone',
+        subjectId: milestoneId,
+      });
+      const notice = redisclosureNoticeFor(
+        milestone.category,
+        milestone.provider_agency_id,
+        caller.agencyId,
+      );
+      return toPage(
+        rows,
+        page.limit,
+        (row) => [row.session_date, row.id],
+        (row) => AttendanceDto.from(row, notice),
+      );
+    });
+  }
+
+  /** `GET /attendance/:id`: one record, same scope and notice as the list; its version is the ETag. */
+  async get(caller: Caller, id: string): Promise<AttendanceDto> {
+    return this.uow.run(async () => {
+      const row = await this.records.findDetailsVisibleRecord(caller, id);
+      if (!row) throw new NotFoundError('Attendance record');
+      await this.audit.record(caller, {
+        action: 'attendance.read',
+        subjectType: 'attendance_record',
+        subjectId: id,
+      });
+      return AttendanceDto.from(
+        row,
+        redisclosureNoticeFor(row.category, row.provider_agency_id, caller.agencyId),
+      );
+    });
+  }
+
+  /** The one write path, inside the caller's transaction. */
+  private async write(
+    caller: Caller,
+    candidates: readonly AttendanceCandidate[],
+  ): Promise<WriteOutcome> {
+    const outcome: WriteOutcome = {
+      inserted: [],
+      duplicates: new Map(),
+      rejected: [],
+      insertedIndex: new Map(),
+    };
+    if (candidates.length === 0) return outcome;
+    const targets = await this.records.lockTargets(
+      caller,
+      unique(candidates.map((c) => c.milestoneId)),
+    );
+    const externalIds = unique(
+      candidates.flatMap((c) => (c.externalId === null ? [] : [c.externalId])),
+    );
+    const stored = await this.records.findByExternalIds(caller, externalIds);
+    const plan = planAttendance(candidates, targets, stored, utcToday());
+
+    const rows: (NewAttendanceRow & { index: number })[] = plan.accepted.map(
+      ({ candidate, target }) => ({
+        id: randomUUID(),
+        index: candidate.index,
+        milestoneId: target.milestoneId,
+        enrollmentId: target.enrollmentId,
+        sessionDate: candidate.sessionDate,
+        status: candidate.status,
+        durationMinutes: candidate.durationMinutes,
+        notes: candidate.notes,
+        externalId: candidate.externalId,
+      }),
+    );
+    outcome.inserted = await this.records.insert(caller, rows);
+    const insertedIds = new Set(outcome.inserted.map((row) => row.id));
+    for (const row of rows) {
+      if (insertedIds.has(row.id)) outcome.insertedIndex.set(row.id, row.index);
+    }
+    outcome.rejected.push(...plan.rejected);
+    await this.settleExternalIds(caller, rows, insertedIds, plan.duplicates, outcome);
+
+    const progress = await this.records.recomputeProgress(
+      unique(outcome.inserted.map((row) => row.milestone_id)),
+    );
+    await this.records.markFirstService(
+      unique(
+        outcome.inserted.filter((row) => row.status === 'present').map((row) => row.enrollment_id),
+      ),
+    );
+    await this.outbox.emit(
+      ...outcome.inserted.map((row) => this.recordedEvent(row, targets.get(row.milestone_id)!)),
+      ...this.metEvents(progress, targets),
+    );
+    return outcome;
+  }
+
+  /**
+   * Resolves every record that named an externalId and was not inserted by this write: a
+   * re-send of a stored record, a repeat within the batch, or a row another transaction
+   * stored first under the same externalId (skipped by the insert). Same milestone ->
+   * duplicate; different milestone -> conflict.
+   */
+  private async settleExternalIds(
+    caller: Caller,
+    rows: readonly (NewAttendanceRow & { index: number })[],
+    insertedIds: ReadonlySet<string>,
+    planned: readonly AttendanceDuplicate[],
+    outcome: WriteOutcome,
+  ): Promise<void> {
+    const lost = rows.filter((row) => !insertedIds.has(row.id));
+    const owners = new Map<string, { id: string; milestoneId: string }>();
+    for (const row of outcome.inserted) {
+      if (row.external_id !== null)
+        owners.set(row.external_id, { id: row.id, milestoneId: row.milestone_id });
+    }
+    const unresolved = unique([
+      ...lost.map((row) => row.externalId!),
+      ...planned
+        .filter((d) => d.of.kind === 'batch' && !owners.has(d.externalId))
+        .map((d) => d.externalId),
+    ]);
+    const raced = await this.records.findByExternalIds(caller, unresolved);
+    for (const [externalId, owner] of raced) owners.set(externalId, owner);
+
+    const settle = (index: number, externalId: string, milestoneId: string, storedId?: string) => {
+      const owner = storedId ? { id: storedId, milestoneId } : owners.get(externalId);
+      if (owner && owner.milestoneId === milestoneId) {
+        outcome.duplicates.set(index, owner.id);
+      } else {
+        outcome.rejected.push({
+          index,
+          code: 'ATTENDANCE_EXTERNAL_ID_CONFLICT',
+          detail: 'This externalId is already used for a different milestone',
+        });
+      }
+    };
+    for (const row of lost) settle(row.index, row.externalId!, row.milestoneId);
+    for (const d of planned) {
+      settle(d.index, d.externalId, d.milestoneId, d.of.kind === 'stored' ? d.of.id : undefined);
+    }
+  }
+
+  /** `attendance.recorded`: ids, status, date and category only; never notes. */
+  private recordedEvent(
+    row: AttendanceRow,
+    target: LockedTarget,
+    correction?: { previousStatus: string },
+  ): NewEvent {
+    return {
+      type: 'attendance.recorded',
+      enrollmentId: row.enrollment_id,
+      data: {
+        attendanceId: row.id,
+        milestoneId: row.milestone_id,
+        enrollmentId: row.enrollment_id,
+        category: target.category,
+        status: row.status,
+        sessionDate: row.session_date,
+        version: row.version,
+        ...(correction ? { corrected: true, previousStatus: correction.previousStatus } : {}),
+      },
+    };
+  }
+
+  /** `milestone.met` for each milestone this write made met (not for one already met). */
+  private metEvents(
+    progress: readonly MilestoneProgressRow[],
+    targets: ReadonlyMap<string, LockedTarget>,
+  ): NewEvent[] {
+    return progress
+      .filter((m) => m.met_at !== null && !targets.get(m.id)?.wasMet)
+      .map((m) => ({
+        type: 'milestone.met' as const,
+        enrollmentId: m.enrollment_id,
+        data: { milestoneId: m.id, enrollmentId: m.enrollment_id, category: m.category },
+      }));
+  }
+}

@@ -1,0 +1,53 @@
+import { validateBatchRecord } from './batch-record.validation';
+
+const valid = {
+  milestoneId: '6F9619FF-8B86-4011-B42D-00C04FC964FF',
+  sessionDate: '2026-03-02',
+  status: 'present',
+};
+
+describe('validateBatchRecord', () => {
+  it('turns a valid record into a candidate (ids lower-cased, absent optionals null)', () => {
+    expect(validateBatchRecord({ ...valid, durationMinutes: 50, externalId: 'ext-1' }, 7)).toEqual({
+      candidate: {
+        index: 7,
+        milestoneId: '6f9619ff-8b86-4011-b42d-00c04fc964ff',
+        sessionDate: '2026-03-02',
+        status: 'present',
+        durationMinutes: 50,
+        notes: null,
+        externalId: 'ext-1',
+      },
+    });
+  });
+
+  it.each([
+    ['a non-object', 'nope', /must be an object/],
+    ['null', null, /must be an object/],
+    ['an array', [valid], /must be an object/],
+    ['a bad status', { ...valid, status: 'late' }, /status/],
+    [
+      'an impossible date',
+      { ...valid, sessionDate: '2026-02-30' },
+      /sessionDate must be a calendar date/,
+    ],
+    [
+      'a too long session',
+      { ...valid, durationMinutes: 5000 },
+      /durationMinutes must not be greater than 1440/,
+    ],
+    ['a bad milestone id', { ...valid, milestoneId: '42' }, /milestoneId must be a UUID/],
+    ['an unknown field', { ...valid, room: 'B' }, /room is not a known field/],
+    ['an empty externalId', { ...valid, externalId: '' }, /externalId/],
+    ['too long notes', { ...valid, notes: 'x'.repeat(4001) }, /notes/],
+  ])(
+    'rejects %s with VALIDATION_FAILED and the index, without echoing values',
+    (_label, plain, message) => {
+      const result = validateBatchRecord(plain, 3);
+      expect(result).toEqual({
+        rejection: { index: 3, code: 'VALIDATION_FAILED', detail: expect.stringMatching(message) },
+      });
+      if ('rejection' in result) expect(result.rejection.detail).not.toContain('5000');
+    },
+  );
+});

@@ -1,0 +1,44 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { ATTENDANCE_STATUSES } from '../attendance-record.entity';
+import type { AttendanceStatus } from '../../milestones/domain/milestone-progress';
+import { MAX_NOTES_LENGTH, MAX_SESSION_MINUTES } from './record-attendance.dto';
+
+/** `PATCH /attendance/:id`: a provider's correction of its own record (If-Match required). */
+export class CorrectAttendanceDto {
+  @ApiPropertyOptional({ enum: ATTENDANCE_STATUSES })
+  @ValidateIf((dto: CorrectAttendanceDto) => dto.status !== undefined)
+  @IsIn(ATTENDANCE_STATUSES)
+  status?: AttendanceStatus;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_SESSION_MINUTES,
+    nullable: true,
+    description: 'null clears it',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SESSION_MINUTES)
+  durationMinutes?: number | null;
+
+  @ApiPropertyOptional({
+    maxLength: MAX_NOTES_LENGTH,
+    nullable: true,
+    description: 'null clears them',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_NOTES_LENGTH)
+  notes?: string | null;
+}

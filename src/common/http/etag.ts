@@ -1,0 +1,84 @@
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../errors/domain-error';
+
+/**
+ * Strong entity tags from a row's version column, and the `If-Match` precondition
+ * (RFC 9110 13.1.1): `*` or a list of quoted strong tags, compared strongly, so a weak tag
+ * (`W/"3"`) or an unquoted value never matches.
+ */
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/** `*`, or the strong tags of the header (quotes kept); weak and malformed members are dropped. */
+export function parseIfMatch(header: string): '*' | string[] {
+  const value = header.trim();
+  if (value === '*') return '*';
+  const tags: string[] = [];
+  for (const match of value.matchAll(/(W\/)?"([^"]*)"|[^,\s]+/g)) {
+    if (match[2] !== undefined && !match[1]) tags.push(`"${match[2]}"`);
+  }
+  return tags;
+}
+
+/** True when there is no `If-Match` (it is optional on POSTs) or it names the current version. */
+export function ifMatchSatisfied(header: string | undefined, version: number): boolean {
+  if (header === undefined || header.trim() === '') return true;
+  const tags = parseIfMatch(header);
+  return tags === '*' || tags.includes(etagOf(version));
+}
+
+/** Throws PRECONDITION_FAILED (412) when an `If-Match` was sent and the resource has moved on. */
+export function assertIfMatch(header: string | undefined, version: number): void {
+  if (!ifMatchSatisfied(header, version)) {
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      'If-Match does not match the current ETag; read the resource again and retry',
+    );
+  }
+}
+
+/** For PATCH: the header is required (428), then must match (412). */
+export function assertIfMatchRequired(header: string | undefined, version: number): void {
+  if (header === undefined || header.trim() === '') {
+    throw new DomainError('PRECONDITION_REQUIRED', 'Send If-Match with the ETag you last read');
+  }
+  assertIfMatch(header, version);
+}
+
+export function setEtag(reply: FastifyReply, version: number): void {
+  void reply.header('etag', etagOf(version));
+}
+
+/** A representation and the row version its ETag names (what services hand controllers). */
+export interface Versioned<T> {
+  body: T;
+  version: number;
+}
+
+/** Sets the ETag and returns the body: `return withEtag(reply, await service.get(...))`. */
+export function withEtag<T>(reply: FastifyReply, versioned: Versioned<T>): T {
+  setEtag(reply, versioned.version);
+  return versioned.body;
+}
+
+/** The raw `If-Match` header of the request, or undefined. */
+export const IfMatch = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string | undefined => {
+    const header = context.switchToHttp().getRequest<FastifyRequest>().headers['if-match'];
+    return Array.isArray(header) ? header.join(', ') : header;
+  },
+);
+
+/** OpenAPI for a state-changing route that accepts an optional `If-Match`. */
+export const ApiIfMatch = () =>
+  applyDecorators(
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'ETag last read; the change is refused (412) if the resource has changed since',
+    }),
+    ApiPreconditionFailedResponse({ description: 'If-Match does not match the current ETag' }),
+  );

@@ -1,0 +1,60 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiIfMatch, IfMatch, withEtag } from '../common/http/etag';
+import { PageDto } from '../common/pagination/page.dto';
+import { Page, PageQueryDto } from '../common/pagination/pagination';
+import { Roles } from '../identity/access/access-policy.decorators';
+import type { Caller } from '../identity/access/caller';
+import { CurrentCaller } from '../identity/access/current-caller.decorator';
+import { CourtService } from './court.service';
+import { CompletionDecisionDto, CompletionResultDto } from './dto/completion-decision.dto';
+import { ReviewQueueItemDto } from './dto/review-queue.dto';
+
+@ApiTags('court review and sealing')
+@Controller()
+export class CourtController {
+  constructor(private readonly court: CourtService) {}
+
+  @Get('court/review-queue')
+  @Roles('court', 'admin')
+  @ApiOkResponse({ type: PageDto(ReviewQueueItemDto) })
+  reviewQueue(
+    @Query() page: PageQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Page<ReviewQueueItemDto>> {
+    return this.court.reviewQueue(page, caller);
+  }
+
+  @Post('enrollments/:id/completion')
+  @HttpCode(200)
+  @Roles('court')
+  @ApiIfMatch()
+  @ApiOkResponse({
+    type: CompletionResultDto,
+    headers: {
+      ETag: { description: 'Strong entity tag of the enrollment', schema: { type: 'string' } },
+    },
+  })
+  @ApiNotFoundResponse({ description: 'No such enrollment before the court' })
+  @ApiConflictResponse({ description: 'The enrollment is not pending court review' })
+  async decide(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: CompletionDecisionDto,
+    @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CompletionResultDto> {
+    return withEtag(reply, await this.court.decide(id, body, caller, ifMatch));
+  }
+}

@@ -1,0 +1,29 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
+import type { MilestoneStatus } from '../../milestones/domain/milestone-progress';
+
+const MILESTONE_STATUSES: MilestoneStatus[] = ['not_started', 'in_progress', 'met'];
+
+/** A milestone as the court sees it: category and progress, never session details. */
+export class ReviewQueueMilestoneDto {
+  @ApiProperty({ enum: SERVICE_CATEGORIES }) category!: ServiceCategory;
+  @ApiProperty() requiredSessions!: number;
+  @ApiProperty() attendedSessions!: number;
+  @ApiProperty({ enum: MILESTONE_STATUSES }) status!: MilestoneStatus;
+}
+
+/**
+ * An enrollment waiting for the court: the minimum to pick it from the queue. No names, no
+ * arrest details: the clerk opens the enrollment for those.
+ */
+export class ReviewQueueItemDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) participantId!: string;
+  @ApiProperty({ example: 'FS-2026-000123' }) caseNumber!: string;
+  @ApiProperty() site!: string;
+  @ApiProperty({ format: 'date' }) startDate!: string;
+  @ApiProperty({ format: 'date' }) scheduledEndDate!: string;
+  @ApiProperty({ format: 'date-time' }) submittedForReviewAt!: string;
+  @ApiProperty({ type: ReviewQueueMilestoneDto, isArray: true })
+  milestones!: ReviewQueueMilestoneDto[];
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { ApiIfMatch, IfMatch } from '../common/http/etag';
+import { Roles } from '../identity/access/access-policy.decorators';
+import type { Caller } from '../identity/access/caller';
+import { CurrentCaller } from '../identity/access/current-caller.decorator';
+import { ConsentsService } from './consents.service';
+import { ConsentDto, RecordConsentDto, RevokeConsentDto } from './dto/consent.dto';
+
+@ApiTags('enrollments')
+@Controller()
+export class ConsentsController {
+  constructor(private readonly consents: ConsentsService) {}
+
+  @Post('enrollments/:id/consents')
+  @Roles('coordinator', 'admin')
+  @ApiIfMatch()
+  @ApiCreatedResponse({
+    type: ConsentDto,
+    description:
+      'Recorded; a participation consent (with a required guardian consent) activates the enrollment',
+  })
+  @ApiBadRequestResponse({
+    description: 'information_sharing without serviceCategory or recipientAgencyId',
+  })
+  @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
+  @ApiConflictResponse({ description: 'The enrollment has ended (enrollment-not-active)' })
+  @ApiUnprocessableEntityResponse({ description: 'Unknown recipient agency' })
+  record(
+    @Param('id', ParseUUIDPipe) enrollmentId: string,
+    @Body() body: RecordConsentDto,
+    @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
+  ): Promise<ConsentDto> {
+    return this.consents.record(caller, enrollmentId, body, ifMatch);
+  }
+
+  @Post('consents/:id/revoke')
+  @HttpCode(200)
+  @Roles('coordinator', 'admin')
+  @ApiOkResponse({
+    type: ConsentDto,
+    description: 'Revoked; revoking the participation consent withdraws the enrollment',
+  })
+  @ApiNotFoundResponse({ description: 'No such consent in your scope' })
+  @ApiConflictResponse({ description: 'Already revoked' })
+  revoke(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RevokeConsentDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ConsentDto> {
+    return this.consents.revoke(caller, id, body);
+  }
+}

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { enrollmentVisibleTo } from '../access-scope/visibility';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { assertIfMatch } from '../common/http/etag';
+import type { Caller } from '../identity/access/caller';
+import { AgencyEntity } from '../identity/agencies/agency.entity';
+import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import { ProgramsService } from '../programs/programs.service';
+import { ConsentEntity } from './consent.entity';
+import { OPEN_STATUSES } from './domain/enrollment-status';
+import { ConsentDto, RecordConsentDto, RevokeConsentDto } from './dto/consent.dto';
+import { EnrollmentEntity } from './enrollment.entity';
+import { EnrollmentLifecycle } from './enrollment-lifecycle.service';
+import { EnrollmentsRepository } from './enrollments.repository';
+
+/** A participant's agreement is voluntary: the enrollment is active only while it stands. */
+@Injectable()
+export class ConsentsService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly enrollments: EnrollmentsRepository,
+    private readonly lifecycle: EnrollmentLifecycle,
+    private readonly programs: ProgramsService,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  /**
+   * Records a consent. The participation consent (with a guardian's where the program
+   * requires one) activates an enrollment waiting for consent, in the same transaction.
+   */
+  async record(
+    caller: Caller,
+    enrollmentId: string,
+    input: RecordConsentDto,
+    ifMatch?: string,
+  ): Promise<ConsentDto> {
+    const signedAt = new Date(input.signedAt);
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    if (signedAt.getTime() > Date.now() + 5 * 60 * 1000) {
+      throw new DomainError('VALIDATION_FAILED', 'One or more fields are invalid', [
+        { field: 'signedAt', message: 'signedAt cannot be in the future' },
+      ]);
+    }
+    if (expiresAt && expiresAt <= signedAt) {
+      throw new DomainError('VALIDATION_FAILED', 'One or more fields are invalid', [
+        { field: 'expiresAt', message: 'expiresAt must be after signedAt' },
+      ]);
+    }
+
+    return this.uow.run(async (manager) => {
+      const enrollment = await this.enrollments.lockVisible(caller, enrollmentId);
+      assertIfMatch(ifMatch, enrollment.version);
+      if (!OPEN_STATUSES.includes(enrollment.status)) {
+        throw new DomainError(
+          'ENROLLMENT_NOT_ACTIVE',
+          `consents cannot be recorded on an enrollment that is ${enrollment.status}`,
+        );
+      }
+      if (input.recipientAgencyId) {
+        const recipient = await manager
+          .getRepository(AgencyEntity)
+          .existsBy({ id: input.recipientAgencyId });
+        if (!recipient) {
+          throw new DomainError(
+            'CONSENT_RECIPIENT_NOT_FOUND',
+            'recipientAgencyId does not name an agency',
+          );
+        }
+      }
+
+      const consents = manager.getRepository(ConsentEntity);
+      const consent = await consents.save(
+        consents.create({
+          enrollmentId,
+          kind: input.kind,
+          signedBy: input.signedBy,
+          signedAt,
+          serviceCategory: input.serviceCategory ?? null,
+          recipientAgencyId: input.recipientAgencyId ?? null,
+          expiresAt,
+          recordedBy: caller.id,
+        }),
+      );
+      await this.audit.record(caller, {
+        action: 'consent.recorded',
+        subjectType: 'consent',
+        subjectId: consent.id,
+      });
+
+      if (enrollment.status === 'pending_consent' && (await this.consentComplete(enrollment))) {
+        await this.lifecycle.transition(caller, enrollment, 'activate', {
+          activatedAt: new Date(),
+        });
+      } else {
+        await this.lifecycle.touch(enrollment);
+      }
+      return ConsentDto.from(consent);
+    });
+  }
+
+  /** Revokes a consent; revoking the participation consent withdraws an open enrollment. */
+  async revoke(caller: Caller, consentId: string, input: RevokeConsentDto): Promise<ConsentDto> {
+    return this.uow.run(async (manager) => {
+      const scope = enrollmentVisibleTo(caller, 'e');
+      const [found] = await manager
+        .createQueryBuilder()
+        .select('c.enrollment_id', 'enrollment_id')
+        .from(ConsentEntity, 'c')
+        .innerJoin(EnrollmentEntity, 'e', 'e.id = c.enrollment_id')
+        .where('c.id = :consentId', { consentId })
+        .andWhere(scope.sql, scope.params)
+        .getRawMany<{ enrollment_id: string }>();
+      if (!found) throw new NotFoundError('Consent');
+
+      // The enrollment first, then the consent: the same lock order as recording.
+      const enrollment = await this.enrollments.lockVisible(caller, found.enrollment_id);
+      const consents = manager.getRepository(ConsentEntity);
+      const consent = await consents
+        .createQueryBuilder('c')
+        .where('c.id = :consentId', { consentId })
+        .setLock('pessimistic_write')
+        .getOneOrFail();
+      if (consent.revokedAt) {
+        throw new DomainError('CONSENT_ALREADY_REVOKED', 'This consent was revoked already');
+      }
+      consent.revokedAt = new Date();
+      consent.revokeReason = input.reason;
+      consent.revokedBy = caller.id;
+      const saved = await consents.save(consent);
+      await this.audit.record(caller, {
+        action: 'consent.revoked',
+        subjectType: 'consent',
+        subjectId: consent.id,
+      });
+
+      if (consent.kind === 'participation' && OPEN_STATUSES.includes(enrollment.status)) {
+        await this.lifecycle.transition(caller, enrollment, 'withdraw', {
+          endedAt: new Date(),
+          endReason: 'participation consent revoked',
+        });
+      } else {
+        await this.lifecycle.touch(enrollment);
+      }
+      return ConsentDto.from(saved);
+    });
+  }
+
+  /** A standing participation consent, and a guardian's when the program requires one. */
+  private async consentComplete(enrollment: EnrollmentEntity): Promise<boolean> {
+    const program = await this.programs.byId(enrollment.programId);
+    const standing = await this.uow.manager.query<{ kind: string }[]>(
+      `SELECT DISTINCT kind::text AS kind FROM consents
+        WHERE enrollment_id = $1 AND revoked_at IS NULL AND kind IN ('participation', 'guardian')`,
+      [enrollment.id],
+    );
+    const kinds = new Set(standing.map((row) => row.kind));
+    return (
+      kinds.has('participation') && (!program.guardianConsentRequired || kinds.has('guardian'))
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import { ValidateBy, ValidationOptions } from 'class-validator';
+import { isCalendarDate } from '../domain/program-period';
+
+/** `YYYY-MM-DD` naming a real calendar day (no 2026-02-30). */
+export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCalendarDate',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isCalendarDate(value),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'value'} must be a calendar date as YYYY-MM-DD`,
+      },
+    },
+    options,
+  );
+}
+
+const TIMESTAMP_WITH_OFFSET =
+  /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** ISO 8601 date-time with an explicit offset (`Z` or `+hh:mm`): never a local time. */
+export function IsTimestampWithOffset(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTimestampWithOffset',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          const match = TIMESTAMP_WITH_OFFSET.exec(value);
+          return !!match && isCalendarDate(match[1]) && !Number.isNaN(Date.parse(value));
+        },
+        defaultMessage: (args) =>
+          `${args?.property ?? 'value'} must be an ISO 8601 date-time with an offset, e.g. 2026-03-01T10:00:00Z`,
+      },
+    },
+    options,
+  );
+}

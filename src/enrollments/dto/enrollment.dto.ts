@@ -1,0 +1,147 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
+import { PageQueryDto } from '../../common/pagination/pagination';
+import { MilestoneDto } from '../../milestones/dto/milestone.dto';
+import { CONSENT_KINDS, type ConsentKind } from '../consent.entity';
+import { ENROLLMENT_STATUSES, type EnrollmentStatus } from '../domain/enrollment-status';
+import { IsCalendarDate } from './date-validators';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateEnrollmentDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  participantId!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'An open arrest record of this participant' })
+  @IsUUID()
+  arrestRecordId!: string;
+
+  @ApiProperty({ example: 'Compton', description: 'One of the program sites, when it lists any' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  site!: string;
+
+  @ApiProperty({ format: 'date', example: '2026-03-02' })
+  @IsCalendarDate()
+  startDate!: string;
+}
+
+export class ListEnrollmentsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ENROLLMENT_STATUSES })
+  @IsOptional()
+  @IsIn(ENROLLMENT_STATUSES)
+  status?: EnrollmentStatus;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  site?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Enrollments where this agency holds a milestone',
+  })
+  @IsOptional()
+  @IsUUID()
+  providerAgencyId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  participantId?: string;
+}
+
+export class ExtendEnrollmentDto {
+  @ApiProperty({ minimum: 1, maximum: 365 })
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  days!: number;
+
+  @ApiProperty({ example: 'Hospitalised for two weeks' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
+}
+
+/** Body of withdraw and terminate. */
+export class EndEnrollmentDto {
+  @ApiProperty({ example: 'Moved out of county' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
+}
+
+export class ExtensionDto {
+  @ApiProperty() days!: number;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'uuid', description: 'The user who granted it' }) grantedBy!: string;
+  @ApiProperty({ format: 'date-time' }) grantedAt!: string;
+}
+
+export class ConsentSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: CONSENT_KINDS }) kind!: ConsentKind;
+  @ApiProperty({ format: 'date-time' }) signedAt!: string;
+  @ApiPropertyOptional({ description: 'Coordinators and admins only' }) signedBy?: string;
+  @ApiProperty({ enum: SERVICE_CATEGORIES, nullable: true })
+  serviceCategory!: ServiceCategory | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) recipientAgencyId!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: string | null;
+  @ApiProperty() revoked!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
+}
+
+export class EnrollmentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) participantId!: string;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'null once the arrest record is sealed, and for callers who may not see arrest records',
+  })
+  arrestRecordId!: string | null;
+  @ApiProperty({ format: 'uuid' }) programId!: string;
+  @ApiProperty({ format: 'uuid', description: "The coordinator's agency that owns the enrollment" })
+  ownerAgencyId!: string;
+  @ApiProperty() site!: string;
+  @ApiProperty({ enum: ENROLLMENT_STATUSES }) status!: EnrollmentStatus;
+  @ApiProperty({ format: 'date' }) startDate!: string;
+  @ApiProperty({ format: 'date', description: 'Start + program length + every extension' })
+  scheduledEndDate!: string;
+  @ApiProperty({ type: ExtensionDto, isArray: true }) extensions!: ExtensionDto[];
+  @ApiProperty({ type: MilestoneDto, isArray: true }) milestones!: MilestoneDto[];
+  @ApiProperty({ type: ConsentSummaryDto, isArray: true }) consents!: ConsentSummaryDto[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) activatedAt!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: "First 'present' attendance in any category",
+  })
+  firstServiceAt!: string | null;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description:
+      'Connected to a service within 24 hours of activation; null while that is not yet known',
+  })
+  connectedWithin24h!: boolean | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  submittedForReviewAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) endedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Coordinators and admins only' })
+  endReason!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiIfMatch, IfMatch, withEtag } from '../common/http/etag';
+import { Roles, Scopes } from '../identity/access/access-policy.decorators';
+import type { Caller } from '../identity/access/caller';
+import { CurrentCaller } from '../identity/access/current-caller.decorator';
+import { CreateMilestoneDto, MilestoneDto } from './dto/milestone.dto';
+import { MilestonesService } from './milestones.service';
+
+const ETAG_HEADER = {
+  ETag: { description: 'Strong entity tag of the milestone', schema: { type: 'string' } },
+};
+
+@ApiTags('enrollments')
+@Controller()
+export class MilestonesController {
+  constructor(private readonly milestones: MilestonesService) {}
+
+  @Post('enrollments/:id/milestones')
+  @Roles('coordinator', 'admin')
+  @ApiIfMatch()
+  @ApiCreatedResponse({ type: MilestoneDto, headers: ETAG_HEADER })
+  @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
+  @ApiConflictResponse({
+    description:
+      'A milestone of this category exists, or the plan is closed (court review or ended)',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'Unknown provider agency, or it does not offer the service',
+  })
+  async create(
+    @Param('id', ParseUUIDPipe) enrollmentId: string,
+    @Body() body: CreateMilestoneDto,
+    @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MilestoneDto> {
+    return withEtag(reply, await this.milestones.create(caller, enrollmentId, body, ifMatch));
+  }
+
+  @Get('milestones/:id')
+  @Roles('coordinator', 'admin', 'provider', 'court')
+  @Scopes('enrollments:read')
+  @ApiOkResponse({ type: MilestoneDto, headers: ETAG_HEADER })
+  @ApiNotFoundResponse({ description: 'No such milestone in your scope' })
+  async get(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MilestoneDto> {
+    return withEtag(reply, await this.milestones.get(caller, id));
+  }
+}

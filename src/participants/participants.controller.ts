@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { PageDto } from '../common/pagination/page.dto';
+import { Page } from '../common/pagination/pagination';
+import { Roles, Scopes } from '../identity/access/access-policy.decorators';
+import type { Caller } from '../identity/access/caller';
+import { CurrentCaller } from '../identity/access/current-caller.decorator';
+import {
+  ParticipantDto,
+  RegisterParticipantDto,
+  SearchParticipantsQueryDto,
+} from './dto/participant.dto';
+import { ParticipantsService } from './participants.service';
+
+@ApiTags('participants and arrest records')
+@Controller('participants')
+export class ParticipantsController {
+  constructor(private readonly participants: ParticipantsService) {}
+
+  @Post()
+  @Roles('coordinator', 'admin')
+  @ApiCreatedResponse({ type: ParticipantDto })
+  @ApiBadRequestResponse({ description: 'Invalid fields, or a date of birth in the future' })
+  @ApiUnprocessableEntityResponse({ description: 'participant-not-minor: 18 or older today' })
+  register(
+    @Body() body: RegisterParticipantDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ParticipantDto> {
+    return this.participants.register(body, caller);
+  }
+
+  @Get()
+  @Roles('coordinator', 'admin', 'provider', 'court')
+  @Scopes('participants:read')
+  @ApiOkResponse({ type: PageDto(ParticipantDto) })
+  search(
+    @Query() query: SearchParticipantsQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Page<ParticipantDto>> {
+    return this.participants.search(query, caller);
+  }
+
+  @Get(':id')
+  @Roles('coordinator', 'admin', 'provider', 'court')
+  @Scopes('participants:read')
+  @ApiOkResponse({ type: ParticipantDto })
+  @ApiNotFoundResponse({ description: 'No such participant in your scope' })
+  get(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ParticipantDto> {
+    return this.participants.get(id, caller);
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import type { SelectQueryBuilder } from 'typeorm';
+import { participantVisibleTo } from '../access-scope/visibility';
+import { Page, toPage } from '../common/pagination/pagination';
+import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
+import type { Caller } from '../identity/access/caller';
+import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import { prefixPattern, searchKey } from './domain/search-key';
+import { ParticipantEntity } from './participant.entity';
+
+export interface ParticipantSearch {
+  /** Name prefix or exact case number; blank means everything in scope. */
+  text?: string;
+  /** Match the case number only (callers that may not probe names). */
+  caseNumberOnly?: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export type NewParticipant = Omit<
+  ParticipantEntity,
+  'id' | 'caseNumber' | 'createdAt' | 'updatedAt'
+>;
+
+/**
+ * Every read of participants goes through here, scoped by `participantVisibleTo`: a
+ * participant outside the caller's scope is simply not found. Runs on the current unit of
+ * work, so reads and the audit entries that record them share one transaction.
+ */
+@Injectable()
+export class ParticipantsRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Inserts and reads back the row, with the case number the database sequence assigned. */
+  async insert(participant: NewParticipant): Promise<ParticipantEntity> {
+    const repository = this.uow.manager.getRepository(ParticipantEntity);
+    const result = await repository.insert(participant);
+    const id = (result.identifiers[0] as { id: string }).id;
+    return repository.findOneByOrFail({ id });
+  }
+
+  async findVisible(caller: Caller, id: string): Promise<ParticipantEntity | null> {
+    return this.scoped(caller).andWhere('p.id = :id', { id }).getOne();
+  }
+
+  /** Case-insensitive, accent-insensitive name prefix or exact case number, keyset-paginated. */
+  async search(caller: Caller, search: ParticipantSearch): Promise<Page<ParticipantEntity>> {
+    const query = this.scoped(caller)
+      .addSelect(cursorTimestampSql('p.created_at'), 'cursor_at')
+      .orderBy('p.created_at', 'ASC')
+      .addOrderBy('p.id', 'ASC')
+      .limit(search.limit + 1);
+    const text = search.text?.trim() ?? '';
+    if (text !== '') {
+      const caseNumber = 'upper(p.case_number) = upper(:caseNumber)';
+      if (search.caseNumberOnly || searchKey(text) === '') {
+        query.andWhere(caseNumber, { caseNumber: text });
+      } else {
+        query.andWhere(
+          `(p.first_name_key LIKE :namePrefix ESCAPE '\\' OR p.last_name_key LIKE :namePrefix ESCAPE '\\'
+            OR (p.first_name_key || ' ' || p.last_name_key) LIKE :namePrefix ESCAPE '\\'
+            OR ${caseNumber})`,
+          { namePrefix: prefixPattern(text), caseNumber: text },
+        );
+      }
+    }
+    if (search.cursor) {
+      const { cursorAt, cursorId } = decodeTimeIdCursor(search.cursor);
+      query.andWhere(
+        '(p.created_at, p.id) > (CAST(:cursorAt AS timestamptz), CAST(:cursorId AS uuid))',
+        {
+          cursorAt,
+          cursorId,
+        },
+      );
+    }
+    const { raw, entities } = await query.getRawAndEntities<{ cursor_at: string }>();
+    // toPage encodes [timestamp text, id]: the format decodeTimeIdCursor reads back.
+    return toPage(
+      entities.map((entity, i) => ({ entity, cursorAt: raw[i].cursor_at })),
+      search.limit,
+      (row) => [row.cursorAt, row.entity.id],
+      (row) => row.entity,
+    );
+  }
+
+  private scoped(caller: Caller): SelectQueryBuilder<ParticipantEntity> {
+    const scope = participantVisibleTo(caller, 'p');
+    return this.uow.manager
+      .getRepository(ParticipantEntity)
+      .createQueryBuilder('p')
+      .where(scope.sql, scope.params);
+  }
+}

@@ -1,0 +1,25 @@
+import { agenciesHoldingCopies } from './copy-holders';
+
+describe('agenciesHoldingCopies', () => {
+  const record = { id: 'ar-1', arrestingAgencyId: 'police', ownerAgencyId: 'da' };
+
+  it('always notifies the arresting agency, even with no known recipients', () => {
+    expect(agenciesHoldingCopies(record)).toEqual(['police']);
+  });
+
+  it('adds other recipients once each, after the arresting agency', () => {
+    expect(agenciesHoldingCopies(record, ['probation', 'police', 'ngo', 'probation'])).toEqual([
+      'police',
+      'probation',
+      'ngo',
+    ]);
+  });
+
+  it('never notifies the owning agency, whose copy is this system of record', () => {
+    expect(agenciesHoldingCopies(record, ['da'])).toEqual(['police']);
+  });
+
+  it('notifies the arresting agency even when it also owns the record', () => {
+    expect(agenciesHoldingCopies({ ...record, ownerAgencyId: 'police' })).toEqual(['police']);
+  });
+});

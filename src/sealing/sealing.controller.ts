@@ -1,0 +1,72 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { PageDto } from '../common/pagination/page.dto';
+import { Page } from '../common/pagination/pagination';
+import { Roles, Scopes } from '../identity/access/access-policy.decorators';
+import type { Caller } from '../identity/access/caller';
+import { CurrentCaller } from '../identity/access/current-caller.decorator';
+import { RecordMinorNotificationDto, SealingStatusDto } from './dto/minor-notification.dto';
+import {
+  AcknowledgeSealingNoticeDto,
+  ListSealingNoticesQueryDto,
+  SealingNoticeDto,
+} from './dto/sealing-notice.dto';
+import { SealingNoticesService } from './sealing-notices.service';
+
+@ApiTags('court review and sealing')
+@Controller()
+export class SealingController {
+  constructor(private readonly notices: SealingNoticesService) {}
+
+  @Get('sealing-notices')
+  @Roles('coordinator', 'admin')
+  @Scopes('sealing:ack')
+  @ApiOkResponse({ type: PageDto(SealingNoticeDto) })
+  list(
+    @Query() query: ListSealingNoticesQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Page<SealingNoticeDto>> {
+    return this.notices.list(query, caller);
+  }
+
+  @Post('sealing-notices/:id/ack')
+  @HttpCode(200)
+  @Scopes('sealing:ack')
+  @ApiOkResponse({ type: SealingNoticeDto })
+  @ApiNotFoundResponse({ description: 'No such notice addressed to your agency' })
+  @ApiConflictResponse({ description: 'Already acknowledged' })
+  acknowledge(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AcknowledgeSealingNoticeDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<SealingNoticeDto> {
+    return this.notices.acknowledge(id, body, caller);
+  }
+
+  @Get('enrollments/:id/sealing-status')
+  @Roles('coordinator', 'admin')
+  @ApiOkResponse({ type: SealingStatusDto })
+  @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
+  sealingStatus(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<SealingStatusDto> {
+    return this.notices.sealingStatus(id, caller);
+  }
+
+  @Post('enrollments/:id/minor-notification')
+  @HttpCode(200)
+  @Roles('coordinator')
+  @ApiOkResponse({ type: SealingStatusDto })
+  @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
+  @ApiConflictResponse({
+    description: 'Enrollment not completed, or the notice is already recorded',
+  })
+  recordMinorNotification(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: RecordMinorNotificationDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<SealingStatusDto> {
+    return this.notices.recordMinorNotification(id, body, caller);
+  }
+}
