@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 
@@ -54,32 +54,38 @@ export class AuditTrail {
   constructor(private readonly uow: UnitOfWork) {}
 
   async record(actor: Caller | 'system', entry: AuditEntry): Promise<void> {
+    await this.recordMany(actor, [entry]);
+  }
+
+  /**
+   * Appends several entries with one lock of the chain head, one clock reading and one
+   * INSERT, whatever their number (a page of 500 records read is one append, not 1,500 queries).
+   */
+  async recordMany(actor: Caller | 'system', entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     await this.uow.run(async (manager) => {
-      const [head] = await manager.query<{ last_hash: string }[]>(
-        `SELECT last_hash FROM audit_chain_head WHERE singleton FOR UPDATE`,
+      const [head] = await manager.query<{ last_hash: string; at: string }[]>(
+        `SELECT last_hash, to_char(clock_timestamp() AT TIME ZONE 'UTC',
+           'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
+           FROM audit_chain_head WHERE singleton FOR UPDATE`,
       );
-      const [row] = await manager.query<{ id: string; at: string }[]>(
-        `SELECT gen_random_uuid() AS id, to_char(clock_timestamp() AT TIME ZONE 'UTC',
-           'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at`,
-      );
-      const fields = {
-        id: row.id,
-        at: row.at,
-        actorId: actor === 'system' ? null : actor.id,
-        actorKind: actor === 'system' ? 'system' : actor.kind,
-        actorAgencyId: actor === 'system' ? null : actor.agencyId,
-        action: entry.action,
-        subjectType: entry.subjectType,
-        subjectId: entry.subjectId ?? null,
-        purpose: entry.purpose ?? null,
-        outcome: entry.outcome ?? 'success',
-      };
-      const hash = auditHash(head.last_hash, fields);
-      await manager.query(
-        `INSERT INTO audit_events (id, at, actor_id, actor_kind, actor_agency_id, action, subject_type,
-           subject_id, purpose, outcome, prev_hash, hash)
-         VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
+      let prevHash = head.last_hash;
+      const values: unknown[] = [];
+      const rows = entries.map((entry, i) => {
+        const fields = {
+          id: randomUUID(),
+          at: head.at,
+          actorId: actor === 'system' ? null : actor.id,
+          actorKind: actor === 'system' ? 'system' : actor.kind,
+          actorAgencyId: actor === 'system' ? null : actor.agencyId,
+          action: entry.action,
+          subjectType: entry.subjectType,
+          subjectId: entry.subjectId ?? null,
+          purpose: entry.purpose ?? null,
+          outcome: entry.outcome ?? 'success',
+        };
+        const hash = auditHash(prevHash, fields);
+        values.push(
           fields.id,
           fields.at,
           fields.actorId,
@@ -90,11 +96,22 @@ export class AuditTrail {
           fields.subjectId,
           fields.purpose,
           fields.outcome,
-          head.last_hash,
+          prevHash,
           hash,
-        ],
+        );
+        prevHash = hash;
+        const p = i * 12;
+        return `($${p + 1}, $${p + 2}::timestamptz, $${p + 3}::uuid, $${p + 4}, $${p + 5}::uuid, $${p + 6},
+          $${p + 7}, $${p + 8}::uuid, $${p + 9}, $${p + 10}, $${p + 11}, $${p + 12})`;
+      });
+      // Rows get their seq in VALUES order, which is the chain order.
+      await manager.query(
+        `INSERT INTO audit_events (id, at, actor_id, actor_kind, actor_agency_id, action, subject_type,
+           subject_id, purpose, outcome, prev_hash, hash)
+         VALUES ${rows.join(', ')}`,
+        values,
       );
-      await manager.query(`UPDATE audit_chain_head SET last_hash = $1 WHERE singleton`, [hash]);
+      await manager.query(`UPDATE audit_chain_head SET last_hash = $1 WHERE singleton`, [prevHash]);
     });
   }
 }

@@ -1,6 +1,7 @@
 import { types } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
+import { SafeTypeOrmLogger } from './safe-typeorm-logger';
 import { MIGRATIONS } from '../../../migrations';
 
 // Calendar dates stay 'YYYY-MM-DD' strings: parsing them into Date objects at local
@@ -32,7 +33,9 @@ export function dataSourceOptions(endpoint: DatabaseEndpoint): DataSourceOptions
     // gen_random_uuid() is built into PostgreSQL 13+ and PGlite; no extension needed.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    logging: ['error', 'migration'],
+    logging: ['error', 'migration', 'warn'],
+    logger: new SafeTypeOrmLogger(),
+    maxQueryExecutionTime: 1000,
     extra: { application_name: 'first-step-api' },
   };
 }
