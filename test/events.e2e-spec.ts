@@ -2,6 +2,7 @@ import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken, givenAgency, givenClient } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { givenActiveEnrollment, givenMilestone, givenWorld, recordAttendance } from './support/workflow';
 
 describe('event feed', () => {
   let t: TestApp;
@@ -95,5 +96,41 @@ describe('event feed', () => {
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'after' })]);
     await t.http.get('/api/v1/events?types=made.up').auth(reader.token, { type: 'bearer' }).expect(400);
     await t.http.get('/api/v1/events').auth(other.token, { type: 'bearer' }).expect(403);
+  });
+});
+
+describe('event feed: session details', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('shows attendance events only to agencies entitled to session details, with the 42 CFR 2.32 notice for others', async () => {
+    const w = await givenWorld(t);
+    const { enrollment } = await givenActiveEnrollment(t, w);
+    const treatment = await givenMilestone(t, w, enrollment.id, {
+      category: 'substance_abuse',
+      providerAgencyId: w.clinic.id,
+      requiredSessions: 3,
+    });
+    await givenMilestone(t, w, enrollment.id, { category: 'shelter', providerAgencyId: w.shelter.id, requiredSessions: 3 });
+    await recordAttendance(t, w.clinicUser.token, treatment.id).expect(201);
+
+    const feedFor = async (agencyId: string) => {
+      const client = await givenClient(t, w.admin, { agencyId, scopes: ['events:read'] });
+      const res = await t.http.get('/api/v1/events?limit=500').auth(client.token, { type: 'bearer' }).expect(200);
+      return (res.body.items as { type: string; redisclosureNotice?: string }[]).filter(
+        (item) => item.type === 'attendance.recorded',
+      );
+    };
+    const clinic = await feedFor(w.clinic.id);
+    expect(clinic).toHaveLength(1);
+    expect(clinic[0].redisclosureNotice).toBeUndefined();
+    const coordinatorAgency = await feedFor(w.da.id);
+    expect(coordinatorAgency).toHaveLength(1);
+    expect(coordinatorAgency[0].redisclosureNotice).toMatch(/42 CFR part 2/);
+    // The shelter serves the same enrollment but may not see treatment sessions.
+    expect(await feedFor(w.shelter.id)).toHaveLength(0);
   });
 });

@@ -116,14 +116,35 @@ export function milestoneDetailsVisibleTo(caller: Caller, m = 'm', e = 'e'): Sql
   if (caller.kind === 'user' && caller.role !== 'coordinator' && caller.role !== 'provider') {
     return { sql: NOTHING, params };
   }
-  return {
-    sql: `(${m}.provider_agency_id = :scopeAgencyId
-      OR ${e}.owner_agency_id = :scopeAgencyId
+  return { sql: agencyMilestoneDetailsScope(m, e, ':scopeAgencyId'), params };
+}
+
+/**
+ * The agency rule behind milestoneDetailsVisibleTo, for an agency given as a SQL expression
+ * (a parameter, or `s.agency_id` when events fan out to webhook subscriptions).
+ */
+export function agencyMilestoneDetailsScope(m: string, e: string, agency: string): string {
+  return `(${m}.provider_agency_id = ${agency}
+      OR ${e}.owner_agency_id = ${agency}
       OR EXISTS (SELECT 1 FROM consents vc WHERE vc.enrollment_id = ${m}.enrollment_id
            AND vc.kind = 'information_sharing' AND vc.service_category::text = ${m}.category::text
-           AND vc.recipient_agency_id = :scopeAgencyId AND vc.revoked_at IS NULL
-           AND (vc.expires_at IS NULL OR vc.expires_at > now())))`,
-    params,
+           AND vc.recipient_agency_id = ${agency} AND vc.revoked_at IS NULL
+           AND (vc.expires_at IS NULL OR vc.expires_at > now())))`;
+}
+
+/**
+ * Events that disclose session details (`attendance.recorded`) follow the session-detail rule
+ * of their milestone, not just the enrollment's; other events pass. Also says whether the
+ * event discloses 42 CFR Part 2 records to an agency other than the delivering provider.
+ */
+export function sessionDetailEventScope(o: string, agency: string): { visible: string; part2Disclosure: string } {
+  const milestone = `(SELECT dm.id, dm.provider_agency_id, dm.category, dm.enrollment_id FROM milestones dm
+      WHERE dm.id = (${o}.data->>'milestoneId')::uuid)`;
+  return {
+    visible: `(${o}.type <> 'attendance.recorded' OR EXISTS (SELECT 1 FROM ${milestone} dm
+      JOIN enrollments de ON de.id = dm.enrollment_id WHERE ${agencyMilestoneDetailsScope('dm', 'de', agency)}))`,
+    part2Disclosure: `(${o}.type = 'attendance.recorded' AND ${o}.data->>'category' = 'substance_abuse'
+      AND EXISTS (SELECT 1 FROM ${milestone} pm WHERE pm.provider_agency_id <> ${agency}))`,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { enrollmentVisibleTo } from '../access-scope/visibility';
+import { enrollmentVisibleTo, sessionDetailEventScope } from '../access-scope/visibility';
+import { REDISCLOSURE_NOTICE_42_CFR_2_32 } from '../attendance/domain/redisclosure-notice';
 import { DomainError } from '../common/errors/domain-error';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
@@ -13,6 +14,8 @@ export interface EventRow {
   occurred_at: Date;
   agency_id: string | null;
   data: EventData;
+  /** True when the event discloses 42 CFR Part 2 session records to another agency. */
+  part2_disclosure?: boolean;
 }
 
 const CURSOR_PREFIX = 'ev1.';
@@ -50,16 +53,21 @@ export class EventFeedService {
   async page(caller: Caller, query: EventFeedQueryDto): Promise<EventPageDto> {
     const after = decodeFeedCursor(query.after);
     const visible = enrollmentVisibleTo(caller, 'e');
+    const isAdmin = caller.kind === 'user' && caller.role === 'admin';
+    const sessionDetails = sessionDetailEventScope('o', ':scopeAgencyId');
     const builder = this.uow.manager
       .createQueryBuilder()
       .select(['o.position AS position', 'o.id AS id', 'o.type AS type', 'o.occurred_at AS occurred_at'])
       .addSelect(['o.agency_id AS agency_id', 'o.data AS data'])
+      .addSelect(`${sessionDetails.part2Disclosure}`, 'part2_disclosure')
       .from('outbox_events', 'o')
       .leftJoin('enrollments', 'e', 'e.id = o.enrollment_id')
       .where('o.position > :after', { after })
       .andWhere('o.txid < pg_snapshot_xmin(pg_current_snapshot())')
       // Addressed to the caller's agency, or about an enrollment the caller may see.
       .andWhere(`(o.agency_id = :scopeAgencyId OR (o.enrollment_id IS NOT NULL AND ${visible.sql}))`, visible.params)
+      // Session details (attendance) only for the agencies the milestone's details are for.
+      .andWhere(isAdmin ? 'TRUE' : sessionDetails.visible)
       .orderBy('o.position', 'ASC')
       .limit(query.limit);
     if (query.types?.length) builder.andWhere('o.type IN (:...types)', { types: query.types });
@@ -79,5 +87,6 @@ export function toEventDto(row: EventRow): EventDto {
     occurredAt: new Date(row.occurred_at).toISOString(),
     ...(row.agency_id ? { agencyId: row.agency_id } : {}),
     data: row.data,
+    ...(row.part2_disclosure ? { redisclosureNotice: REDISCLOSURE_NOTICE_42_CFR_2_32 } : {}),
   };
 }

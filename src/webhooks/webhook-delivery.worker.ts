@@ -4,6 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { sessionDetailEventScope } from '../access-scope/visibility';
 import { AppConfig } from '../common/config/app-config';
 import { EventRow, toEventDto } from '../events/event-feed.service';
 import { Outbox } from '../events/outbox.service';
@@ -99,7 +100,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
            RETURNING d.id, d.attempts, d.retry_window_started_at, d.subscription_id, d.event_id)
          SELECT c.id, c.attempts, c.retry_window_started_at, s.url, s.secret_ciphertext, s.deleted_at,
                 json_build_object('position', o.position, 'id', o.id, 'type', o.type,
-                  'occurred_at', o.occurred_at, 'agency_id', o.agency_id, 'data', o.data) AS event
+                  'occurred_at', o.occurred_at, 'agency_id', o.agency_id, 'data', o.data,
+                  'part2_disclosure', ${sessionDetailEventScope('o', 's.agency_id').part2Disclosure}) AS event
            FROM claimed c
            JOIN webhook_subscriptions s ON s.id = c.subscription_id
            JOIN outbox_events o ON o.id = c.event_id`,

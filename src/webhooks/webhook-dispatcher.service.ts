@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { agencyEnrollmentScope } from '../access-scope/visibility';
+import { agencyEnrollmentScope, sessionDetailEventScope } from '../access-scope/visibility';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 
 const DISPATCH_BATCH = 500;
@@ -41,6 +41,7 @@ export class WebhookDispatcher {
           WHERE o.position > $1 AND o.position <= $2
             AND (o.type = ANY (s.events) OR (o.type = 'arrest_record.sealed' AND o.agency_id = s.agency_id))
             AND (o.agency_id = s.agency_id OR (e.id IS NOT NULL AND ${agencyEnrollmentScope('e', 's.agency_id')}))
+            AND ${sessionDetailEventScope('o', 's.agency_id').visible}
          ON CONFLICT (subscription_id, event_id) DO NOTHING`,
         [cursor.position, batch.upto],
       );

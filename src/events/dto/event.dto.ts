@@ -38,6 +38,10 @@ export class EventDto {
   agencyId?: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Ids, statuses and dates only' })
   data!: EventData;
+  @ApiPropertyOptional({
+    description: '42 CFR 2.32 notice: set when the event discloses substance use treatment records to your agency',
+  })
+  redisclosureNotice?: string;
 }
 
 export class EventPageDto {
