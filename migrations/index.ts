@@ -2,6 +2,7 @@ import { Identity1764000000000 } from './1764000000000-identity';
 import { ProgramWorkflow1764000100000 } from './1764000100000-program-workflow';
 import { IdempotencyKeys1764000200000 } from './1764000200000-idempotency-keys';
 import { Webhooks1764000300000 } from './1764000300000-webhooks';
+import { BookingNumberUniqueWhileOpen1764000400000 } from './1764000400000-booking-number-unique-while-open';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   ProgramWorkflow1764000100000,
   IdempotencyKeys1764000200000,
   Webhooks1764000300000,
+  BookingNumberUniqueWhileOpen1764000400000,
 ];

@@ -36,7 +36,11 @@ export interface TestApp {
  */
 export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const serverUrl = testServerUrl();
-  const database = serverUrl && !overrides.PGLITE_DIR ? await createDatabaseFromTemplate(serverUrl) : undefined;
+  // A caller passing DATABASE_URL shares that database (e.g. a second instance); otherwise a fresh one.
+  const database =
+    serverUrl && !overrides.PGLITE_DIR && !overrides.DATABASE_URL
+      ? await createDatabaseFromTemplate(serverUrl)
+      : undefined;
   const config = AppConfig.fromEnvironment({
     ...BASE_TEST_ENV,
     ...(database ? { DATABASE_URL: database.url } : { PGLITE_DIR: 'memory://' }),
@@ -49,7 +53,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     app,
     http: request(app.getHttpServer()),
     config,
-    databaseUrl: database?.url,
+    databaseUrl: database?.url ?? overrides.DATABASE_URL,
     close: async () => {
       await app.close();
       await database?.drop();
