@@ -10,6 +10,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ShownOnce } from '../common/idempotency/shown-once.decorator';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import { Scopes } from '../identity/access/access-policy.decorators';
@@ -30,6 +31,7 @@ export class WebhookSubscriptionsController {
   constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
 
   @Post()
+  @ShownOnce('secret')
   @ApiCreatedResponse({ type: CreatedWebhookSubscriptionDto })
   create(
     @CurrentCaller() caller: Caller,
