@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import type { Caller } from '../../identity/access/caller';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
@@ -9,8 +10,10 @@ import {
   overrideResponseStatus,
   responseStatusOverride,
 } from '../../infrastructure/http/response-status';
+import { AppConfig } from '../config/app-config';
 import { DomainError } from '../errors/domain-error';
 import { requestFingerprint } from './request-fingerprint';
+import { SHOWN_ONCE_KEY } from './shown-once.decorator';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const RETENTION_HOURS = 24;
@@ -24,6 +27,14 @@ interface StoredResponse {
   response_headers: Record<string, string>;
 }
 
+/** A copy of a response body without the fields that must not be stored. */
+function withoutFields(body: unknown, fields: string[]): unknown {
+  if (fields.length === 0 || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return body;
+  }
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !fields.includes(name)));
+}
+
 /**
  * Idempotency-Key on every POST (API.md "Idempotency"). The whole request runs in one
  * transaction that also stores its response under (caller, key): a crash leaves either both
@@ -32,10 +43,19 @@ interface StoredResponse {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  /** HMAC key of request fingerprints, derived from the token key (same on every instance). */
+  private readonly fingerprintKey: Buffer;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly reflector: Reflector,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.fingerprintKey = createHash('sha256')
+      .update('first-step:idempotency-fingerprint\0')
+      .update(config.jwt.signingKey)
+      .digest();
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
@@ -50,7 +70,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const caller = request.user;
     const reply = http.getResponse<FastifyReply>();
     const path = request.url.split('?')[0];
-    const fingerprint = requestFingerprint(request.method, path, request.body);
+    const fingerprint = requestFingerprint(this.fingerprintKey, request.method, path, request.body);
+    const shownOnce = this.reflector.get<string[] | undefined>(
+      SHOWN_ONCE_KEY,
+      context.getHandler(),
+    );
     const defaultStatus =
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
 
@@ -103,7 +127,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             key,
             fingerprint,
             responseStatusOverride(request) ?? defaultStatus,
-            JSON.stringify(body ?? null),
+            JSON.stringify(withoutFields(body ?? null, shownOnce ?? [])),
             JSON.stringify(headers),
             RETENTION_HOURS,
           ],

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { DomainError } from '../../common/errors/domain-error';
-import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/pagination/pagination';
+import {
+  decodeCursor,
+  invalidCursor,
+  Page,
+  PageQueryDto,
+  toPage,
+} from '../../common/pagination/pagination';
 import { isUniqueViolation } from '../../infrastructure/database/postgres-errors';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { SERVICE_DELIVERING_KINDS } from './agency-kind';
@@ -18,7 +25,10 @@ export class AgenciesService {
   async create(input: CreateAgencyDto): Promise<AgencyDto> {
     const services = input.services ?? [];
     if (services.length > 0 && !SERVICE_DELIVERING_KINDS.includes(input.kind)) {
-      throw new DomainError('AGENCY_SERVICES_NOT_ALLOWED', `An agency of kind ${input.kind} cannot deliver services`);
+      throw new DomainError(
+        'AGENCY_SERVICES_NOT_ALLOWED',
+        `An agency of kind ${input.kind} cannot deliver services`,
+      );
     }
     try {
       const saved = await this.agencies.save(
@@ -42,6 +52,8 @@ export class AgenciesService {
       .limit(page.limit + 1);
     if (page.cursor) {
       const [name, id] = decodeCursor(page.cursor, 2);
+      // Checked here, not by the database: a malformed uuid would be a SQL error (500).
+      if (typeof name !== 'string' || typeof id !== 'string' || !isUUID(id)) throw invalidCursor();
       query.where('(lower(a.name), a.id) > (:name, :id)', { name, id });
     }
     const rows = await query.getMany();

@@ -1,5 +1,6 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ShownOnce } from '../../common/idempotency/shown-once.decorator';
 import { Roles } from '../access/access-policy.decorators';
 import { ApiClientsService } from './api-clients.service';
 import { CreateApiClientDto, CreatedApiClientDto } from './dto/api-client.dto';
@@ -11,6 +12,7 @@ export class ApiClientsController {
 
   @Post()
   @Roles('admin')
+  @ShownOnce('clientSecret')
   @ApiCreatedResponse({ type: CreatedApiClientDto })
   @ApiUnprocessableEntityResponse({ description: 'Unknown agency' })
   create(@Body() body: CreateApiClientDto): Promise<CreatedApiClientDto> {

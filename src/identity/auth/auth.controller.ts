@@ -24,10 +24,15 @@ function basicCredentials(header: string | undefined): { id?: string; secret?: s
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return {};
-  return {
-    id: decodeURIComponent(decoded.slice(0, colon)),
-    secret: decodeURIComponent(decoded.slice(colon + 1)),
-  };
+  try {
+    return {
+      id: decodeURIComponent(decoded.slice(0, colon)),
+      secret: decodeURIComponent(decoded.slice(colon + 1)),
+    };
+  } catch {
+    // Malformed percent-encoding: no credentials, so the answer is invalid_client, not a 500.
+    return {};
+  }
 }
 
 @ApiTags('auth')
@@ -42,7 +47,9 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ description: 'Wrong email or password (same answer for both)' })
-  @ApiTooManyRequestsResponse({ description: 'Rate limited, or account locked after repeated failures' })
+  @ApiTooManyRequestsResponse({
+    description: 'Rate limited, or account locked after repeated failures',
+  })
   async login(@Body() body: LoginDto): Promise<LoginResponseDto> {
     const issued = await this.auth.login(body.email, body.password);
     return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn };
@@ -56,15 +63,22 @@ export class AuthController {
   @ApiOperation({ summary: 'OAuth 2.0 client credentials grant for partner systems' })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({ description: '{ error: "invalid_client" }' })
-  @ApiBadRequestResponse({ description: 'unsupported_grant_type, invalid_scope or invalid_request' })
+  @ApiBadRequestResponse({
+    description: 'unsupported_grant_type, invalid_scope or invalid_request',
+  })
   async token(
     @Body() body: ClientCredentialsDto,
     @Headers('authorization') authorization?: string,
   ): Promise<TokenResponseDto> {
     if (body.grant_type !== 'client_credentials') {
-      throw new DomainError('UNSUPPORTED_GRANT_TYPE', 'Only client_credentials is supported', undefined, {
-        error: 'unsupported_grant_type',
-      });
+      throw new DomainError(
+        'UNSUPPORTED_GRANT_TYPE',
+        'Only client_credentials is supported',
+        undefined,
+        {
+          error: 'unsupported_grant_type',
+        },
+      );
     }
     const basic = basicCredentials(authorization);
     const issued = await this.auth.clientCredentials(

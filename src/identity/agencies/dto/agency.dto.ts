@@ -1,10 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { AGENCY_KINDS, SERVICE_CATEGORIES, type AgencyKind, type ServiceCategory } from '../agency-kind';
+import {
+  AGENCY_KINDS,
+  SERVICE_CATEGORIES,
+  type AgencyKind,
+  type ServiceCategory,
+} from '../agency-kind';
 import { AgencyEntity } from '../agency.entity';
+
+/** Surrounding spaces are not part of a name; a name of only spaces is then empty, a 400. */
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateAgencyDto {
   @ApiProperty({ example: 'Saving Innocence' })
+  @Transform(trim)
   @IsString()
   @Length(1, 200)
   name!: string;
@@ -13,7 +23,11 @@ export class CreateAgencyDto {
   @IsIn(AGENCY_KINDS)
   kind!: AgencyKind;
 
-  @ApiPropertyOptional({ enum: SERVICE_CATEGORIES, isArray: true, description: 'Services a provider delivers' })
+  @ApiPropertyOptional({
+    enum: SERVICE_CATEGORIES,
+    isArray: true,
+    description: 'Services a provider delivers',
+  })
   @IsOptional()
   @IsArray()
   @ArrayUnique()

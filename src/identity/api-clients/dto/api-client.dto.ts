@@ -1,9 +1,22 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, IsUUID, Length } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsString,
+  IsUUID,
+  Length,
+} from 'class-validator';
 import { SCOPES, type Scope } from '../../access/roles-and-scopes';
+
+/** Surrounding spaces are not part of a name; a name of only spaces is then empty, a 400. */
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateApiClientDto {
   @ApiProperty({ example: 'LASD records system' })
+  @Transform(trim)
   @IsString()
   @Length(1, 200)
   name!: string;

@@ -1,9 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../access/roles-and-scopes';
 import { UserEntity } from '../user.entity';
 
 export const PASSWORD_MIN_LENGTH = 12;
+
+/** Surrounding spaces are not part of a name; a name of only spaces is then empty, a 400. */
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateUserDto {
   @ApiProperty({ example: 'coordinator@da.example.gov' })
@@ -12,6 +16,7 @@ export class CreateUserDto {
   email!: string;
 
   @ApiProperty({ example: 'Dana Coordinator' })
+  @Transform(trim)
   @IsString()
   @Length(1, 200)
   displayName!: string;

@@ -1,0 +1,234 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { AppConfig } from './app-config';
+import {
+  DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
+  DEVELOPMENT_JWT_SECRET,
+  InvalidEnvironmentError,
+  validateEnvironment,
+} from './environment';
+
+const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+/** Everything else production insists on, so each test below breaks exactly one thing. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+};
+const COMPLETE_BOOTSTRAP = {
+  BOOTSTRAP_ADMIN_EMAIL: 'admin@example.gov',
+  BOOTSTRAP_ADMIN_PASSWORD: 'long-enough-password',
+};
+
+/** The problems listed by the error validateEnvironment throws for `raw`. */
+function problemsFor(raw: Record<string, string | undefined>): string[] {
+  try {
+    validateEnvironment(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    return (error as InvalidEnvironmentError).problems;
+  }
+  throw new Error('expected validateEnvironment to throw');
+}
+
+function rsaKeys(): { privateKey: string; publicKey: string } {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+}
+
+describe('validateEnvironment', () => {
+  it('starts with no variables at all, on development defaults', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      PGLITE_DIR: './data/pglite',
+      MIGRATIONS_RUN: true,
+      JWT_ALGORITHM: 'HS256',
+      JWT_TTL: 900,
+      JWT_ISSUER: 'first-step-api',
+      JWT_AUDIENCE: 'first-step',
+      LOG_LEVEL: 'info',
+      BODY_LIMIT: 1024 * 1024,
+      AUTH_LOCKOUT_THRESHOLD: 5,
+      AUTH_LOCKOUT_MINUTES: 10,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.JWT_SECRET).toBeUndefined();
+  });
+
+  it('converts numbers and booleans from their text form', () => {
+    const env = validateEnvironment({
+      PORT: '8080',
+      BODY_LIMIT: '2048',
+      MIGRATIONS_RUN: 'false',
+      JWT_TTL: '60',
+    });
+    expect(env).toMatchObject({ PORT: 8080, BODY_LIMIT: 2048, MIGRATIONS_RUN: false, JWT_TTL: 60 });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(validateEnvironment({ PORT: '', JWT_SECRET: '' })).toMatchObject({ PORT: 3000 });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => validateEnvironment({ PATH: '/usr/bin', HOME: '/root' })).not.toThrow();
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['MIGRATIONS_RUN', 'maybe'],
+    ['JWT_ALGORITHM', 'none'],
+    ['JWT_TTL', '5'],
+    ['LOG_LEVEL', 'loud'],
+    ['BODY_LIMIT', '1MB'],
+    ['NODE_ENV', 'staging'],
+    ['BOOTSTRAP_ADMIN_EMAIL', 'not-an-email'],
+    ['AUTH_LOCKOUT_THRESHOLD', '0'],
+  ])('names %s when it is bad (%s), once', (name, value) => {
+    const problems = problemsFor({ ...COMPLETE_BOOTSTRAP, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}\\b`));
+  });
+
+  it('says a number is expected when given text', () => {
+    expect(problemsFor({ PORT: 'eighty' })).toEqual(['PORT must be an integer number']);
+  });
+
+  it('names every bad variable at once, and the message lists them', () => {
+    let message = '';
+    try {
+      validateEnvironment({ PORT: 'x', LOG_LEVEL: 'loud', JWT_SECRET: 'short' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('Invalid configuration');
+    expect(message).toContain('PORT');
+    expect(message).toContain('LOG_LEVEL');
+    expect(message).toContain('JWT_SECRET');
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 characters, without echoing it', () => {
+    const problems = problemsFor({ JWT_SECRET: 'x'.repeat(31) });
+    expect(problems).toEqual(['JWT_SECRET must be at least 32 characters']);
+    expect(validateEnvironment({ JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET).toBe('x'.repeat(32));
+  });
+
+  it('refuses a bootstrap password shorter than the user minimum', () => {
+    expect(problemsFor({ ...COMPLETE_BOOTSTRAP, BOOTSTRAP_ADMIN_PASSWORD: 'short' })).toEqual([
+      'BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters',
+    ]);
+  });
+
+  it('names the missing half when only one bootstrap admin variable is set', () => {
+    expect(problemsFor({ BOOTSTRAP_ADMIN_EMAIL: 'admin@example.gov' }).join()).toContain(
+      'BOOTSTRAP_ADMIN_PASSWORD',
+    );
+    expect(problemsFor({ BOOTSTRAP_ADMIN_PASSWORD: 'long-enough-password' }).join()).toContain(
+      'BOOTSTRAP_ADMIN_EMAIL',
+    );
+  });
+
+  describe('in production', () => {
+    it('requires a JWT_SECRET for HS256', () => {
+      expect(problemsFor({ ...PRODUCTION })).toEqual([
+        'JWT_SECRET is required when NODE_ENV is production',
+      ]);
+    });
+
+    it('refuses the development JWT secret', () => {
+      const problems = problemsFor({ ...PRODUCTION, JWT_SECRET: DEVELOPMENT_JWT_SECRET });
+      expect(problems).toEqual([
+        'JWT_SECRET: the development secret is refused when NODE_ENV is production',
+      ]);
+    });
+
+    it('refuses the development bootstrap password', () => {
+      const problems = problemsFor({
+        ...PRODUCTION,
+        JWT_SECRET: SECRET,
+        BOOTSTRAP_ADMIN_EMAIL: 'admin@example.gov',
+        BOOTSTRAP_ADMIN_PASSWORD: DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
+      });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^BOOTSTRAP_ADMIN_PASSWORD\b/);
+    });
+
+    it('starts with a real secret and uses no development default', () => {
+      const config = AppConfig.fromEnvironment({ ...PRODUCTION, JWT_SECRET: SECRET });
+      expect(config.developmentDefaults).toEqual([]);
+      expect(config.bootstrapAdmin).toBeNull();
+      expect(config.jwt).toMatchObject({
+        algorithm: 'HS256',
+        signingKey: SECRET,
+        verifyingKey: SECRET,
+      });
+    });
+  });
+
+  describe('RS256', () => {
+    it('requires both keys', () => {
+      const { privateKey, publicKey } = rsaKeys();
+      const message = 'JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are required when JWT_ALGORITHM is RS256';
+      expect(problemsFor({ JWT_ALGORITHM: 'RS256' })).toEqual([message]);
+      expect(problemsFor({ JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: privateKey })).toEqual([
+        message,
+      ]);
+      expect(problemsFor({ JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY: publicKey })).toEqual([message]);
+    });
+
+    it('names a key that is not PEM', () => {
+      const { publicKey } = rsaKeys();
+      const problems = problemsFor({
+        JWT_ALGORITHM: 'RS256',
+        JWT_PRIVATE_KEY: 'not a key',
+        JWT_PUBLIC_KEY: publicKey,
+      });
+      expect(problems.join()).toContain('JWT_PRIVATE_KEY must be a PEM private key');
+    });
+
+    it('accepts keys with escaped newlines, as env files carry them', () => {
+      const { privateKey, publicKey } = rsaKeys();
+      const config = AppConfig.fromEnvironment({
+        ...PRODUCTION,
+        JWT_ALGORITHM: 'RS256',
+        JWT_PRIVATE_KEY: privateKey.replace(/\n/g, '\\n'),
+        JWT_PUBLIC_KEY: publicKey.replace(/\n/g, '\\n'),
+      });
+      expect(config.jwt).toMatchObject({
+        algorithm: 'RS256',
+        signingKey: privateKey,
+        verifyingKey: publicKey,
+      });
+      expect(config.developmentDefaults).toEqual([]);
+    });
+  });
+});
+
+describe('AppConfig', () => {
+  it('lists the development defaults it filled in', () => {
+    const config = AppConfig.fromEnvironment({});
+    expect(config.developmentDefaults).toEqual(
+      expect.arrayContaining(['JWT_SECRET', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD']),
+    );
+    expect(config.jwt.signingKey).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(config.bootstrapAdmin).not.toBeNull();
+  });
+
+  it('uses embedded PGlite without DATABASE_URL, and the server with it', () => {
+    expect(AppConfig.fromEnvironment({ PGLITE_DIR: '/tmp/x' }).database).toMatchObject({
+      kind: 'embedded',
+      dataDir: '/tmp/x',
+    });
+    const url = 'postgres://app@db.example:5432/first_step';
+    expect(AppConfig.fromEnvironment({ DATABASE_URL: url }).database).toMatchObject({
+      kind: 'server',
+      url,
+    });
+  });
+});

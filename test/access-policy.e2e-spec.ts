@@ -1,0 +1,195 @@
+import { RequestMethod, type Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { API_PREFIX } from '../src/app.factory';
+import { readPolicy } from '../src/identity/access/access.guard';
+import { DeclaredPolicy, isDeclared } from '../src/identity/access/access-policy';
+import { adminToken, givenAgency, givenClient, givenUser } from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface Route {
+  /** `METHOD /full/path`, as a caller sees it. */
+  name: string;
+  method: string;
+  path: string;
+  where: string;
+  policy: DeclaredPolicy;
+}
+
+/** Routes the app serves outside the API prefix (see app.factory.ts). */
+const UNPREFIXED = new Set(['health/live', 'health/ready']);
+
+/**
+ * Who may call without a token. Adding a route here is a security decision: review it.
+ */
+const PUBLIC_ROUTES = [
+  'GET /health/live',
+  'GET /health/ready',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/token',
+];
+
+const join = (...parts: (string | undefined)[]) =>
+  parts
+    .flatMap((part) => (part ?? '').split('/'))
+    .filter((segment) => segment.length > 0)
+    .join('/');
+
+/** Every handler of every controller Nest registered, with the policy the guard will read. */
+function routesOf(t: TestApp): Route[] {
+  const reflector = t.app.get(Reflector);
+  const routes: Route[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Type<unknown>;
+      const controllerPaths = [
+        Reflect.getMetadata(PATH_METADATA, controller) as string | string[],
+      ].flat();
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const key of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[key];
+        if (key === 'constructor' || typeof handler !== 'function') continue;
+        const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as
+          string | string[] | undefined;
+        if (methodPaths === undefined) continue; // a helper, not a route
+        const method =
+          RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+        for (const controllerPath of controllerPaths) {
+          for (const methodPath of [methodPaths].flat()) {
+            const local = join(controllerPath, methodPath);
+            const path = `/${UNPREFIXED.has(local) ? local : join(API_PREFIX, local)}`;
+            routes.push({
+              name: `${method} ${path}`,
+              method,
+              path,
+              where: `${controller.name}.${key}`,
+              policy: readPolicy(reflector, [handler as () => void, controller]),
+            });
+          }
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+/** A concrete URL for a route template: every `:param` becomes a random uuid. */
+const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, () => randomUUID());
+
+describe('access policy (deny by default)', () => {
+  let t: TestApp;
+  let routes: Route[];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    routes = routesOf(t);
+  });
+  afterAll(() => t.close());
+
+  it('finds the routes it is meant to check', () => {
+    const names = routes.map((r) => r.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/auth/login',
+        'GET /api/v1/me',
+        'POST /api/v1/agencies',
+        'GET /api/v1/agencies',
+        'POST /api/v1/users',
+        'POST /api/v1/api-clients',
+        'GET /health/ready',
+      ]),
+    );
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('has every route declare who may call it', () => {
+    const undeclared = routes
+      .filter((r) => !isDeclared(r.policy))
+      .map((r) => `${r.name} (${r.where})`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('makes only the reviewed routes public', () => {
+    const publicRoutes = routes.filter((r) => r.policy.isPublic).map((r) => r.name);
+    expect(publicRoutes.sort()).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  it('declares nothing contradictory: a public route states no roles or scopes', () => {
+    const muddled = routes
+      .filter((r) => r.policy.isPublic && (r.policy.anyCaller || r.policy.roles || r.policy.scopes))
+      .map((r) => r.name);
+    expect(muddled).toEqual([]);
+  });
+
+  it('answers 401 on every non-public route when no token is sent', async () => {
+    const answers: string[] = [];
+    for (const route of routes.filter((r) => !r.policy.isPublic)) {
+      const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+      const res = await t.http[method](concrete(route.path)).send({});
+      if (res.status !== 401 || res.body?.type !== 'urn:problem-type:first-step:unauthenticated') {
+        answers.push(`${route.name} -> ${res.status}`);
+      }
+    }
+    expect(answers).toEqual([]);
+  });
+
+  it('answers 401 on every non-public route for a token signed with the wrong key', async () => {
+    const forged = [
+      Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url'),
+      Buffer.from(
+        JSON.stringify({ sub: randomUUID(), kind: 'user', role: 'admin', agencyId: randomUUID() }),
+      ).toString('base64url'),
+      Buffer.from('not the signature').toString('base64url'),
+    ].join('.');
+    const answers: string[] = [];
+    for (const route of routes.filter((r) => !r.policy.isPublic)) {
+      const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+      const res = await t.http[method](concrete(route.path))
+        .auth(forged, { type: 'bearer' })
+        .send({});
+      if (res.status !== 401) answers.push(`${route.name} -> ${res.status}`);
+    }
+    expect(answers).toEqual([]);
+  });
+
+  it('answers 403 to a client on every route that declares only roles', async () => {
+    const admin = await adminToken(t);
+    const agency = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const { SCOPES } = await import('../src/identity/access/roles-and-scopes');
+    const client = await givenClient(t, admin, { agencyId: agency.id, scopes: [...SCOPES] });
+    const answers: string[] = [];
+    const roleOnly = routes.filter(
+      (r) => r.policy.roles && !r.policy.scopes && !r.policy.anyCaller && !r.policy.isPublic,
+    );
+    expect(roleOnly.length).toBeGreaterThan(0);
+    for (const route of roleOnly) {
+      const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+      const res = await t.http[method](concrete(route.path))
+        .auth(client.token, { type: 'bearer' })
+        .send({});
+      if (res.status !== 403) answers.push(`${route.name} -> ${res.status}`);
+    }
+    expect(answers).toEqual([]);
+  });
+
+  it('answers 403 to a person on every route that declares only scopes', async () => {
+    const admin = await adminToken(t);
+    const agency = await givenAgency(t, admin, { kind: 'district_attorney' });
+    const auditor = await givenUser(t, admin, { role: 'auditor', agencyId: agency.id });
+    const answers: string[] = [];
+    const scopeOnly = routes.filter(
+      (r) => r.policy.scopes && !r.policy.roles && !r.policy.anyCaller && !r.policy.isPublic,
+    );
+    for (const token of [admin, auditor.token]) {
+      for (const route of scopeOnly) {
+        const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+        const res = await t.http[method](concrete(route.path))
+          .auth(token, { type: 'bearer' })
+          .send({});
+        if (res.status !== 403) answers.push(`${route.name} -> ${res.status}`);
+      }
+    }
+    expect(answers).toEqual([]);
+  });
+});

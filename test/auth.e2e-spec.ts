@@ -1,0 +1,483 @@
+import { JwtService } from '@nestjs/jwt';
+import { DataSource } from 'typeorm';
+import { adminToken, givenAgency, givenClient, GivenUser, givenUser } from './support/factories';
+import { startTestApp, TEST_JWT_SECRET, TestApp } from './support/test-app';
+
+const ISSUER = 'first-step-api';
+const AUDIENCE = 'first-step';
+const WRONG_PASSWORD = 'not the right password';
+
+function claimsOf(token: string): Record<string, unknown> {
+  const [, payload] = token.split('.');
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+}
+
+function headerOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
+}
+
+/** A problem body without the members that legitimately differ between two requests. */
+function comparable(body: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...body };
+  delete rest.requestId;
+  delete rest.instance;
+  return rest;
+}
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('auth', () => {
+  let t: TestApp;
+  let admin: string;
+  let agencyId: string;
+  let coordinator: GivenUser;
+  const jwt = new JwtService();
+
+  const me = (token: string) => t.http.get('/api/v1/me').auth(token, { type: 'bearer' });
+  const login = (email: string, password: string) =>
+    t.http.post('/api/v1/auth/login').send({ email, password });
+
+  beforeAll(async () => {
+    t = await startTestApp({ AUTH_LOCKOUT_THRESHOLD: '5', AUTH_LOCKOUT_MINUTES: '10' });
+    admin = await adminToken(t);
+    const da = await givenAgency(t, admin, { kind: 'district_attorney' });
+    agencyId = da.id;
+    coordinator = await givenUser(t, admin, { role: 'coordinator', agencyId });
+  });
+  afterAll(() => t.close());
+
+  /** Valid claims for the coordinator; each test breaks exactly one thing. */
+  const userClaims = () => ({ sub: coordinator.id, kind: 'user', role: 'coordinator', agencyId });
+
+  describe('POST /auth/login', () => {
+    it('answers 200 with a bearer token that proves who the user is', async () => {
+      const res = await login(coordinator.email, coordinator.password).expect(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({
+        accessToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+      });
+      const token = res.body.accessToken as string;
+      expect(headerOf(token).alg).toBe('HS256');
+      const claims = claimsOf(token);
+      expect(claims).toMatchObject({
+        sub: coordinator.id,
+        kind: 'user',
+        role: 'coordinator',
+        agencyId,
+        iss: ISSUER,
+        aud: AUDIENCE,
+      });
+      expect((claims.exp as number) - (claims.iat as number)).toBe(900);
+      expect(JSON.stringify(claims)).not.toContain(coordinator.password);
+
+      const who = await me(token).expect(200);
+      expect(who.body).toEqual({ id: coordinator.id, kind: 'user', role: 'coordinator', agencyId });
+    });
+
+    it('accepts the email in any letter case', async () => {
+      await login(coordinator.email.toUpperCase(), coordinator.password).expect(200);
+    });
+
+    it('gives the same 401 for a wrong password and an unknown email', async () => {
+      const wrongPassword = await login(coordinator.email, WRONG_PASSWORD).expect(401);
+      const unknownEmail = await login('nobody-here@example.test', WRONG_PASSWORD).expect(401);
+      expect(wrongPassword.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(unknownEmail.headers['content-type']).toBe(wrongPassword.headers['content-type']);
+      expect(unknownEmail.headers['www-authenticate']).toBe(
+        wrongPassword.headers['www-authenticate'],
+      );
+      expect(wrongPassword.body).toMatchObject({ status: 401, title: 'Invalid credentials' });
+      expect(comparable(unknownEmail.body)).toEqual(comparable(wrongPassword.body));
+      expect(wrongPassword.body.accessToken).toBeUndefined();
+    });
+
+    it('refuses a disabled user exactly like a wrong password', async () => {
+      const user = await givenUser(t, admin, { role: 'coordinator', agencyId });
+      await t.app
+        .get(DataSource)
+        .query(`UPDATE users SET disabled_at = now() WHERE id = $1`, [user.id]);
+      const disabled = await login(user.email, user.password).expect(401);
+      const wrong = await login(coordinator.email, WRONG_PASSWORD).expect(401);
+      expect(comparable(disabled.body)).toEqual(comparable(wrong.body));
+    });
+
+    it('answers 400 naming the fields of a bad body', async () => {
+      const res = await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'not-an-email', remember: true })
+        .expect(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const fields = (res.body.errors as { field: string }[]).map((e) => e.field).sort();
+      expect(fields).toEqual(['email', 'password', 'remember']);
+    });
+  });
+
+  describe('lockout after repeated failures', () => {
+    const failTimes = async (email: string, times: number) => {
+      for (let i = 0; i < times; i++) await login(email, WRONG_PASSWORD).expect(401);
+    };
+
+    it('locks an account after 5 failures, even against the right password', async () => {
+      const user = await givenUser(t, admin, { role: 'coordinator', agencyId });
+      await failTimes(user.email, 5);
+      const res = await login(user.email, user.password).expect(429);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        status: 429,
+        type: 'urn:problem-type:first-step:account-temporarily-locked',
+      });
+      expect(res.body.accessToken).toBeUndefined();
+
+      const [row] = await t.app.get(DataSource).query(
+        `SELECT failures, locked_until > now() + interval '9 minutes' AS locked_ten_minutes
+             FROM auth_failures WHERE account_key = $1`,
+        [`user:${user.email}`],
+      );
+      expect(row).toEqual({ failures: 5, locked_ten_minutes: true });
+    });
+
+    it('locks an unknown email the same way, with the same answer', async () => {
+      const known = await givenUser(t, admin, { role: 'coordinator', agencyId });
+      const unknown = 'ghost-user@example.test';
+      await failTimes(known.email, 5);
+      await failTimes(unknown, 5);
+      const lockedKnown = await login(known.email, known.password).expect(429);
+      const lockedUnknown = await login(unknown, known.password).expect(429);
+      const withoutClock = (body: Record<string, unknown>) => {
+        const rest = comparable(body);
+        delete rest.retryAfterSeconds;
+        return rest;
+      };
+      expect(withoutClock(lockedUnknown.body)).toEqual(withoutClock(lockedKnown.body));
+    });
+
+    it('does not lock after 4 failures, and a success starts the count again', async () => {
+      const user = await givenUser(t, admin, { role: 'coordinator', agencyId });
+      await failTimes(user.email, 4);
+      await login(user.email, user.password).expect(200);
+      await failTimes(user.email, 4);
+      await login(user.email, user.password).expect(200);
+      const rows = await t.app
+        .get(DataSource)
+        .query(`SELECT 1 FROM auth_failures WHERE account_key = $1`, [`user:${user.email}`]);
+      expect(rows).toEqual([]);
+    });
+
+    it('locks only the account under attack', async () => {
+      const victim = await givenUser(t, admin, { role: 'coordinator', agencyId });
+      const bystander = await givenUser(t, admin, { role: 'coordinator', agencyId });
+      await failTimes(victim.email, 5);
+      await login(victim.email, victim.password).expect(429);
+      await login(bystander.email, bystander.password).expect(200);
+    });
+  });
+
+  describe('POST /auth/token (client credentials)', () => {
+    let clientId: string;
+    let clientSecret: string;
+    let clientRowId: string;
+
+    beforeAll(async () => {
+      const client = await givenClient(t, admin, {
+        agencyId,
+        scopes: ['participants:read', 'events:read'],
+      });
+      clientId = client.clientId;
+      clientSecret = client.clientSecret;
+      clientRowId = client.id;
+    });
+
+    const expectClientToken = async (body: Record<string, unknown>, scopes: string[]) => {
+      expect(body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+        scope: scopes.join(' '),
+      });
+      const claims = claimsOf(body.access_token as string);
+      expect(claims).toMatchObject({
+        sub: clientRowId,
+        kind: 'client',
+        agencyId,
+        scopes,
+        iss: ISSUER,
+        aud: AUDIENCE,
+      });
+      expect(claims.role).toBeUndefined();
+      const who = await me(body.access_token as string).expect(200);
+      expect(who.body).toEqual({ id: clientRowId, kind: 'client', scopes, agencyId });
+    };
+
+    it('issues a token for a JSON body', async () => {
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .send({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+        })
+        .expect(200);
+      await expectClientToken(res.body, ['participants:read', 'events:read']);
+    });
+
+    it('issues a token for a form-encoded body', async () => {
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .type('form')
+        .send({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+        })
+        .expect(200);
+      await expectClientToken(res.body, ['participants:read', 'events:read']);
+    });
+
+    it('issues a token for HTTP Basic client authentication', async () => {
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .auth(clientId, clientSecret)
+        .type('form')
+        .send({ grant_type: 'client_credentials' })
+        .expect(200);
+      await expectClientToken(res.body, ['participants:read', 'events:read']);
+    });
+
+    it('narrows the token to the requested scopes', async () => {
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .send({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+          scope: 'events:read',
+        })
+        .expect(200);
+      await expectClientToken(res.body, ['events:read']);
+    });
+
+    it.each([
+      ['a scope the client was not granted', 'events:read attendance:write'],
+      ['a scope that does not exist', 'everything:write'],
+    ])('answers 400 invalid_scope for %s', async (_label, scope) => {
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .send({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+          scope,
+        })
+        .expect(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 400, error: 'invalid_scope' });
+      expect(res.body.access_token).toBeUndefined();
+    });
+
+    it.each([
+      ['a wrong secret', () => ({ client_id: clientId, client_secret: `${clientSecret}x` })],
+      [
+        'an unknown client',
+        () => ({ client_id: 'fsc_000000000000000000000000', client_secret: clientSecret }),
+      ],
+      ['no credentials at all', () => ({})],
+    ])('answers 401 invalid_client for %s', async (_label, credentials) => {
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .send({ grant_type: 'client_credentials', ...credentials() })
+        .expect(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.error).toBe('invalid_client');
+      expect(res.body.status).toBe(401);
+      expect(res.body.access_token).toBeUndefined();
+    });
+
+    it('answers 401 invalid_client for a wrong secret sent with HTTP Basic', async () => {
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .auth(clientId, 'wrong-secret')
+        .send({ grant_type: 'client_credentials' })
+        .expect(401);
+      expect(res.body.error).toBe('invalid_client');
+    });
+
+    it.each([
+      ['bad percent-encoding', `${'%E0%A4%A'}:secret`],
+      ['no colon', 'just-an-id'],
+    ])(
+      'answers 401 invalid_client for an HTTP Basic header with %s',
+      async (_label, credentials) => {
+        const res = await t.http
+          .post('/api/v1/auth/token')
+          .set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`)
+          .send({ grant_type: 'client_credentials' })
+          .expect(401);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body.error).toBe('invalid_client');
+      },
+    );
+
+    it('refuses a revoked client', async () => {
+      const revoked = await givenClient(t, admin, { agencyId, scopes: ['events:read'] });
+      await t.app
+        .get(DataSource)
+        .query(`UPDATE api_clients SET revoked_at = now() WHERE id = $1`, [revoked.id]);
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .send({
+          grant_type: 'client_credentials',
+          client_id: revoked.clientId,
+          client_secret: revoked.clientSecret,
+        })
+        .expect(401);
+      expect(res.body.error).toBe('invalid_client');
+    });
+
+    it('answers 400 unsupported_grant_type for any other grant', async () => {
+      const res = await t.http
+        .post('/api/v1/auth/token')
+        .send({ grant_type: 'password', client_id: clientId, client_secret: clientSecret })
+        .expect(400);
+      expect(res.body).toMatchObject({ status: 400, error: 'unsupported_grant_type' });
+    });
+
+    it('locks a client after 5 bad secrets', async () => {
+      const target = await givenClient(t, admin, { agencyId, scopes: ['events:read'] });
+      for (let i = 0; i < 5; i++) {
+        await t.http
+          .post('/api/v1/auth/token')
+          .send({
+            grant_type: 'client_credentials',
+            client_id: target.clientId,
+            client_secret: 'nope',
+          })
+          .expect(401);
+      }
+      await t.http
+        .post('/api/v1/auth/token')
+        .send({
+          grant_type: 'client_credentials',
+          client_id: target.clientId,
+          client_secret: target.clientSecret,
+        })
+        .expect(429);
+    });
+  });
+
+  describe('bearer tokens', () => {
+    const expectUnauthenticated = async (authorization: string | undefined) => {
+      const req = t.http.get('/api/v1/me');
+      if (authorization) void req.set('authorization', authorization);
+      const res = await req.expect(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.body).toMatchObject({
+        status: 401,
+        type: 'urn:problem-type:first-step:unauthenticated',
+        instance: '/api/v1/me',
+      });
+      expect(res.body.id).toBeUndefined();
+      return res;
+    };
+
+    const signed = (
+      claims: object,
+      options: { secret?: string; issuer?: string; audience?: string } = {},
+    ) =>
+      jwt.sign(claims, {
+        secret: options.secret ?? TEST_JWT_SECRET,
+        algorithm: 'HS256',
+        issuer: options.issuer ?? ISSUER,
+        audience: options.audience ?? AUDIENCE,
+        expiresIn: 300,
+      });
+
+    it('accepts a token signed as the API signs them (control for the cases below)', async () => {
+      await me(signed(userClaims())).expect(200);
+    });
+
+    it('answers 401 without a token', async () => {
+      await expectUnauthenticated(undefined);
+    });
+
+    it.each([['Bearer'], ['Bearer not.a.jwt'], ['Basic dXNlcjpwYXNz'], ['bearer']])(
+      'answers 401 for the header %p',
+      async (header) => {
+        await expectUnauthenticated(header);
+      },
+    );
+
+    it('answers 401 for a token signed with another secret', async () => {
+      await expectUnauthenticated(`Bearer ${signed(userClaims(), { secret: 'x'.repeat(48) })}`);
+    });
+
+    it('answers 401 for an unsigned `alg: none` token', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const payload = {
+        ...userClaims(),
+        role: 'admin',
+        iss: ISSUER,
+        aud: AUDIENCE,
+        iat: now,
+        exp: now + 300,
+      };
+      await expectUnauthenticated(
+        `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`,
+      );
+    });
+
+    it('answers 401 for a token whose payload was altered after signing', async () => {
+      const [header, , signature] = signed(userClaims()).split('.');
+      const now = Math.floor(Date.now() / 1000);
+      const forged = {
+        ...userClaims(),
+        role: 'admin',
+        iss: ISSUER,
+        aud: AUDIENCE,
+        iat: now,
+        exp: now + 300,
+      };
+      await expectUnauthenticated(`Bearer ${header}.${base64url(forged)}.${signature}`);
+    });
+
+    it('answers 401 for an expired token', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const expired = jwt.sign(
+        { ...userClaims(), iat: now - 1000, exp: now - 60 },
+        { secret: TEST_JWT_SECRET, algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE },
+      );
+      await expectUnauthenticated(`Bearer ${expired}`);
+    });
+
+    it('answers 401 for a token from another issuer', async () => {
+      await expectUnauthenticated(`Bearer ${signed(userClaims(), { issuer: 'someone-else' })}`);
+    });
+
+    it('answers 401 for a token meant for another audience', async () => {
+      await expectUnauthenticated(`Bearer ${signed(userClaims(), { audience: 'another-api' })}`);
+    });
+
+    it('answers 401 for a token signed with HS512 even with the right secret', async () => {
+      const token = jwt.sign(userClaims(), {
+        secret: TEST_JWT_SECRET,
+        algorithm: 'HS512',
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        expiresIn: 300,
+      });
+      await expectUnauthenticated(`Bearer ${token}`);
+    });
+
+    it.each([
+      ['a user without a role', { kind: 'user', role: undefined }],
+      ['an unknown role', { role: 'superuser' }],
+      ['an unknown kind', { kind: 'robot' }],
+      ['a subject that is not a uuid', { sub: 'admin' }],
+      ['an unknown scope', { kind: 'client', role: undefined, scopes: ['everything'] }],
+    ])('answers 401 for a well-signed token with %s', async (_label, change) => {
+      await expectUnauthenticated(`Bearer ${signed({ ...userClaims(), ...change })}`);
+    });
+  });
+});
