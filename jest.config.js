@@ -1,7 +1,17 @@
 /** @type {import('jest').Config} */
 const transform = {
   // Type-checking is `npm run typecheck`'s job; tests only transpile (fast, per file).
-  '^.+\\.ts$': ['ts-jest', { tsconfig: { ...require('./tsconfig.json').compilerOptions, isolatedModules: true, sourceMap: true }, diagnostics: false }],
+  '^.+\\.ts$': [
+    'ts-jest',
+    {
+      tsconfig: {
+        ...require('./tsconfig.json').compilerOptions,
+        isolatedModules: true,
+        sourceMap: true,
+      },
+      diagnostics: false,
+    },
+  ],
 };
 // @fastify/static (Swagger UI assets) requires content-disposition 3, which is ESM-only and
 // cannot be required inside Jest's CommonJS sandbox; its 1.x release has the same API in CJS.

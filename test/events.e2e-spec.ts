@@ -2,7 +2,12 @@ import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken, givenAgency, givenClient } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
-import { givenActiveEnrollment, givenMilestone, givenWorld, recordAttendance } from './support/workflow';
+import {
+  givenActiveEnrollment,
+  givenMilestone,
+  givenWorld,
+  recordAttendance,
+} from './support/workflow';
 
 describe('event feed', () => {
   let t: TestApp;
@@ -27,7 +32,10 @@ describe('event feed', () => {
       .query({ ...(after ? { after } : {}), limit, ...(types ? { types } : {}) })
       .auth(token, { type: 'bearer' })
       .expect(200);
-    return res.body as { items: { id: string; type: string; data: { n: number } }[]; nextCursor: string };
+    return res.body as {
+      items: { id: string; type: string; data: { n: number } }[];
+      nextCursor: string;
+    };
   }
 
   it('pages through 1000 events written concurrently without a gap or a repeat', async () => {
@@ -92,9 +100,15 @@ describe('event feed', () => {
     const agency = await givenAgency(t, admin, { kind: 'law_enforcement' });
     const reader = await givenClient(t, admin, { agencyId: agency.id, scopes: ['events:read'] });
     const other = await givenClient(t, admin, { agencyId: agency.id, scopes: ['sealing:ack'] });
-    const bad = await t.http.get('/api/v1/events?after=nonsense').auth(reader.token, { type: 'bearer' }).expect(400);
+    const bad = await t.http
+      .get('/api/v1/events?after=nonsense')
+      .auth(reader.token, { type: 'bearer' })
+      .expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'after' })]);
-    await t.http.get('/api/v1/events?types=made.up').auth(reader.token, { type: 'bearer' }).expect(400);
+    await t.http
+      .get('/api/v1/events?types=made.up')
+      .auth(reader.token, { type: 'bearer' })
+      .expect(400);
     await t.http.get('/api/v1/events').auth(other.token, { type: 'bearer' }).expect(403);
   });
 });
@@ -114,12 +128,19 @@ describe('event feed: session details', () => {
       providerAgencyId: w.clinic.id,
       requiredSessions: 3,
     });
-    await givenMilestone(t, w, enrollment.id, { category: 'shelter', providerAgencyId: w.shelter.id, requiredSessions: 3 });
+    await givenMilestone(t, w, enrollment.id, {
+      category: 'shelter',
+      providerAgencyId: w.shelter.id,
+      requiredSessions: 3,
+    });
     await recordAttendance(t, w.clinicUser.token, treatment.id).expect(201);
 
     const feedFor = async (agencyId: string) => {
       const client = await givenClient(t, w.admin, { agencyId, scopes: ['events:read'] });
-      const res = await t.http.get('/api/v1/events?limit=500').auth(client.token, { type: 'bearer' }).expect(200);
+      const res = await t.http
+        .get('/api/v1/events?limit=500')
+        .auth(client.token, { type: 'bearer' })
+        .expect(200);
       return (res.body.items as { type: string; redisclosureNotice?: string }[]).filter(
         (item) => item.type === 'attendance.recorded',
       );

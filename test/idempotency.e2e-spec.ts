@@ -16,7 +16,11 @@ describe('Idempotency-Key', () => {
   afterAll(() => t.close());
 
   const createAgency = (key: string, body: Record<string, unknown>) =>
-    t.http.post('/api/v1/agencies').auth(admin, { type: 'bearer' }).set('Idempotency-Key', key).send(body);
+    t.http
+      .post('/api/v1/agencies')
+      .auth(admin, { type: 'bearer' })
+      .set('Idempotency-Key', key)
+      .send(body);
 
   const agenciesNamed = async (name: string) =>
     (await t.app.get(DataSource).query(`SELECT id FROM agencies WHERE name = $1`, [name])).length;
@@ -25,7 +29,11 @@ describe('Idempotency-Key', () => {
     const body = { name: 'Replayed Clinic', kind: 'service_provider', services: ['education'] };
     const first = await createAgency('key-replay-1', body).expect(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
-    const second = await createAgency('key-replay-1', { services: ['education'], kind: 'service_provider', name: 'Replayed Clinic' }).expect(201);
+    const second = await createAgency('key-replay-1', {
+      services: ['education'],
+      kind: 'service_provider',
+      name: 'Replayed Clinic',
+    }).expect(201);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.body).toEqual(first.body);
     expect(await agenciesNamed('Replayed Clinic')).toBe(1);
@@ -33,14 +41,22 @@ describe('Idempotency-Key', () => {
 
   it('answers 422 when the key is reused with a different body, and changes nothing', async () => {
     await createAgency('key-mismatch-1', { name: 'First Body', kind: 'ngo' }).expect(201);
-    const res = await createAgency('key-mismatch-1', { name: 'Second Body', kind: 'ngo' }).expect(422);
+    const res = await createAgency('key-mismatch-1', { name: 'Second Body', kind: 'ngo' }).expect(
+      422,
+    );
     expect(res.body.type).toMatch(/idempotency-key-reused$/);
     expect(await agenciesNamed('Second Body')).toBe(0);
   });
 
   it('does not store failed requests: the key can be used again once the request is fixed', async () => {
-    await createAgency('key-after-error', { name: 'Court With Services', kind: 'court', services: ['shelter'] }).expect(422);
-    await createAgency('key-after-error', { name: 'Court Without Services', kind: 'court' }).expect(201);
+    await createAgency('key-after-error', {
+      name: 'Court With Services',
+      kind: 'court',
+      services: ['shelter'],
+    }).expect(422);
+    await createAgency('key-after-error', { name: 'Court Without Services', kind: 'court' }).expect(
+      201,
+    );
   });
 
   it('keys are per caller: another caller with the same key gets its own effect', async () => {
@@ -51,13 +67,17 @@ describe('Idempotency-Key', () => {
         email: 'second.admin@example.test',
         displayName: 'Second Admin',
         role: 'admin',
-        agencyId: (await t.app.get(DataSource).query(`SELECT id FROM agencies WHERE kind = 'system'`))[0].id,
+        agencyId: (
+          await t.app.get(DataSource).query(`SELECT id FROM agencies WHERE kind = 'system'`)
+        )[0].id,
         password: 'another long password',
       })
       .expect(201);
     expect(other.body.id).toBeDefined();
     const token = (
-      await t.http.post('/api/v1/auth/login').send({ email: 'second.admin@example.test', password: 'another long password' })
+      await t.http
+        .post('/api/v1/auth/login')
+        .send({ email: 'second.admin@example.test', password: 'another long password' })
     ).body.accessToken;
     await createAgency('shared-key', { name: 'Per Caller A', kind: 'ngo' }).expect(201);
     await t.http
@@ -69,14 +89,21 @@ describe('Idempotency-Key', () => {
   });
 
   it('rejects a malformed key with 400', async () => {
-    const res = await createAgency('x'.repeat(256), { name: 'Too Long Key', kind: 'ngo' }).expect(400);
+    const res = await createAgency('x'.repeat(256), { name: 'Too Long Key', kind: 'ngo' }).expect(
+      400,
+    );
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
   });
 
   it('stores the response in the same transaction as the effect: if storing fails, the effect is undone', async () => {
     const original = EntityManager.prototype.query;
-    const spy = jest.spyOn(EntityManager.prototype, 'query').mockImplementation(function (this: EntityManager, sql: string, params?: unknown[]) {
-      if (sql.includes('INSERT INTO idempotency_keys')) return Promise.reject(new Error('disk full'));
+    const spy = jest.spyOn(EntityManager.prototype, 'query').mockImplementation(function (
+      this: EntityManager,
+      sql: string,
+      params?: unknown[],
+    ) {
+      if (sql.includes('INSERT INTO idempotency_keys'))
+        return Promise.reject(new Error('disk full'));
       return original.call(this, sql, params);
     });
     try {
@@ -96,8 +123,12 @@ describe('Idempotency-Key', () => {
     const holder = new Client({ connectionString: t.databaseUrl });
     await holder.connect();
     try {
-      await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`idempotency:${adminId}:key-in-flight`]);
-      const res = await createAgency('key-in-flight', { name: 'In Flight', kind: 'ngo' }).expect(409);
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [
+        `idempotency:${adminId}:key-in-flight`,
+      ]);
+      const res = await createAgency('key-in-flight', { name: 'In Flight', kind: 'ngo' }).expect(
+        409,
+      );
       expect(res.body.type).toMatch(/idempotency-request-in-flight$/);
     } finally {
       await holder.end();

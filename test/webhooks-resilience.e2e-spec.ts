@@ -35,7 +35,10 @@ onServer('webhook delivery across instances and crashes (real PostgreSQL)', () =
     try {
       const admin = await adminToken(first);
       const police = await givenAgency(first, admin, { kind: 'law_enforcement' });
-      const client = await givenClient(first, admin, { agencyId: police.id, scopes: ['webhooks:manage'] });
+      const client = await givenClient(first, admin, {
+        agencyId: police.id,
+        scopes: ['webhooks:manage'],
+      });
       await first.http
         .post('/api/v1/webhook-subscriptions')
         .auth(client.token, { type: 'bearer' })
@@ -56,7 +59,11 @@ onServer('webhook delivery across instances and crashes (real PostgreSQL)', () =
         const app = emitters[i % 2];
         await app.app
           .get(UnitOfWork)
-          .run(() => app.app.get(Outbox).emit({ type: 'arrest_record.sealed', agencyId: police.id, data: { i } }));
+          .run(() =>
+            app.app
+              .get(Outbox)
+              .emit({ type: 'arrest_record.sealed', agencyId: police.id, data: { i } }),
+          );
       }
       const ds = first.app.get(DataSource);
       await eventually(async () => {
@@ -95,10 +102,14 @@ onServer('webhook delivery across instances and crashes (real PostgreSQL)', () =
         stdio: 'ignore',
       });
     const ready = (port: number) =>
-      eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
-        expect(res.status).toBe(200);
-      }, 60000, 250);
+      eventually(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+          expect(res.status).toBe(200);
+        },
+        60000,
+        250,
+      );
     let running: ChildProcess | undefined;
     const db = new Client({ connectionString: database.url });
     await db.connect();
@@ -107,7 +118,11 @@ onServer('webhook delivery across instances and crashes (real PostgreSQL)', () =
       const port = 40000 + Math.floor(Math.random() * 20000);
       running = start('3600000', port);
       await ready(port);
-      const [agency] = (await db.query(`INSERT INTO agencies (name, kind) VALUES ('Crash PD', 'law_enforcement') RETURNING id`)).rows;
+      const [agency] = (
+        await db.query(
+          `INSERT INTO agencies (name, kind) VALUES ('Crash PD', 'law_enforcement') RETURNING id`,
+        )
+      ).rows;
       await db.query(
         `INSERT INTO webhook_subscriptions (agency_id, url, events, secret_ciphertext, created_by) VALUES ($1, $2, $3, $4, $1)`,
         [agency.id, receiver.url, ['arrest_record.sealed'], seal(key, generateSigningSecret())],

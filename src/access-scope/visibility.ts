@@ -52,7 +52,10 @@ export function participantVisibleTo(caller: Caller, p = 'p'): SqlPredicate {
   const enrollment = enrollmentVisibleTo(caller, 've');
   if (caller.kind === 'user' && caller.role === 'admin') return enrollment;
   const viaEnrollment = `EXISTS (SELECT 1 FROM enrollments ve WHERE ve.participant_id = ${p}.id AND ${enrollment.sql})`;
-  const owns = caller.kind === 'client' || caller.role === 'coordinator' ? `${p}.owner_agency_id = :scopeAgencyId OR ` : '';
+  const owns =
+    caller.kind === 'client' || caller.role === 'coordinator'
+      ? `${p}.owner_agency_id = :scopeAgencyId OR `
+      : '';
   return { sql: `(${owns}${viaEnrollment})`, params: enrollment.params };
 }
 
@@ -137,7 +140,10 @@ export function agencyMilestoneDetailsScope(m: string, e: string, agency: string
  * of their milestone, not just the enrollment's; other events pass. Also says whether the
  * event discloses 42 CFR Part 2 records to an agency other than the delivering provider.
  */
-export function sessionDetailEventScope(o: string, agency: string): { visible: string; part2Disclosure: string } {
+export function sessionDetailEventScope(
+  o: string,
+  agency: string,
+): { visible: string; part2Disclosure: string } {
   const milestone = `(SELECT dm.id, dm.provider_agency_id, dm.category, dm.enrollment_id FROM milestones dm
       WHERE dm.id = (${o}.data->>'milestoneId')::uuid)`;
   return {
@@ -175,5 +181,8 @@ export function sealingNoticeVisibleTo(caller: Caller, sn = 'sn'): SqlPredicate 
  * `attendance_records`; both carry the provider agency.
  */
 export function attendanceWritableBy(caller: Caller, x = 'm'): SqlPredicate {
-  return { sql: `${x}.provider_agency_id = :scopeAgencyId`, params: { scopeAgencyId: caller.agencyId } };
+  return {
+    sql: `${x}.provider_agency_id = :scopeAgencyId`,
+    params: { scopeAgencyId: caller.agencyId },
+  };
 }

@@ -23,7 +23,8 @@ export class ArrestRecordEntity {
   @Column({ name: 'arrested_at', type: 'timestamptz' }) arrestedAt!: Date;
   @Column({ type: 'jsonb' }) charges!: Charge[];
   @Column({ type: 'text', nullable: true }) location!: string | null;
-  @Column({ type: 'enum', enumName: 'arrest_record_status', enum: ['open', 'sealed'] }) status!: 'open' | 'sealed';
+  @Column({ type: 'enum', enumName: 'arrest_record_status', enum: ['open', 'sealed'] }) status!:
+    'open' | 'sealed';
   @Column({ name: 'sealed_at', type: 'timestamptz', nullable: true }) sealedAt!: Date | null;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

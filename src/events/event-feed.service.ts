@@ -57,7 +57,12 @@ export class EventFeedService {
     const sessionDetails = sessionDetailEventScope('o', ':scopeAgencyId');
     const builder = this.uow.manager
       .createQueryBuilder()
-      .select(['o.position AS position', 'o.id AS id', 'o.type AS type', 'o.occurred_at AS occurred_at'])
+      .select([
+        'o.position AS position',
+        'o.id AS id',
+        'o.type AS type',
+        'o.occurred_at AS occurred_at',
+      ])
       .addSelect(['o.agency_id AS agency_id', 'o.data AS data'])
       .addSelect(`${sessionDetails.part2Disclosure}`, 'part2_disclosure')
       .from('outbox_events', 'o')
@@ -65,7 +70,10 @@ export class EventFeedService {
       .where('o.position > :after', { after })
       .andWhere('o.txid < pg_snapshot_xmin(pg_current_snapshot())')
       // Addressed to the caller's agency, or about an enrollment the caller may see.
-      .andWhere(`(o.agency_id = :scopeAgencyId OR (o.enrollment_id IS NOT NULL AND ${visible.sql}))`, visible.params)
+      .andWhere(
+        `(o.agency_id = :scopeAgencyId OR (o.enrollment_id IS NOT NULL AND ${visible.sql}))`,
+        visible.params,
+      )
       // Session details (attendance) only for the agencies the milestone's details are for.
       .andWhere(isAdmin ? 'TRUE' : sessionDetails.visible)
       .orderBy('o.position', 'ASC')
@@ -74,7 +82,10 @@ export class EventFeedService {
     const rows = await builder.getRawMany<EventRow>();
     return {
       items: rows.map(toEventDto),
-      nextCursor: rows.length > 0 ? encodeFeedCursor(rows[rows.length - 1].position) : encodeFeedCursor(after),
+      nextCursor:
+        rows.length > 0
+          ? encodeFeedCursor(rows[rows.length - 1].position)
+          : encodeFeedCursor(after),
     };
   }
 }

@@ -26,7 +26,12 @@ export class Outbox {
     if (events.length === 0) return;
     const values: unknown[] = [];
     const rows = events.map((event, i) => {
-      values.push(event.type, event.enrollmentId ?? null, event.agencyId ?? null, JSON.stringify(event.data));
+      values.push(
+        event.type,
+        event.enrollmentId ?? null,
+        event.agencyId ?? null,
+        JSON.stringify(event.data),
+      );
       const p = i * 4;
       return `($${p + 1}, $${p + 2}::uuid, $${p + 3}::uuid, $${p + 4}::jsonb)`;
     });

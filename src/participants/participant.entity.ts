@@ -1,4 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 export interface Guardian {
   name: string;
@@ -18,7 +24,8 @@ export class ParticipantEntity {
   @Column({ name: 'last_name_key', type: 'text' }) lastNameKey!: string;
   @Column({ name: 'date_of_birth', type: 'date' }) dateOfBirth!: string;
   @Column({ type: 'text', nullable: true }) gender!: string | null;
-  @Column({ name: 'preferred_language', type: 'text', nullable: true }) preferredLanguage!: string | null;
+  @Column({ name: 'preferred_language', type: 'text', nullable: true }) preferredLanguage!:
+    string | null;
   @Column({ type: 'jsonb', nullable: true }) guardian!: Guardian | null;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

@@ -8,7 +8,9 @@ export class ProgramsService {
   constructor(private readonly uow: UnitOfWork) {}
 
   async defaultProgram(): Promise<ProgramEntity> {
-    return this.uow.manager.getRepository(ProgramEntity).findOneByOrFail({ code: DEFAULT_PROGRAM_CODE });
+    return this.uow.manager
+      .getRepository(ProgramEntity)
+      .findOneByOrFail({ code: DEFAULT_PROGRAM_CODE });
   }
 
   async byId(id: string): Promise<ProgramEntity> {

@@ -42,15 +42,31 @@ export interface GivenUser {
   token: string;
 }
 
-export async function givenUser(t: TestApp, admin: string, input: { role: Role; agencyId: string }): Promise<GivenUser> {
+export async function givenUser(
+  t: TestApp,
+  admin: string,
+  input: { role: Role; agencyId: string },
+): Promise<GivenUser> {
   const email = `${unique(input.role).replace(/[^a-z0-9]+/gi, '.')}@example.test`.toLowerCase();
   const password = 'correct horse battery staple';
   const res = await t.http
     .post('/api/v1/users')
     .auth(admin, { type: 'bearer' })
-    .send({ email, displayName: 'Test Person', role: input.role, agencyId: input.agencyId, password })
+    .send({
+      email,
+      displayName: 'Test Person',
+      role: input.role,
+      agencyId: input.agencyId,
+      password,
+    })
     .expect(201);
-  return { id: res.body.id, email, password, agencyId: input.agencyId, token: await tokenFor(t, email, password) };
+  return {
+    id: res.body.id,
+    email,
+    password,
+    agencyId: input.agencyId,
+    token: await tokenFor(t, email, password),
+  };
 }
 
 export interface GivenClient {
@@ -60,7 +76,11 @@ export interface GivenClient {
   token: string;
 }
 
-export async function givenClient(t: TestApp, admin: string, input: { agencyId: string; scopes: Scope[] }): Promise<GivenClient> {
+export async function givenClient(
+  t: TestApp,
+  admin: string,
+  input: { agencyId: string; scopes: Scope[] },
+): Promise<GivenClient> {
   const res = await t.http
     .post('/api/v1/api-clients')
     .auth(admin, { type: 'bearer' })
@@ -68,7 +88,16 @@ export async function givenClient(t: TestApp, admin: string, input: { agencyId: 
     .expect(201);
   const token = await t.http
     .post('/api/v1/auth/token')
-    .send({ grant_type: 'client_credentials', client_id: res.body.clientId, client_secret: res.body.clientSecret })
+    .send({
+      grant_type: 'client_credentials',
+      client_id: res.body.clientId,
+      client_secret: res.body.clientSecret,
+    })
     .expect(200);
-  return { id: res.body.id, clientId: res.body.clientId, clientSecret: res.body.clientSecret, token: token.body.access_token };
+  return {
+    id: res.body.id,
+    clientId: res.body.clientId,
+    clientSecret: res.body.clientSecret,
+    token: token.body.access_token,
+  };
 }

@@ -31,7 +31,11 @@ export default async function globalSetup(): Promise<void> {
     await client.query(`CREATE DATABASE ${templateName}`);
   });
   const template = new DataSource(
-    dataSourceOptions({ kind: 'server', url: urlForDatabase(serverUrl, templateName), poolSize: 1 }),
+    dataSourceOptions({
+      kind: 'server',
+      url: urlForDatabase(serverUrl, templateName),
+      poolSize: 1,
+    }),
   );
   await template.initialize();
   await template.runMigrations();

@@ -10,7 +10,10 @@ export const TEST_DATABASE_PREFIX = 'first_step_test_';
  */
 export function templateDatabase(): string {
   const name = process.env.FIRST_STEP_TEST_TEMPLATE;
-  if (!name) throw new Error('FIRST_STEP_TEST_TEMPLATE is not set: run the tests through jest (global setup)');
+  if (!name)
+    throw new Error(
+      'FIRST_STEP_TEST_TEMPLATE is not set: run the tests through jest (global setup)',
+    );
   return name;
 }
 
@@ -40,7 +43,10 @@ function assertTestDatabase(name: string): void {
   }
 }
 
-export async function withAdminClient<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withAdminClient<T>(
+  serverUrl: string,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
@@ -56,7 +62,9 @@ export async function dropDatabase(client: Client, name: string): Promise<void> 
 }
 
 /** A private database for one test file, copied from the migrated template (fast: no migrations). */
-export async function createDatabaseFromTemplate(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createDatabaseFromTemplate(
+  serverUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = newTestDatabaseName('db');
   assertTestDatabase(name);
   await withAdminClient(serverUrl, async (client) => {

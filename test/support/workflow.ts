@@ -3,7 +3,14 @@
  * `givenWorld()` creates the agencies and people of a county; the `given*` helpers create
  * records in the states tests start from.
  */
-import { adminToken, givenAgency, GivenAgency, givenClient, givenUser, GivenUser } from './factories';
+import {
+  adminToken,
+  givenAgency,
+  GivenAgency,
+  givenClient,
+  givenUser,
+  GivenUser,
+} from './factories';
 import type { TestApp } from './test-app';
 
 export interface World {
@@ -25,7 +32,10 @@ export async function givenWorld(t: TestApp): Promise<World> {
   const admin = await adminToken(t);
   const da = await givenAgency(t, admin, { kind: 'district_attorney' });
   const police = await givenAgency(t, admin, { kind: 'law_enforcement' });
-  const clinic = await givenAgency(t, admin, { kind: 'service_provider', services: ['mental_health', 'substance_abuse'] });
+  const clinic = await givenAgency(t, admin, {
+    kind: 'service_provider',
+    services: ['mental_health', 'substance_abuse'],
+  });
   const shelter = await givenAgency(t, admin, { kind: 'ngo', services: ['shelter'] });
   const school = await givenAgency(t, admin, { kind: 'service_provider', services: ['education'] });
   const court = await givenAgency(t, admin, { kind: 'court' });
@@ -63,11 +73,20 @@ export function dateOfBirthForAge(age: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export async function givenParticipant(t: TestApp, token: string, overrides: Record<string, unknown> = {}) {
+export async function givenParticipant(
+  t: TestApp,
+  token: string,
+  overrides: Record<string, unknown> = {},
+) {
   const res = await t.http
     .post('/api/v1/participants')
     .auth(token, { type: 'bearer' })
-    .send({ firstName: 'Maria', lastName: 'Lopez', dateOfBirth: dateOfBirthForAge(15), ...overrides })
+    .send({
+      firstName: 'Maria',
+      lastName: 'Lopez',
+      dateOfBirth: dateOfBirthForAge(15),
+      ...overrides,
+    })
     .expect(201);
   return res.body as { id: string; caseNumber: string };
 }
@@ -94,22 +113,51 @@ export async function givenArrestRecord(
   return res.body as { id: string; status: string };
 }
 
-export async function givenEnrollment(t: TestApp, w: World, overrides: Record<string, unknown> = {}) {
+export async function givenEnrollment(
+  t: TestApp,
+  w: World,
+  overrides: Record<string, unknown> = {},
+) {
   const participant = await givenParticipant(t, w.coordinator.token);
   const arrest = await givenArrestRecord(t, w.coordinator.token, participant.id, w.police.id);
   const res = await t.http
     .post('/api/v1/enrollments')
     .auth(w.coordinator.token, { type: 'bearer' })
-    .send({ participantId: participant.id, arrestRecordId: arrest.id, site: 'Compton', startDate: today(), ...overrides })
+    .send({
+      participantId: participant.id,
+      arrestRecordId: arrest.id,
+      site: 'Compton',
+      startDate: today(),
+      ...overrides,
+    })
     .expect(201);
-  return { participant, arrest, enrollment: res.body as { id: string; status: string; startDate: string; scheduledEndDate: string } };
+  return {
+    participant,
+    arrest,
+    enrollment: res.body as {
+      id: string;
+      status: string;
+      startDate: string;
+      scheduledEndDate: string;
+    },
+  };
 }
 
-export async function recordConsent(t: TestApp, token: string, enrollmentId: string, body: Record<string, unknown> = {}) {
+export async function recordConsent(
+  t: TestApp,
+  token: string,
+  enrollmentId: string,
+  body: Record<string, unknown> = {},
+) {
   const res = await t.http
     .post(`/api/v1/enrollments/${enrollmentId}/consents`)
     .auth(token, { type: 'bearer' })
-    .send({ kind: 'participation', signedBy: 'Maria Lopez', signedAt: new Date().toISOString(), ...body })
+    .send({
+      kind: 'participation',
+      signedBy: 'Maria Lopez',
+      signedAt: new Date().toISOString(),
+      ...body,
+    })
     .expect(201);
   return res.body as { id: string };
 }

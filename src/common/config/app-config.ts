@@ -84,8 +84,15 @@ export class AppConfig {
           };
 
     if (env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD) {
-      this.bootstrapAdmin = { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD };
-    } else if (env.NODE_ENV === 'development' && !env.BOOTSTRAP_ADMIN_EMAIL && !env.BOOTSTRAP_ADMIN_PASSWORD) {
+      this.bootstrapAdmin = {
+        email: env.BOOTSTRAP_ADMIN_EMAIL,
+        password: env.BOOTSTRAP_ADMIN_PASSWORD,
+      };
+    } else if (
+      env.NODE_ENV === 'development' &&
+      !env.BOOTSTRAP_ADMIN_EMAIL &&
+      !env.BOOTSTRAP_ADMIN_PASSWORD
+    ) {
       this.bootstrapAdmin = {
         email: DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL,
         password: DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,

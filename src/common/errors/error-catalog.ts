@@ -30,48 +30,87 @@ export const ERROR_CATALOG = {
     status: 422,
     title: 'Only service-delivering agencies (providers, NGOs, child welfare) offer services',
   },
-  USER_ROLE_AGENCY_MISMATCH: { status: 422, title: 'This role cannot belong to this kind of agency' },
+  USER_ROLE_AGENCY_MISMATCH: {
+    status: 422,
+    title: 'This role cannot belong to this kind of agency',
+  },
   USER_EMAIL_TAKEN: { status: 409, title: 'A user with this email already exists' },
   // participants and arrest records
-  PARTICIPANT_NOT_MINOR: { status: 422, title: 'The program serves minors only (under 18 at referral)' },
-  ARREST_RECORD_NOT_MINOR: { status: 422, title: 'The participant was 18 or older at the time of arrest' },
+  PARTICIPANT_NOT_MINOR: {
+    status: 422,
+    title: 'The program serves minors only (under 18 at referral)',
+  },
+  ARREST_RECORD_NOT_MINOR: {
+    status: 422,
+    title: 'The participant was 18 or older at the time of arrest',
+  },
   ARREST_RECORD_BOOKING_NUMBER_TAKEN: {
     status: 409,
     title: 'This booking number is already recorded for the arresting agency',
   },
-  ARRESTING_AGENCY_INVALID: { status: 422, title: 'The arresting agency must be a law enforcement agency' },
+  ARRESTING_AGENCY_INVALID: {
+    status: 422,
+    title: 'The arresting agency must be a law enforcement agency',
+  },
   // enrollments, consent, service plan
   ENROLLMENT_INVALID_TRANSITION: { status: 409, title: 'This status change is not allowed' },
-  ENROLLMENT_ALREADY_OPEN: { status: 409, title: 'This arrest record already has an open enrollment' },
+  ENROLLMENT_ALREADY_OPEN: {
+    status: 409,
+    title: 'This arrest record already has an open enrollment',
+  },
   ENROLLMENT_ARREST_RECORD_MISMATCH: {
     status: 422,
     title: 'The arrest record does not belong to this participant',
   },
-  ENROLLMENT_PLAN_INCOMPLETE: { status: 409, title: 'Every milestone must be met before court review' },
+  ENROLLMENT_PLAN_INCOMPLETE: {
+    status: 409,
+    title: 'Every milestone must be met before court review',
+  },
   ENROLLMENT_NOT_ACTIVE: { status: 409, title: 'Only active enrollments accept this change' },
   PROGRAM_SITE_UNKNOWN: { status: 422, title: 'The site is not one of the program sites' },
   CONSENT_ALREADY_REVOKED: { status: 409, title: 'This consent is already revoked' },
   CONSENT_RECIPIENT_NOT_FOUND: { status: 422, title: 'The recipient agency does not exist' },
   MILESTONE_PROVIDER_NOT_FOUND: { status: 422, title: 'The provider agency does not exist' },
-  MILESTONE_PROVIDER_LACKS_SERVICE: { status: 422, title: 'The provider agency does not offer this service' },
-  MILESTONE_CATEGORY_EXISTS: { status: 409, title: 'The plan already has a milestone for this category' },
-  MILESTONE_PLAN_CLOSED: { status: 409, title: 'The service plan can only change before court review' },
-  ATTENDANCE_OUTSIDE_PERIOD: { status: 422, title: "The session date is outside the enrollment's period" },
+  MILESTONE_PROVIDER_LACKS_SERVICE: {
+    status: 422,
+    title: 'The provider agency does not offer this service',
+  },
+  MILESTONE_CATEGORY_EXISTS: {
+    status: 409,
+    title: 'The plan already has a milestone for this category',
+  },
+  MILESTONE_PLAN_CLOSED: {
+    status: 409,
+    title: 'The service plan can only change before court review',
+  },
+  ATTENDANCE_OUTSIDE_PERIOD: {
+    status: 422,
+    title: "The session date is outside the enrollment's period",
+  },
   ATTENDANCE_SESSION_IN_FUTURE: { status: 422, title: 'The session date is in the future' },
   ATTENDANCE_EXTERNAL_ID_CONFLICT: {
     status: 409,
     title: 'This externalId is already used for a different milestone',
   },
   // sealing and partner integration
-  SEALING_NOTICE_ALREADY_ACKNOWLEDGED: { status: 409, title: 'This sealing notice is already acknowledged' },
-  ENROLLMENT_NOT_COMPLETED: { status: 409, title: 'Only a completed enrollment has a sealing to notify' },
+  SEALING_NOTICE_ALREADY_ACKNOWLEDGED: {
+    status: 409,
+    title: 'This sealing notice is already acknowledged',
+  },
+  ENROLLMENT_NOT_COMPLETED: {
+    status: 409,
+    title: 'Only a completed enrollment has a sealing to notify',
+  },
   MINOR_NOTIFICATION_ALREADY_RECORDED: {
     status: 409,
     title: "The minor's written notice is already recorded",
   },
   WEBHOOK_URL_NOT_ALLOWED: { status: 422, title: 'This webhook URL is not allowed' },
   WEBHOOK_DELIVERY_NOT_RETRYABLE: { status: 409, title: 'Only a failed delivery can be re-sent' },
-  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with a different request' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'This Idempotency-Key was used with a different request',
+  },
   IDEMPOTENCY_REQUEST_IN_FLIGHT: {
     status: 409,
     title: 'A request with this Idempotency-Key is still being processed',

@@ -1,20 +1,40 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 import { EVENT_TYPES, type EventData, type EventType } from '../event-types';
 
 export class EventFeedQueryDto {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page; omit to start from the beginning' })
+  @ApiPropertyOptional({
+    description: 'nextCursor of the previous page; omit to start from the beginning',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   after?: string;
 
-  @ApiPropertyOptional({ description: 'Comma-separated event types', example: 'arrest_record.sealed,enrollment.completed' })
+  @ApiPropertyOptional({
+    description: 'Comma-separated event types',
+    example: 'arrest_record.sealed,enrollment.completed',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.split(',').map((t) => t.trim()).filter(Boolean) : value,
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : value,
   )
   @IsArray()
   @ArrayMaxSize(EVENT_TYPES.length)
@@ -34,12 +54,20 @@ export class EventDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: EVENT_TYPES }) type!: EventType;
   @ApiProperty() occurredAt!: string;
-  @ApiPropertyOptional({ format: 'uuid', description: 'Set when the event is addressed to one agency' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Set when the event is addressed to one agency',
+  })
   agencyId?: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Ids, statuses and dates only' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Ids, statuses and dates only',
+  })
   data!: EventData;
   @ApiPropertyOptional({
-    description: '42 CFR 2.32 notice: set when the event discloses substance use treatment records to your agency',
+    description:
+      '42 CFR 2.32 notice: set when the event discloses substance use treatment records to your agency',
   })
   redisclosureNotice?: string;
 }

@@ -26,4 +26,5 @@ export const Scopes = (...scopes: Scope[]) =>
   applyDecorators(SetMetadata(SCOPES_KEY, scopes), authenticatedDocs());
 
 /** Any authenticated caller, person or client (e.g. `GET /me`). */
-export const AnyCaller = () => applyDecorators(SetMetadata(ANY_CALLER_KEY, true), authenticatedDocs());
+export const AnyCaller = () =>
+  applyDecorators(SetMetadata(ANY_CALLER_KEY, true), authenticatedDocs());

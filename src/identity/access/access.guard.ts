@@ -2,17 +2,15 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../../common/errors/domain-error';
-import {
-  ANY_CALLER_KEY,
-  PUBLIC_KEY,
-  ROLES_KEY,
-  SCOPES_KEY,
-} from './access-policy.decorators';
+import { ANY_CALLER_KEY, PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './access-policy.decorators';
 import { decide, DeclaredPolicy } from './access-policy';
 import type { Caller } from './caller';
 import type { Role, Scope } from './roles-and-scopes';
 
-export function readPolicy(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): DeclaredPolicy {
+export function readPolicy(
+  reflector: Reflector,
+  targets: Parameters<Reflector['getAllAndOverride']>[1],
+): DeclaredPolicy {
   return {
     isPublic: reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) ?? false,
     anyCaller: reflector.getAllAndOverride<boolean>(ANY_CALLER_KEY, targets) ?? false,
@@ -40,15 +38,19 @@ export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
     const caller = context.switchToHttp().getRequest<{ user: Caller }>().user;
     const decision = decide(policy, caller);
     if (decision === 'undeclared') {
-      this.logger.error(`route ${context.getClass().name}.${context.getHandler().name} declares no access policy`);
+      this.logger.error(
+        `route ${context.getClass().name}.${context.getHandler().name} declares no access policy`,
+      );
     }
-    if (decision !== 'allow') throw new DomainError('FORBIDDEN', 'Your role or scopes do not allow this operation');
+    if (decision !== 'allow')
+      throw new DomainError('FORBIDDEN', 'Your role or scopes do not allow this operation');
     return true;
   }
 
   /** passport's hook: any failure (missing, forged, expired, wrong alg) is one plain 401. */
   override handleRequest<T>(error: unknown, caller: T): T {
-    if (error || !caller) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
+    if (error || !caller)
+      throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
     return caller;
   }
 }

@@ -30,6 +30,13 @@ export class ApiClientsService {
         secretHash: hashClientSecret(clientSecret),
       }),
     );
-    return { id: saved.id, name: saved.name, agencyId: saved.agencyId, clientId, clientSecret, scopes: saved.scopes };
+    return {
+      id: saved.id,
+      name: saved.name,
+      agencyId: saved.agencyId,
+      clientId,
+      clientSecret,
+      scopes: saved.scopes,
+    };
   }
 }

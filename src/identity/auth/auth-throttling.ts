@@ -17,7 +17,12 @@ export function authThrottling(config: AppConfig): ThrottlerModuleOptions {
   return {
     throttlers: [
       { name: 'per-ip', ttl: 60_000, limit: config.authRateLimitPerMinute },
-      { name: 'per-account', ttl: 60_000, limit: config.authRateLimitPerMinute, getTracker: accountTracker },
+      {
+        name: 'per-account',
+        ttl: 60_000,
+        limit: config.authRateLimitPerMinute,
+        getTracker: accountTracker,
+      },
     ],
   };
 }

@@ -13,9 +13,12 @@ export function hashClientSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-const INVALID_CREDENTIALS = () => new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+const INVALID_CREDENTIALS = () =>
+  new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
 const INVALID_CLIENT = () =>
-  new DomainError('INVALID_CLIENT', 'Client authentication failed', undefined, { error: 'invalid_client' });
+  new DomainError('INVALID_CLIENT', 'Client authentication failed', undefined, {
+    error: 'invalid_client',
+  });
 
 /** Sign-in for people (email + password) and machine clients (client credentials). */
 @Injectable()
@@ -79,12 +82,18 @@ export class AuthService {
     if (!requested?.trim()) return allowed;
     const asked = [...new Set(requested.trim().split(/\s+/))];
     const unknownOrNotGranted = asked.filter(
-      (scope) => !(SCOPES as readonly string[]).includes(scope) || !allowed.includes(scope as Scope),
+      (scope) =>
+        !(SCOPES as readonly string[]).includes(scope) || !allowed.includes(scope as Scope),
     );
     if (unknownOrNotGranted.length > 0) {
-      throw new DomainError('INVALID_SCOPE', 'A requested scope is not granted to this client', undefined, {
-        error: 'invalid_scope',
-      });
+      throw new DomainError(
+        'INVALID_SCOPE',
+        'A requested scope is not granted to this client',
+        undefined,
+        {
+          error: 'invalid_scope',
+        },
+      );
     }
     return asked as Scope[];
   }

@@ -1,5 +1,10 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { Roles } from '../access/access-policy.decorators';
 import { CreateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
@@ -13,7 +18,9 @@ export class UsersController {
   @Roles('admin')
   @ApiCreatedResponse({ type: UserDto })
   @ApiConflictResponse({ description: 'Email already used' })
-  @ApiUnprocessableEntityResponse({ description: 'Unknown agency, or role not allowed for its kind' })
+  @ApiUnprocessableEntityResponse({
+    description: 'Unknown agency, or role not allowed for its kind',
+  })
   create(@Body() body: CreateUserDto): Promise<UserDto> {
     return this.users.create(body);
   }

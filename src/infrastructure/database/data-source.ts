@@ -16,7 +16,10 @@ async function createCliDataSource(): Promise<DataSource> {
   if (config.database.kind === 'server') {
     return new DataSource(dataSourceOptions(config.database));
   }
-  const embedded = await EmbeddedPostgres.start(config.database.dataDir, config.database.poolSize + 2);
+  const embedded = await EmbeddedPostgres.start(
+    config.database.dataDir,
+    config.database.poolSize + 2,
+  );
   const dataSource = new DataSource(
     dataSourceOptions({ kind: 'embedded', host: embedded.host, port: embedded.port, poolSize: 1 }),
   );

@@ -48,7 +48,12 @@ const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
       useFactory: (config: AppConfig, embedded: EmbeddedPostgres | null): DatabaseEndpoint =>
         config.database.kind === 'server'
           ? config.database
-          : { kind: 'embedded', host: embedded!.host, port: embedded!.port, poolSize: EMBEDDED_POOL_SIZE },
+          : {
+              kind: 'embedded',
+              host: embedded!.host,
+              port: embedded!.port,
+              poolSize: EMBEDDED_POOL_SIZE,
+            },
     },
   ],
   exports: [EMBEDDED_POSTGRES, DATABASE_ENDPOINT],
@@ -88,4 +93,3 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   exports: [UnitOfWork],
 })
 export class DatabaseModule {}
-

@@ -13,7 +13,11 @@ export class SafeTypeOrmLogger implements TypeOrmLogger {
 
   /** TypeORM passes the query and its parameters too; they are deliberately not accepted here. */
   logQueryError(error: string | Error): void {
-    const pg = (typeof error === 'object' ? error : {}) as { code?: string; constraint?: string; table?: string };
+    const pg = (typeof error === 'object' ? error : {}) as {
+      code?: string;
+      constraint?: string;
+      table?: string;
+    };
     logger.error({ sqlState: pg.code, constraint: pg.constraint, table: pg.table }, 'query failed');
   }
 

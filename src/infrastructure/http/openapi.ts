@@ -33,10 +33,16 @@ function withProblemResponses(document: OpenAPIObject): OpenAPIObject {
   document.components.schemas = { ...document.components.schemas, Problem: PROBLEM_SCHEMA };
   const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } };
   for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem) as { responses?: Record<string, { description: string; content?: unknown }> }[]) {
+    for (const operation of Object.values(pathItem) as {
+      responses?: Record<string, { description: string; content?: unknown }>;
+    }[]) {
       if (!operation?.responses) continue;
-      operation.responses['400'] ??= { description: 'Invalid request (problem details with errors per field)' };
-      operation.responses['500'] ??= { description: 'Unexpected error (generic problem with requestId)' };
+      operation.responses['400'] ??= {
+        description: 'Invalid request (problem details with errors per field)',
+      };
+      operation.responses['500'] ??= {
+        description: 'Unexpected error (generic problem with requestId)',
+      };
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) >= 400) response.content = problem;
       }
@@ -55,7 +61,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+    operationIdFactory: (controllerKey, methodKey) =>
+      `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
   return withProblemResponses(document);
 }

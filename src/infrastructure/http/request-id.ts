@@ -15,7 +15,8 @@ export function requestIdOf(req: IncomingMessage): string {
   const raw = req as WithRequestId;
   if (!raw[REQUEST_ID]) {
     const given = req.headers['x-request-id'];
-    raw[REQUEST_ID] = typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    raw[REQUEST_ID] =
+      typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
   }
   return raw[REQUEST_ID];
 }

@@ -29,7 +29,14 @@ import { requestIdOf } from '../http/request-id';
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
           redact: {
-            paths: ['req.headers', 'req.body', 'res.headers', '*.password', '*.clientSecret', '*.client_secret'],
+            paths: [
+              'req.headers',
+              'req.body',
+              'res.headers',
+              '*.password',
+              '*.clientSecret',
+              '*.client_secret',
+            ],
             remove: true,
           },
           customSuccessMessage: () => 'request completed',

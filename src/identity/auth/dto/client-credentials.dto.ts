@@ -19,7 +19,10 @@ export class ClientCredentialsDto {
   @MaxLength(200)
   client_secret?: string;
 
-  @ApiPropertyOptional({ description: 'Space-separated subset of the client scopes', example: 'attendance:write' })
+  @ApiPropertyOptional({
+    description: 'Space-separated subset of the client scopes',
+    example: 'attendance:write',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -32,4 +35,3 @@ export class TokenResponseDto {
   @ApiProperty() expires_in!: number;
   @ApiProperty({ example: 'attendance:write events:read' }) scope!: string;
 }
-
