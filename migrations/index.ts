@@ -3,6 +3,7 @@ import { ProgramWorkflow1764000100000 } from './1764000100000-program-workflow';
 import { IdempotencyKeys1764000200000 } from './1764000200000-idempotency-keys';
 import { Webhooks1764000300000 } from './1764000300000-webhooks';
 import { BookingNumberUniqueWhileOpen1764000400000 } from './1764000400000-booking-number-unique-while-open';
+import { ArrestRecordDisclosures1764000500000 } from './1764000500000-arrest-record-disclosures';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   IdempotencyKeys1764000200000,
   Webhooks1764000300000,
   BookingNumberUniqueWhileOpen1764000400000,
+  ArrestRecordDisclosures1764000500000,
 ];

@@ -39,6 +39,28 @@ export class ArrestRecordsRepository {
     return repository.findOneByOrFail({ id });
   }
 
+  /**
+   * Remembers that the caller's agency received these records, when it is neither the
+   * arresting nor the registering agency (nor the system itself): it then holds a copy and
+   * gets a sealing notice when the record is sealed. One statement for any number of records.
+   */
+  async recordDisclosure(
+    caller: Caller,
+    records: Pick<ArrestRecordEntity, 'id' | 'arrestingAgencyId' | 'ownerAgencyId'>[],
+  ): Promise<void> {
+    const disclosed = records
+      .filter((r) => r.arrestingAgencyId !== caller.agencyId && r.ownerAgencyId !== caller.agencyId)
+      .map((r) => r.id);
+    if (disclosed.length === 0) return;
+    await this.uow.manager.query(
+      `INSERT INTO arrest_record_disclosures (arrest_record_id, agency_id)
+       SELECT record_id, a.id FROM unnest($1::uuid[]) AS record_id
+         JOIN agencies a ON a.id = $2 AND a.kind <> 'system'
+       ON CONFLICT DO NOTHING`,
+      [disclosed, caller.agencyId],
+    );
+  }
+
   async findVisible(
     caller: Caller,
     id: string,

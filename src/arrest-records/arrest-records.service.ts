@@ -103,6 +103,7 @@ export class ArrestRecordsService {
     return this.uow.run(async () => {
       const record = await this.records.findVisible(caller, id, { accessPurpose });
       if (!record) throw new NotFoundError('Arrest record');
+      await this.records.recordDisclosure(caller, [record]);
       await this.audit.record(caller, {
         action: record.status === 'sealed' ? 'arrest_record.sealed_read' : 'arrest_record.read',
         subjectType: 'arrest_record',
@@ -123,6 +124,7 @@ export class ArrestRecordsService {
       const participant = await this.participants.findVisible(caller, participantId);
       if (!participant) throw new NotFoundError('Participant');
       const records = await this.records.listForParticipant(caller, participant.id, page);
+      await this.records.recordDisclosure(caller, records.items);
       await this.audit.recordMany(
         caller,
         records.items.map((record) => ({

@@ -11,11 +11,10 @@ export interface SealedArrestRecord {
  * (WIC 786.5: every copy is sealed, and each holder confirms it).
  *
  * - The arresting agency, ALWAYS and first: it made the record, and the law tells it to seal.
- * - Every other agency known to have received data about that arrest (`recipients`).
- *   Today that set is empty by construction: `arrestRecordVisibleTo` lets only the arresting
- *   and the owning agencies (and court/admin users) read an arrest record, and events carry
- *   ids only. When disclosures are tracked (partner systems that read or were sent arrest
- *   data), the caller passes those agencies here and nothing else changes.
+ * - Every other agency that received the record's data (`recipients`, from
+ *   arrest_record_disclosures, written by the arrest-record read path: e.g. a court whose
+ *   clerk opened the record during review). Events and webhooks carry ids only, so they
+ *   disclose nothing that would make their receivers copy holders.
  * - Never the owning agency: its copy IS this system of record, sealed by the very
  *   transaction that creates the notices, so there is nothing for it to acknowledge.
  *

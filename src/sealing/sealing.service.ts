@@ -58,7 +58,14 @@ export class SealingService {
       ownerAgencyId: row.owner_agency_id,
     };
 
-    const agencies = agenciesHoldingCopies(record);
+    const recipients = await manager.query<{ agency_id: string }[]>(
+      `SELECT agency_id FROM arrest_record_disclosures WHERE arrest_record_id = $1 ORDER BY first_disclosed_at`,
+      [record.id],
+    );
+    const agencies = agenciesHoldingCopies(
+      record,
+      recipients.map((r) => r.agency_id),
+    );
     const notices = await manager.query<
       { id: string; agency_id: string; created_at: Date; due_at: Date }[]
     >(

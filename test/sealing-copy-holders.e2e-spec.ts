@@ -1,0 +1,49 @@
+import { givenClient } from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+import { givenEnrollmentPendingReview, givenWorld } from './support/workflow';
+
+describe('sealing notices reach every agency that holds a copy', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const noticesOf = async (token: string) =>
+    (await t.http.get('/api/v1/sealing-notices').auth(token, { type: 'bearer' }).expect(200)).body
+      .items as { agencyId: string; status: string }[];
+
+  it('notifies the arresting agency, and also a court whose clerk opened the record', async () => {
+    const w = await givenWorld(t);
+    const { enrollment, arrest } = await givenEnrollmentPendingReview(t, w);
+    // The clerk opens the arrest record while reviewing: the court now holds its data.
+    await t.http
+      .get(`/api/v1/arrest-records/${arrest.id}`)
+      .auth(w.clerk.token, { type: 'bearer' })
+      .expect(200);
+    await t.http
+      .post(`/api/v1/enrollments/${enrollment.id}/completion`)
+      .auth(w.clerk.token, { type: 'bearer' })
+      .send({ decision: 'confirmed', courtOrderNumber: 'JV-COPIES-1' })
+      .expect(200);
+
+    const all = await noticesOf(w.coordinator.token);
+    expect(all.map((n) => n.agencyId).sort()).toEqual([w.police.id, w.court.id].sort());
+    const courtSystem = await givenClient(t, w.admin, {
+      agencyId: w.court.id,
+      scopes: ['sealing:ack'],
+    });
+    expect((await noticesOf(courtSystem.token)).map((n) => n.agencyId)).toEqual([w.court.id]);
+  });
+
+  it('notifies only the arresting agency when nobody else received the record', async () => {
+    const w = await givenWorld(t);
+    const { enrollment } = await givenEnrollmentPendingReview(t, w);
+    await t.http
+      .post(`/api/v1/enrollments/${enrollment.id}/completion`)
+      .auth(w.clerk.token, { type: 'bearer' })
+      .send({ decision: 'confirmed' })
+      .expect(200);
+    expect((await noticesOf(w.coordinator.token)).map((n) => n.agencyId)).toEqual([w.police.id]);
+  });
+});
