@@ -20,8 +20,6 @@ const moduleNameMapper = { '^content-disposition$': 'content-disposition-cjs' };
 module.exports = {
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
   testTimeout: 60000,
-  // PGlite's WASM runtime keeps the in-band process alive after every app is closed.
-  forceExit: true,
   projects: [
     {
       displayName: 'unit',

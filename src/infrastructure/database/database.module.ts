@@ -5,7 +5,6 @@ import {
   Logger,
   Module,
   OnApplicationShutdown,
-  Optional,
 } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -65,7 +64,7 @@ class EndpointModule {}
 class DatabaseLifecycle implements OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
-    @Optional() @Inject(EMBEDDED_POSTGRES) private readonly embedded: EmbeddedPostgres | null,
+    @Inject(EMBEDDED_POSTGRES) private readonly embedded: EmbeddedPostgres | null,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -77,6 +76,9 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({
   imports: [
+    // Also imported here (not only by the TypeORM factory) so DatabaseLifecycle can stop the
+    // embedded server: @Optional() would otherwise hide its absence.
+    EndpointModule,
     TypeOrmModule.forRootAsync({
       imports: [EndpointModule],
       inject: [AppConfig, DATABASE_ENDPOINT],
