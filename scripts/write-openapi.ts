@@ -32,8 +32,9 @@ export function generateOpenApiDocument(app: INestApplication): OpenAPIObject {
   return withSortedKeys(buildOpenApiDocument(app)) as OpenAPIObject;
 }
 
+/** The file's text for a document from generateOpenApiDocument: 2-space indent, final newline. */
 export function serializeOpenApiDocument(document: OpenAPIObject): string {
-  return `${JSON.stringify(withSortedKeys(document), null, 2)}\n`;
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 async function main(): Promise<void> {
@@ -60,8 +61,15 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
+  // Exit explicitly once done: a handle left open by the embedded database must not keep a
+  // one-shot script alive.
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
 }
