@@ -4,6 +4,7 @@ import { adminToken, givenAgency, givenClient } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
+  givenCompletedEnrollment,
   givenMilestone,
   givenWorld,
   recordAttendance,
@@ -153,5 +154,50 @@ describe('event feed: session details', () => {
     expect(coordinatorAgency[0].redisclosureNotice).toMatch(/42 CFR part 2/);
     // The shelter serves the same enrollment but may not see treatment sessions.
     expect(await feedFor(w.shelter.id)).toHaveLength(0);
+  });
+});
+
+describe('event feed: sealing events', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('go to the notified and the owning agency only, never to providers of the enrollment', async () => {
+    const w = await givenWorld(t);
+    await givenCompletedEnrollment(t, w);
+    const police = await givenClient(t, w.admin, {
+      agencyId: w.police.id,
+      scopes: ['events:read', 'sealing:ack'],
+    });
+    const [notice] = (
+      await t.http.get('/api/v1/sealing-notices').auth(police.token, { type: 'bearer' }).expect(200)
+    ).body.items;
+    await t.http
+      .post(`/api/v1/sealing-notices/${notice.id}/ack`)
+      .auth(police.token, { type: 'bearer' })
+      .send({ reference: 'RMS-1' })
+      .expect(200);
+
+    const typesFor = async (token: string) =>
+      (
+        (await t.http.get('/api/v1/events?limit=500').auth(token, { type: 'bearer' }).expect(200))
+          .body.items as { type: string }[]
+      ).map((item) => item.type);
+    const owner = await givenClient(t, w.admin, { agencyId: w.da.id, scopes: ['events:read'] });
+    const clinic = await givenClient(t, w.admin, {
+      agencyId: w.clinic.id,
+      scopes: ['events:read'],
+    });
+
+    expect(await typesFor(police.token)).toEqual(
+      expect.arrayContaining(['arrest_record.sealed', 'sealing_notice.acknowledged']),
+    );
+    expect(await typesFor(owner.token)).toContain('sealing_notice.acknowledged');
+    const clinicTypes = await typesFor(clinic.token);
+    expect(clinicTypes).toContain('enrollment.completed');
+    expect(clinicTypes).not.toContain('sealing_notice.acknowledged');
+    expect(clinicTypes).not.toContain('arrest_record.sealed');
   });
 });

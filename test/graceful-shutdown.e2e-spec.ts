@@ -32,7 +32,7 @@ describe('graceful shutdown', () => {
     expect([503, 'refused']).toContain(late);
     const finished = await inFlight;
     expect(finished.status).toBe(200);
-    expect((await finished.json()).items.length).toBeGreaterThan(0);
+    expect(((await finished.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
     await closing;
     expect(t.app.get(DataSource).isInitialized).toBe(false);
   });

@@ -140,6 +140,23 @@ export function agencyMilestoneDetailsScope(m: string, e: string, agency: string
  * of their milestone, not just the enrollment's; other events pass. Also says whether the
  * event discloses 42 CFR Part 2 records to an agency other than the delivering provider.
  */
+/**
+ * Events about a sealing name the sealed arrest record and the agencies that held it. They
+ * go only to the agency they are addressed to and to the agency that owns the enrollment
+ * (which follows the statutory clocks), never to everyone else who can see the enrollment
+ * (providers, their systems): for them the arrest never happened.
+ */
+export const SEALING_EVENT_TYPES = [
+  'arrest_record.sealed',
+  'sealing_notice.acknowledged',
+  'sealing_notice.overdue',
+] as const;
+
+export function sealingEventScope(o: string, e: string, agency: string): string {
+  const types = SEALING_EVENT_TYPES.map((type) => `'${type}'`).join(', ');
+  return `(${o}.type NOT IN (${types}) OR ${o}.agency_id = ${agency} OR ${e}.owner_agency_id = ${agency})`;
+}
+
 export function sessionDetailEventScope(
   o: string,
   agency: string,

@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { enrollmentVisibleTo, sessionDetailEventScope } from '../access-scope/visibility';
+import {
+  enrollmentVisibleTo,
+  sealingEventScope,
+  sessionDetailEventScope,
+} from '../access-scope/visibility';
 import { REDISCLOSURE_NOTICE_42_CFR_2_32 } from '../attendance/domain/redisclosure-notice';
 import { DomainError } from '../common/errors/domain-error';
 import type { Caller } from '../identity/access/caller';
@@ -76,6 +80,7 @@ export class EventFeedService {
       )
       // Session details (attendance) only for the agencies the milestone's details are for.
       .andWhere(isAdmin ? 'TRUE' : sessionDetails.visible)
+      .andWhere(isAdmin ? 'TRUE' : sealingEventScope('o', 'e', ':scopeAgencyId'))
       .orderBy('o.position', 'ASC')
       .limit(query.limit);
     if (query.types?.length) builder.andWhere('o.type IN (:...types)', { types: query.types });

@@ -92,18 +92,18 @@ export class SealingService {
         },
       })),
     );
-    await this.audit.record(caller, {
-      action: 'arrest_record.sealed',
-      subjectType: 'arrest_record',
-      subjectId: record.id,
-    });
-    for (const notice of notices) {
-      await this.audit.record(caller, {
+    // Responses kept for Idempotency-Key replays must not bring the sealed record back.
+    await manager.query(`DELETE FROM idempotency_keys WHERE strpos(response_body::text, $1) > 0`, [
+      record.id,
+    ]);
+    await this.audit.recordMany(caller, [
+      { action: 'arrest_record.sealed', subjectType: 'arrest_record', subjectId: record.id },
+      ...notices.map((notice) => ({
         action: 'sealing_notice.created',
         subjectType: 'sealing_notice',
         subjectId: notice.id,
-      });
-    }
+      })),
+    ]);
     return {
       arrestRecordId: record.id,
       sealedAt: row.sealed_at,

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { sessionDetailEventScope } from '../access-scope/visibility';
 import { AppConfig } from '../common/config/app-config';
+import { loggableError } from '../common/errors/loggable-error';
 import { EventRow, toEventDto } from '../events/event-feed.service';
 import { Outbox } from '../events/outbox.service';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
@@ -69,6 +70,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       dispatched = await this.dispatcher.dispatchBatch();
     } while (dispatched > 0 && !this.stopped);
     await this.reportOverdueSealingNotices();
+    // Stored Idempotency-Key responses live 24 hours; drop them once expired.
+    await this.uow.manager.query(`DELETE FROM idempotency_keys WHERE expires_at <= now()`);
     let claimed: ClaimedDelivery[];
     do {
       claimed = await this.claimDue();
@@ -80,7 +83,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.tick()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'webhook worker tick failed'))
+        .catch((error: unknown) =>
+          this.logger.error({ error: loggableError(error) }, 'webhook worker tick failed'),
+        )
         .finally(() => this.schedule(this.config.webhooks.pollIntervalMs));
     }, delayMs);
   }

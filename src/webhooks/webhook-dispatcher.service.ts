@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { agencyEnrollmentScope, sessionDetailEventScope } from '../access-scope/visibility';
+import {
+  agencyEnrollmentScope,
+  sealingEventScope,
+  sessionDetailEventScope,
+} from '../access-scope/visibility';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 
 const DISPATCH_BATCH = 500;
@@ -42,6 +46,7 @@ export class WebhookDispatcher {
             AND (o.type = ANY (s.events) OR (o.type = 'arrest_record.sealed' AND o.agency_id = s.agency_id))
             AND (o.agency_id = s.agency_id OR (e.id IS NOT NULL AND ${agencyEnrollmentScope('e', 's.agency_id')}))
             AND ${sessionDetailEventScope('o', 's.agency_id').visible}
+            AND ${sealingEventScope('o', 'e', 's.agency_id')}
          ON CONFLICT (subscription_id, event_id) DO NOTHING`,
         [cursor.position, batch.upto],
       );

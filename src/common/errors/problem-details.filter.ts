@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { loggableError } from './loggable-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, toProblem } from './problem';
 
 const logger = new Logger('Errors');
@@ -17,7 +18,7 @@ export function sendProblem(
   };
   if (problem.status >= 500) {
     // Full error (with stack) in the log only, tied to the answer by the request id.
-    logger.error({ err: error, requestId: request.id }, 'unhandled error');
+    logger.error({ error: loggableError(error), requestId: request.id }, 'unhandled error');
   }
   if (problem.status === 401 && !reply.hasHeader('www-authenticate')) {
     void reply.header('www-authenticate', 'Bearer');
