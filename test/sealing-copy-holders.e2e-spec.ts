@@ -46,4 +46,29 @@ describe('sealing notices reach every agency that holds a copy', () => {
       .expect(200);
     expect((await noticesOf(w.coordinator.token)).map((n) => n.agencyId)).toEqual([w.police.id]);
   });
+
+  it('notifies the registering agency when its own case system pulled the record', async () => {
+    const w = await givenWorld(t);
+    const { enrollment, arrest } = await givenEnrollmentPendingReview(t, w);
+    const caseSystem = await givenClient(t, w.admin, {
+      agencyId: w.da.id,
+      scopes: ['participants:read', 'sealing:ack'],
+    });
+    await t.http
+      .get(`/api/v1/arrest-records/${arrest.id}`)
+      .auth(caseSystem.token, { type: 'bearer' })
+      .expect(200);
+    // The coordinator reading it inside this system makes no copy.
+    await t.http
+      .get(`/api/v1/arrest-records/${arrest.id}`)
+      .auth(w.coordinator.token, { type: 'bearer' })
+      .expect(200);
+    await t.http
+      .post(`/api/v1/enrollments/${enrollment.id}/completion`)
+      .auth(w.clerk.token, { type: 'bearer' })
+      .send({ decision: 'confirmed' })
+      .expect(200);
+    const agencies = (await noticesOf(w.coordinator.token)).map((n) => n.agencyId);
+    expect(agencies.sort()).toEqual([w.police.id, w.da.id].sort());
+  });
 });

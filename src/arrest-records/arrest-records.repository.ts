@@ -40,16 +40,22 @@ export class ArrestRecordsRepository {
   }
 
   /**
-   * Remembers that the caller's agency received these records, when it is neither the
-   * arresting nor the registering agency (nor the system itself): it then holds a copy and
-   * gets a sealing notice when the record is sealed. One statement for any number of records.
+   * Remembers which agencies took these records' data out of this system, so each gets a
+   * sealing notice later: people of another agency than the arresting and the registering
+   * one, and machine clients of any agency but the arresting one (a partner system that
+   * pulled the record holds a copy, even the registering agency's own case system). The
+   * system agency (admins) holds no copy. One statement for any number of records.
    */
   async recordDisclosure(
     caller: Caller,
     records: Pick<ArrestRecordEntity, 'id' | 'arrestingAgencyId' | 'ownerAgencyId'>[],
   ): Promise<void> {
     const disclosed = records
-      .filter((r) => r.arrestingAgencyId !== caller.agencyId && r.ownerAgencyId !== caller.agencyId)
+      .filter(
+        (r) =>
+          r.arrestingAgencyId !== caller.agencyId &&
+          (caller.kind === 'client' || r.ownerAgencyId !== caller.agencyId),
+      )
       .map((r) => r.id);
     if (disclosed.length === 0) return;
     await this.uow.manager.query(

@@ -15,8 +15,9 @@ describe('agenciesHoldingCopies', () => {
     ]);
   });
 
-  it('never notifies the owning agency, whose copy is this system of record', () => {
-    expect(agenciesHoldingCopies(record, ['da'])).toEqual(['police']);
+  it('notifies the owning agency only when it appears as a recipient (its systems pulled the record)', () => {
+    expect(agenciesHoldingCopies(record)).not.toContain('da');
+    expect(agenciesHoldingCopies(record, ['da'])).toEqual(['police', 'da']);
   });
 
   it('notifies the arresting agency even when it also owns the record', () => {

@@ -11,12 +11,12 @@ export interface SealedArrestRecord {
  * (WIC 786.5: every copy is sealed, and each holder confirms it).
  *
  * - The arresting agency, ALWAYS and first: it made the record, and the law tells it to seal.
- * - Every other agency that received the record's data (`recipients`, from
- *   arrest_record_disclosures, written by the arrest-record read path: e.g. a court whose
- *   clerk opened the record during review). Events and webhooks carry ids only, so they
- *   disclose nothing that would make their receivers copy holders.
- * - Never the owning agency: its copy IS this system of record, sealed by the very
- *   transaction that creates the notices, so there is nothing for it to acknowledge.
+ * - Every agency that took the record's data out of this system (`recipients`, from
+ *   arrest_record_disclosures, written by the arrest-record read path): another agency's
+ *   people who opened it (e.g. a court clerk during review), and any agency's machine clients
+ *   that pulled it, the registering agency's own case system included. The registering
+ *   agency's people reading it inside this system make no copy: this system is sealed by
+ *   the very transaction that creates the notices.
  *
  * The result has no duplicates, so each agency gets exactly one notice (the schema's
  * UNIQUE (arrest_record_id, agency_id) says the same).
@@ -25,11 +25,5 @@ export function agenciesHoldingCopies(
   arrestRecord: SealedArrestRecord,
   recipients: readonly string[] = [],
 ): string[] {
-  const agencies = [arrestRecord.arrestingAgencyId];
-  for (const agencyId of recipients) {
-    if (agencyId !== arrestRecord.ownerAgencyId && !agencies.includes(agencyId)) {
-      agencies.push(agencyId);
-    }
-  }
-  return agencies;
+  return [...new Set([arrestRecord.arrestingAgencyId, ...recipients])];
 }

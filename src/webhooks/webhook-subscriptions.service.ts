@@ -97,57 +97,77 @@ export class WebhookSubscriptionsService {
   ): Promise<Page<WebhookDeliveryDto>> {
     await this.assertOwned(caller, subscriptionId);
     const [at, id] = page.cursor ? decodeCursor(page.cursor, 2) : [null, null];
-    const rows = await this.uow.manager.query<DeliveryRow[]>(
-      `SELECT d.id, d.event_id, o.type AS event_type, d.status, d.created_at,
-              to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created_at_key,
-              d.next_attempt_at, d.delivered_at, d.failed_at
-         FROM webhook_deliveries d JOIN outbox_events o ON o.id = d.event_id
-        WHERE d.subscription_id = $1
+    const rows = await this.deliveryRows(
+      `d.subscription_id = $1
           AND ($2::timestamp IS NULL OR (d.created_at AT TIME ZONE 'UTC', d.id) > ($2::timestamp, $3::uuid))
         ORDER BY d.created_at, d.id LIMIT $4`,
       [subscriptionId, at, id, page.limit + 1],
     );
-    const attempts = await this.attemptsOf(rows.slice(0, page.limit).map((r) => r.id));
+    const views = await this.withAttempts(rows.slice(0, page.limit));
     return toPage(
       rows,
       page.limit,
       (r) => [r.created_at_key, r.id],
-      (r) => ({
-        id: r.id,
-        eventId: r.event_id,
-        eventType: r.event_type,
-        status: r.status,
-        createdAt: iso(r.created_at)!,
-        nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at) : null,
-        deliveredAt: iso(r.delivered_at),
-        failedAt: iso(r.failed_at),
-        attempts: attempts.get(r.id) ?? [],
-      }),
+      (r) => views.get(r.id)!,
     );
   }
 
-  /** Puts a failed delivery back in the queue, due now. */
+  /** Puts a failed delivery back in the queue, due now, with a fresh retry window. */
   async retry(
     caller: Caller,
     subscriptionId: string,
     deliveryId: string,
   ): Promise<WebhookDeliveryDto> {
-    await this.assertOwned(caller, subscriptionId);
-    const [row] = await this.uow.manager.query<{ status: string }[]>(
-      `SELECT status FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2`,
-      [deliveryId, subscriptionId],
+    return this.uow.run(async (manager) => {
+      await this.assertOwned(caller, subscriptionId);
+      const [row] = await manager.query<{ status: string }[]>(
+        `SELECT status FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2 FOR UPDATE`,
+        [deliveryId, subscriptionId],
+      );
+      if (!row) throw new NotFoundError('Webhook delivery');
+      if (row.status !== 'failed') {
+        throw new DomainError('WEBHOOK_DELIVERY_NOT_RETRYABLE', `This delivery is ${row.status}`);
+      }
+      await manager.query(
+        `UPDATE webhook_deliveries SET status = 'pending', failed_at = NULL, next_attempt_at = now(),
+                retry_window_started_at = now() WHERE id = $1`,
+        [deliveryId],
+      );
+      const rows = await this.deliveryRows(`d.id = $1`, [deliveryId]);
+      return (await this.withAttempts(rows)).get(deliveryId)!;
+    });
+  }
+
+  private deliveryRows(where: string, params: unknown[]): Promise<DeliveryRow[]> {
+    return this.uow.manager.query<DeliveryRow[]>(
+      `SELECT d.id, d.event_id, o.type AS event_type, d.status, d.created_at,
+              to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created_at_key,
+              d.next_attempt_at, d.delivered_at, d.failed_at
+         FROM webhook_deliveries d JOIN outbox_events o ON o.id = d.event_id
+        WHERE ${where}`,
+      params,
     );
-    if (!row) throw new NotFoundError('Webhook delivery');
-    if (row.status !== 'failed') {
-      throw new DomainError('WEBHOOK_DELIVERY_NOT_RETRYABLE', `This delivery is ${row.status}`);
-    }
-    await this.uow.manager.query(
-      `UPDATE webhook_deliveries SET status = 'pending', failed_at = NULL, next_attempt_at = now(),
-              retry_window_started_at = now() WHERE id = $1`,
-      [deliveryId],
+  }
+
+  /** Delivery views with their attempts, loaded in one query for all of them. */
+  private async withAttempts(rows: DeliveryRow[]): Promise<Map<string, WebhookDeliveryDto>> {
+    const attempts = await this.attemptsOf(rows.map((r) => r.id));
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          eventId: r.event_id,
+          eventType: r.event_type,
+          status: r.status,
+          createdAt: iso(r.created_at)!,
+          nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at) : null,
+          deliveredAt: iso(r.delivered_at),
+          failedAt: iso(r.failed_at),
+          attempts: attempts.get(r.id) ?? [],
+        },
+      ]),
     );
-    const page = await this.deliveries(caller, subscriptionId, { limit: 500 });
-    return page.items.find((d) => d.id === deliveryId)!;
   }
 
   private async attemptsOf(
