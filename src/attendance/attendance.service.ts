@@ -20,6 +20,7 @@ import {
   planAttendance,
   utcToday,
 } from './domain/attendance-rules';
+import { notesDisclosedTo } from './domain/notes-disclosure';
 import { redisclosureNoticeFor } from './domain/redisclosure-notice';
 import { AttendanceDto, AttendanceRow } from './dto/attendance.dto';
 import {
@@ -242,7 +243,12 @@ export class AttendanceService {
         rows,
         page.limit,
         (row) => [row.session_date, row.id],
-        (row) => AttendanceDto.from(row, notice),
+        (row) =>
+          AttendanceDto.from(
+            row,
+            notice,
+            !notesDisclosedTo(caller, milestone.category, milestone.provider_agency_id),
+          ),
       );
     });
   }
@@ -260,6 +266,7 @@ export class AttendanceService {
       return AttendanceDto.from(
         row,
         redisclosureNoticeFor(row.category, row.provider_agency_id, caller.agencyId),
+        !notesDisclosedTo(caller, row.category, row.provider_agency_id),
       );
     });
   }

@@ -35,7 +35,11 @@ export class AttendanceDto {
   })
   redisclosureNotice?: string;
 
-  static from(row: AttendanceRow, redisclosureNotice?: string): AttendanceDto {
+  static from(
+    row: AttendanceRow,
+    redisclosureNotice?: string,
+    withholdNotes = false,
+  ): AttendanceDto {
     const dto: AttendanceDto = {
       id: row.id,
       milestoneId: row.milestone_id,
@@ -43,7 +47,7 @@ export class AttendanceDto {
       sessionDate: row.session_date,
       status: row.status,
       durationMinutes: row.duration_minutes,
-      notes: row.notes,
+      notes: withholdNotes ? null : row.notes,
       externalId: row.external_id,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
