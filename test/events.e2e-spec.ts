@@ -1,6 +1,7 @@
 import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken, givenAgency, givenClient } from './support/factories';
+import { outboxSettled } from './support/outbox';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
@@ -77,6 +78,7 @@ describe('event feed', () => {
     const client = await givenClient(t, admin, { agencyId: mine.id, scopes: ['events:read'] });
     await emitTo(theirs.id, -1);
     await emitTo(mine.id, -2);
+    await outboxSettled(t);
     const page = await readPage(client.token, undefined, 500);
     const ns = page.items.map((item) => item.data.n);
     expect(ns).toContain(-2);
@@ -87,6 +89,7 @@ describe('event feed', () => {
     const agency = await givenAgency(t, admin, { kind: 'law_enforcement' });
     const client = await givenClient(t, admin, { agencyId: agency.id, scopes: ['events:read'] });
     await emitTo(agency.id, 7);
+    await outboxSettled(t);
     const none = await readPage(client.token, undefined, 500, 'enrollment.completed');
     expect(none.items).toHaveLength(0);
     const sealed = await readPage(client.token, undefined, 500, 'arrest_record.sealed');
@@ -145,6 +148,7 @@ describe('event feed: session details', () => {
         (item) => item.type === 'attendance.recorded',
       );
     };
+    await outboxSettled(t);
     const clinic = await feedFor(w.clinic.id);
     expect(clinic).toHaveLength(1);
     expect(clinic[0].redisclosureNotice).toBeUndefined();
@@ -190,6 +194,7 @@ describe('event feed: sealing events', () => {
       scopes: ['events:read'],
     });
 
+    await outboxSettled(t);
     expect(await typesFor(police.token)).toEqual(
       expect.arrayContaining(['arrest_record.sealed', 'sealing_notice.acknowledged']),
     );
@@ -198,5 +203,46 @@ describe('event feed: sealing events', () => {
     expect(clinicTypes).toContain('enrollment.completed');
     expect(clinicTypes).not.toContain('sealing_notice.acknowledged');
     expect(clinicTypes).not.toContain('arrest_record.sealed');
+  });
+});
+
+describe('event feed: plan changes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('announces a new milestone and an extension with its new end date, without the reason', async () => {
+    const w = await givenWorld(t);
+    const { enrollment } = await givenActiveEnrollment(t, w);
+    await givenMilestone(t, w, enrollment.id, {
+      category: 'education',
+      providerAgencyId: w.school.id,
+      requiredSessions: 4,
+    });
+    const extended = await t.http
+      .post(`/api/v1/enrollments/${enrollment.id}/extend`)
+      .auth(w.coordinator.token, { type: 'bearer' })
+      .send({ days: 14, reason: 'Hospitalised for two weeks' })
+      .expect(200);
+    const school = await givenClient(t, w.admin, {
+      agencyId: w.school.id,
+      scopes: ['events:read'],
+    });
+    await outboxSettled(t);
+    const items = (
+      await t.http
+        .get('/api/v1/events?types=milestone.created,enrollment.extended')
+        .auth(school.token, { type: 'bearer' })
+        .expect(200)
+    ).body.items as { type: string; data: Record<string, unknown> }[];
+    expect(items.map((item) => item.type)).toEqual(['milestone.created', 'enrollment.extended']);
+    expect(items[1].data).toEqual({
+      enrollmentId: enrollment.id,
+      days: 14,
+      scheduledEndDate: extended.body.scheduledEndDate,
+    });
+    expect(JSON.stringify(items)).not.toContain('Hospitalised');
   });
 });

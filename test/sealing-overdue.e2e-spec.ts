@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { WebhookDeliveryWorker } from '../src/webhooks/webhook-delivery.worker';
 import { givenClient } from './support/factories';
+import { outboxSettled } from './support/outbox';
 import { startTestApp, TestApp } from './support/test-app';
 import { givenCompletedEnrollment, givenWorld } from './support/workflow';
 
@@ -27,6 +28,7 @@ describe('overdue sealing notices', () => {
       agencyId: w.police.id,
       scopes: ['events:read', 'sealing:ack'],
     });
+    await outboxSettled(t);
     const events = (
       await t.http
         .get('/api/v1/events?types=sealing_notice.overdue')

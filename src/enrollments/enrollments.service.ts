@@ -180,6 +180,12 @@ export class EnrollmentsService {
         granted.map((x) => x.days),
       );
       const saved = await manager.getRepository(EnrollmentEntity).save(enrollment);
+      // Partners validating session dates need the new end (no reason: it may be medical).
+      await this.outbox.emit({
+        type: 'enrollment.extended',
+        enrollmentId: id,
+        data: { enrollmentId: id, days: input.days, scheduledEndDate: saved.scheduledEndDate },
+      });
       await this.audit.record(caller, {
         action: 'enrollment.extended',
         subjectType: 'enrollment',

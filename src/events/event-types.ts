@@ -4,6 +4,8 @@ export const EVENT_TYPES = [
   'enrollment.created',
   'enrollment.activated',
   'enrollment.status_changed',
+  'enrollment.extended',
+  'milestone.created',
   'milestone.met',
   'attendance.recorded',
   'enrollment.completed',

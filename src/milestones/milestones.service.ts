@@ -1,3 +1,4 @@
+import { Outbox } from '../events/outbox.service';
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
@@ -24,6 +25,7 @@ export class MilestonesService {
     private readonly enrollments: EnrollmentsRepository,
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly audit: AuditTrail,
+    private readonly outbox: Outbox,
   ) {}
 
   /**
@@ -84,6 +86,17 @@ export class MilestonesService {
         throw error;
       }
       await this.lifecycle.touch(enrollment);
+      await this.outbox.emit({
+        type: 'milestone.created',
+        enrollmentId,
+        data: {
+          milestoneId: milestone.id,
+          enrollmentId,
+          category: milestone.category,
+          providerAgencyId: milestone.providerAgencyId,
+          requiredSessions: milestone.requiredSessions,
+        },
+      });
       await this.audit.record(caller, {
         action: 'milestone.created',
         subjectType: 'milestone',
