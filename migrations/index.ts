@@ -4,6 +4,7 @@ import { IdempotencyKeys1764000200000 } from './1764000200000-idempotency-keys';
 import { Webhooks1764000300000 } from './1764000300000-webhooks';
 import { BookingNumberUniqueWhileOpen1764000400000 } from './1764000400000-booking-number-unique-while-open';
 import { ArrestRecordDisclosures1764000500000 } from './1764000500000-arrest-record-disclosures';
+import { OutboxOrderByTransaction1764000600000 } from './1764000600000-outbox-order-by-transaction';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   Webhooks1764000300000,
   BookingNumberUniqueWhileOpen1764000400000,
   ArrestRecordDisclosures1764000500000,
+  OutboxOrderByTransaction1764000600000,
 ];

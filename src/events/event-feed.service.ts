@@ -22,33 +22,42 @@ export interface EventRow {
   part2_disclosure?: boolean;
 }
 
-const CURSOR_PREFIX = 'ev1.';
+const CURSOR_PREFIX = 'ev2.';
 
-function encodeFeedCursor(position: string): string {
-  return CURSOR_PREFIX + Buffer.from(position).toString('base64url');
+/** Where a reader is in the outbox: the last (transaction id, position) it was served. */
+interface FeedPosition {
+  txid: string;
+  position: string;
 }
 
-function decodeFeedCursor(cursor: string | undefined): string {
-  if (!cursor) return '0';
-  const position = cursor.startsWith(CURSOR_PREFIX)
-    ? Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8')
-    : '';
-  if (!/^\d{1,19}$/.test(position)) {
+function encodeFeedCursor({ txid, position }: FeedPosition): string {
+  return CURSOR_PREFIX + Buffer.from(`${txid}:${position}`).toString('base64url');
+}
+
+function decodeFeedCursor(cursor: string | undefined): FeedPosition {
+  if (!cursor) return { txid: '0', position: '0' };
+  const match = cursor.startsWith(CURSOR_PREFIX)
+    ? /^(\d{1,20}):(\d{1,19})$/.exec(
+        Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8'),
+      )
+    : null;
+  if (!match) {
     throw new DomainError('VALIDATION_FAILED', 'The cursor is not valid', [
       { field: 'after', message: 'after must be a nextCursor returned by this feed' },
     ]);
   }
-  return position;
+  return { txid: match[1], position: match[2] };
 }
 
 /**
- * The event feed: outbox rows in position order, filtered to what the caller's agency may see.
+ * The event feed: outbox rows in commit-safe order, filtered to what the caller's agency may see.
  *
- * Positions come from an identity column, so a transaction that took position 10 can commit
- * after one that took 11. Serving 11 first and moving the cursor past 10 would lose 10 for
- * good. The feed therefore only serves rows whose transaction is older than every
- * transaction still in progress (`txid < pg_snapshot_xmin(pg_current_snapshot())`): beyond
- * that horizon nothing can appear any more, so pages have no gaps and no repeats.
+ * Positions come from an identity column, assigned at insert: a transaction holding
+ * position 15 can still be running when one holding 20 has committed. The feed therefore
+ * serves only rows of transactions older than every transaction still in progress
+ * (`txid < pg_snapshot_xmin(pg_current_snapshot())`), and orders them by (txid, position):
+ * below that horizon no transaction can add a row any more, and any later row sorts after
+ * the cursor, so pages have no gaps and no repeats.
  */
 @Injectable()
 export class EventFeedService {
@@ -63,6 +72,7 @@ export class EventFeedService {
       .createQueryBuilder()
       .select([
         'o.position AS position',
+        'o.txid::text AS txid',
         'o.id AS id',
         'o.type AS type',
         'o.occurred_at AS occurred_at',
@@ -71,7 +81,10 @@ export class EventFeedService {
       .addSelect(`${sessionDetails.part2Disclosure}`, 'part2_disclosure')
       .from('outbox_events', 'o')
       .leftJoin('enrollments', 'e', 'e.id = o.enrollment_id')
-      .where('o.position > :after', { after })
+      .where('(o.txid, o.position) > (CAST(:afterTxid AS xid8), CAST(:afterPosition AS bigint))', {
+        afterTxid: after.txid,
+        afterPosition: after.position,
+      })
       .andWhere('o.txid < pg_snapshot_xmin(pg_current_snapshot())')
       // Addressed to the caller's agency, or about an enrollment the caller may see.
       .andWhere(
@@ -81,16 +94,15 @@ export class EventFeedService {
       // Session details (attendance) only for the agencies the milestone's details are for.
       .andWhere(isAdmin ? 'TRUE' : sessionDetails.visible)
       .andWhere(isAdmin ? 'TRUE' : sealingEventScope('o', 'e', ':scopeAgencyId'))
-      .orderBy('o.position', 'ASC')
+      .orderBy('o.txid', 'ASC')
+      .addOrderBy('o.position', 'ASC')
       .limit(query.limit);
     if (query.types?.length) builder.andWhere('o.type IN (:...types)', { types: query.types });
-    const rows = await builder.getRawMany<EventRow>();
+    const rows = await builder.getRawMany<EventRow & FeedPosition>();
     return {
       items: rows.map(toEventDto),
       nextCursor:
-        rows.length > 0
-          ? encodeFeedCursor(rows[rows.length - 1].position)
-          : encodeFeedCursor(after),
+        rows.length > 0 ? encodeFeedCursor(rows[rows.length - 1]) : encodeFeedCursor(after),
     };
   }
 }

@@ -24,36 +24,40 @@ export class WebhookDispatcher {
   /** Returns how many outbox events were processed. */
   async dispatchBatch(): Promise<number> {
     return this.uow.run(async (manager) => {
-      const [cursor] = await manager.query<{ position: string }[]>(
-        `SELECT position FROM webhook_dispatch_cursor WHERE singleton FOR UPDATE SKIP LOCKED`,
+      const [cursor] = await manager.query<{ txid: string; position: string }[]>(
+        `SELECT txid::text AS txid, position FROM webhook_dispatch_cursor
+          WHERE singleton FOR UPDATE SKIP LOCKED`,
       );
       if (!cursor) return 0;
-      const [batch] = await manager.query<{ upto: string | null; count: string }[]>(
-        `SELECT max(position) AS upto, count(*) AS count FROM (
-           SELECT position FROM outbox_events
-            WHERE position > $1 AND txid < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY position LIMIT $2) AS next_batch`,
-        [cursor.position, DISPATCH_BATCH],
+      // The next batch in (txid, position) order, below the commit horizon (see the feed).
+      const batch = await manager.query<{ id: string; txid: string; position: string }[]>(
+        `SELECT id, txid::text AS txid, position FROM outbox_events
+          WHERE (txid, position) > ($1::xid8, $2::bigint)
+            AND txid < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY txid, position LIMIT $3`,
+        [cursor.txid, cursor.position, DISPATCH_BATCH],
       );
-      if (!batch.upto) return 0;
+      if (batch.length === 0) return 0;
       await manager.query(
         `INSERT INTO webhook_deliveries (subscription_id, event_id)
          SELECT s.id, o.id
            FROM outbox_events o
            JOIN webhook_subscriptions s ON s.deleted_at IS NULL
            LEFT JOIN enrollments e ON e.id = o.enrollment_id
-          WHERE o.position > $1 AND o.position <= $2
+          WHERE o.id = ANY ($1::uuid[])
             AND (o.type = ANY (s.events) OR (o.type = 'arrest_record.sealed' AND o.agency_id = s.agency_id))
             AND (o.agency_id = s.agency_id OR (e.id IS NOT NULL AND ${agencyEnrollmentScope('e', 's.agency_id')}))
             AND ${sessionDetailEventScope('o', 's.agency_id').visible}
             AND ${sealingEventScope('o', 'e', 's.agency_id')}
          ON CONFLICT (subscription_id, event_id) DO NOTHING`,
-        [cursor.position, batch.upto],
+        [batch.map((event) => event.id)],
       );
-      await manager.query(`UPDATE webhook_dispatch_cursor SET position = $1 WHERE singleton`, [
-        batch.upto,
-      ]);
-      return Number(batch.count);
+      const last = batch[batch.length - 1];
+      await manager.query(
+        `UPDATE webhook_dispatch_cursor SET txid = $1::xid8, position = $2 WHERE singleton`,
+        [last.txid, last.position],
+      );
+      return batch.length;
     });
   }
 }
