@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken, givenAgency, givenClient } from './support/factories';
@@ -244,5 +245,57 @@ describe('event feed: plan changes', () => {
       scheduledEndDate: extended.body.scheduledEndDate,
     });
     expect(JSON.stringify(items)).not.toContain('Hospitalised');
+  });
+});
+
+// Two open transactions at once need a real server (PGlite is one session).
+const onServer = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+
+onServer('event feed: a late commit of an earlier position (real PostgreSQL)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('is served after the cursor has moved past a later position', async () => {
+    const admin = await adminToken(t);
+    const agency = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const client = await givenClient(t, admin, { agencyId: agency.id, scopes: ['events:read'] });
+    const first = new Client({ connectionString: t.databaseUrl });
+    const late = new Client({ connectionString: t.databaseUrl });
+    await Promise.all([first.connect(), late.connect()]);
+    const insert = (db: Client, n: number) =>
+      db.query(
+        `INSERT INTO outbox_events (type, agency_id, data) VALUES ('arrest_record.sealed', $1, $2)`,
+        [agency.id, JSON.stringify({ n })],
+      );
+    try {
+      // `first` takes its transaction id first but writes its event last.
+      await first.query('BEGIN');
+      await first.query('SELECT pg_current_xact_id()');
+      await late.query('BEGIN');
+      await insert(late, 1); // lower position, still uncommitted
+      await insert(first, 2); // higher position
+      await first.query('COMMIT');
+
+      const read = async (after?: string) =>
+        (
+          await t.http
+            .get('/api/v1/events')
+            .query(after ? { after } : {})
+            .auth(client.token, { type: 'bearer' })
+            .expect(200)
+        ).body as { items: { data: { n: number } }[]; nextCursor: string };
+      const page = await read();
+      expect(page.items.map((item) => item.data.n)).toEqual([2]);
+
+      await late.query('COMMIT');
+      await outboxSettled(t);
+      const next = await read(page.nextCursor);
+      expect(next.items.map((item) => item.data.n)).toEqual([1]);
+    } finally {
+      await Promise.all([first.end(), late.end()]);
+    }
   });
 });
