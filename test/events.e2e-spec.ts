@@ -3,6 +3,8 @@ import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken, givenAgency, givenClient } from './support/factories';
 import { outboxSettled } from './support/outbox';
+import { eventually } from './support/webhook-receiver';
+import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
@@ -273,7 +275,8 @@ onServer('event feed: a late commit of an earlier position (real PostgreSQL)', (
     try {
       // `first` takes its transaction id first but writes its event last.
       await first.query('BEGIN');
-      await first.query('SELECT pg_current_xact_id()');
+      const firstTxid = (await first.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x'))
+        .rows[0].x;
       await late.query('BEGIN');
       await insert(late, 1); // lower position, still uncommitted
       await insert(first, 2); // higher position
@@ -287,6 +290,16 @@ onServer('event feed: a late commit of an earlier position (real PostgreSQL)', (
             .auth(client.token, { type: 'bearer' })
             .expect(200)
         ).body as { items: { data: { n: number } }[]; nextCursor: string };
+      // Other test files' older transactions may hold the horizon for a moment.
+      await eventually(async () => {
+        const [row] = await t.app
+          .get(DataSource)
+          .query<{ below: boolean }[]>(
+            `SELECT $1::xid8 < pg_snapshot_xmin(pg_current_snapshot()) AS below`,
+            [firstTxid],
+          );
+        expect(row.below).toBe(true);
+      });
       const page = await read();
       expect(page.items.map((item) => item.data.n)).toEqual([2]);
 
