@@ -115,13 +115,14 @@ export class AttendanceService {
     return this.uow.run(async () => {
       const outcome = await this.write(caller, candidates);
       const touched = unique(outcome.inserted.map((row) => row.milestone_id));
-      for (const milestoneId of touched) {
-        await this.audit.record(caller, {
+      await this.audit.recordMany(
+        caller,
+        touched.map((milestoneId) => ({
           action: 'attendance.batch_recorded',
           subjectType: 'milestone',
           subjectId: milestoneId,
-        });
-      }
+        })),
+      );
       const records: BatchRecordOutcomeDto[] = [
         ...outcome.inserted.map((row) => ({
           index: outcome.insertedIndex.get(row.id)!,

@@ -144,7 +144,8 @@ export class EnrollmentsRepository {
       scheduledEndDate: e.scheduledEndDate,
       extensions: (extensionsOf.get(e.id) ?? []).map((x): ExtensionDto => ({
         days: x.days,
-        reason: x.reason,
+        // Reasons can be medical (a hospitalisation): case workers only, like endReason.
+        reason: caseWorker ? x.reason : null,
         grantedBy: x.grantedBy,
         grantedAt: x.grantedAt.toISOString(),
       })),

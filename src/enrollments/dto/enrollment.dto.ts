@@ -81,7 +81,12 @@ export class EndEnrollmentDto {
 
 export class ExtensionDto {
   @ApiProperty() days!: number;
-  @ApiProperty() reason!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Shown to the owning agency and admins only (it may be medical); null otherwise',
+  })
+  reason!: string | null;
   @ApiProperty({ format: 'uuid', description: 'The user who granted it' }) grantedBy!: string;
   @ApiProperty({ format: 'date-time' }) grantedAt!: string;
 }
