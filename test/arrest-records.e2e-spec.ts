@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { givenAgency, givenClient, givenUser } from './support/factories';
+import { UNKNOWN_ID } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   dateOfBirthForAge,
@@ -9,8 +10,6 @@ import {
   givenWorld,
   World,
 } from './support/workflow';
-
-const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 /** A problem body without the members that differ per request. */
 function comparable(body: Record<string, unknown>): Record<string, unknown> {

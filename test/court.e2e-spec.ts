@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { Outbox } from '../src/events/outbox.service';
 import { SealingService } from '../src/sealing/sealing.service';
 import { givenAgency, givenUser } from './support/factories';
+import { UNKNOWN_ID, actingAs } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
@@ -17,7 +18,6 @@ import {
 } from './support/workflow';
 
 const DAY_MS = 86_400_000;
-const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 describe('court review, completion and sealing', () => {
   let t: TestApp;
@@ -32,14 +32,7 @@ describe('court review, completion and sealing', () => {
   afterAll(() => t.close());
   afterEach(() => jest.restoreAllMocks());
 
-  const as = (token: string) => ({
-    get: (url: string) => t.http.get(url).auth(token, { type: 'bearer' }),
-    post: (url: string, body?: object) =>
-      t.http
-        .post(url)
-        .auth(token, { type: 'bearer' })
-        .send(body ?? {}),
-  });
+  const as = (token: string) => actingAs(t, token);
 
   const complete = (token: string, enrollmentId: string, body: object) =>
     as(token).post(`/api/v1/enrollments/${enrollmentId}/completion`, body);

@@ -2,6 +2,7 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { addDays } from '../src/enrollments/domain/program-period';
 import { givenAgency, givenUser } from './support/factories';
+import { UNKNOWN_ID, actingAs, expectProblem } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
@@ -17,14 +18,7 @@ import {
   World,
 } from './support/workflow';
 
-const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const today = () => new Date().toISOString().slice(0, 10);
-
-function expectProblem(res: Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.type).toMatch(new RegExp(`:${code}$`));
-}
 
 describe('enrollments', () => {
   let t: TestApp;
@@ -38,11 +32,7 @@ describe('enrollments', () => {
   });
   afterAll(() => t.close());
 
-  const as = (token: string) => ({
-    get: (url: string) => t.http.get(url).auth(token, { type: 'bearer' }),
-    post: (url: string, body: object = {}, headers: Record<string, string> = {}) =>
-      t.http.post(url).auth(token, { type: 'bearer' }).set(headers).send(body),
-  });
+  const as = (token: string) => actingAs(t, token);
   const url = (id: string, action = '') => `/api/v1/enrollments/${id}${action ? `/${action}` : ''}`;
 
   async function stored(enrollmentId: string) {

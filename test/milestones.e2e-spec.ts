@@ -1,6 +1,6 @@
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { givenAgency, givenUser } from './support/factories';
+import { UNKNOWN_ID, actingAs, expectProblem } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
@@ -11,14 +11,6 @@ import {
   givenWorld,
   World,
 } from './support/workflow';
-
-const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-
-function expectProblem(res: Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.type).toMatch(new RegExp(`:${code}$`));
-}
 
 describe('service plan milestones', () => {
   let t: TestApp;
@@ -32,11 +24,7 @@ describe('service plan milestones', () => {
   });
   afterAll(() => t.close());
 
-  const as = (token: string) => ({
-    get: (url: string) => t.http.get(url).auth(token, { type: 'bearer' }),
-    post: (url: string, body: object = {}, headers: Record<string, string> = {}) =>
-      t.http.post(url).auth(token, { type: 'bearer' }).set(headers).send(body),
-  });
+  const as = (token: string) => actingAs(t, token);
   const planUrl = (enrollmentId: string) => `/api/v1/enrollments/${enrollmentId}/milestones`;
 
   const milestoneCount = async (enrollmentId: string): Promise<number> =>

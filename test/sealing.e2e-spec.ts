@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { givenAgency, givenUser } from './support/factories';
+import { UNKNOWN_ID, actingAs } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
@@ -11,7 +12,6 @@ import {
 } from './support/workflow';
 
 const DAY_MS = 86_400_000;
-const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 interface Notice {
   id: string;
@@ -42,14 +42,7 @@ describe('sealing notices and the statutory clocks', () => {
   });
   afterAll(() => t.close());
 
-  const as = (token: string) => ({
-    get: (url: string) => t.http.get(url).auth(token, { type: 'bearer' }),
-    post: (url: string, body?: object) =>
-      t.http
-        .post(url)
-        .auth(token, { type: 'bearer' })
-        .send(body ?? {}),
-  });
+  const as = (token: string) => actingAs(t, token);
 
   async function noticesOf(token: string, query = ''): Promise<Notice[]> {
     const res = await as(token).get(`/api/v1/sealing-notices?limit=500${query}`).expect(200);
