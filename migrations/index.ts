@@ -5,6 +5,7 @@ import { Webhooks1764000300000 } from './1764000300000-webhooks';
 import { BookingNumberUniqueWhileOpen1764000400000 } from './1764000400000-booking-number-unique-while-open';
 import { ArrestRecordDisclosures1764000500000 } from './1764000500000-arrest-record-disclosures';
 import { OutboxOrderByTransaction1764000600000 } from './1764000600000-outbox-order-by-transaction';
+import { VerifiableAuditLog1764000700000 } from './1764000700000-verifiable-audit-log';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   BookingNumberUniqueWhileOpen1764000400000,
   ArrestRecordDisclosures1764000500000,
   OutboxOrderByTransaction1764000600000,
+  VerifiableAuditLog1764000700000,
 ];

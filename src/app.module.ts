@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ArrestRecordsModule } from './arrest-records/arrest-records.module';
 import { AttendanceModule } from './attendance/attendance.module';
+import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './common/config/app-config';
 import { ConfigModule } from './common/config/config.module';
@@ -11,6 +12,7 @@ import { EnrollmentsModule } from './enrollments/enrollments.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { AuditContextModule } from './infrastructure/audit-context/audit-context.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import { MilestonesModule } from './milestones/milestones.module';
@@ -28,6 +30,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         DatabaseModule,
+        AuditContextModule,
         HealthModule,
         IdentityModule,
         AuditModule,
@@ -42,7 +45,12 @@ export class AppModule {
         SealingModule,
         WebhooksModule,
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      // Order matters: the audit interceptor wraps idempotency, so a replayed response is
+      // audited too, and a change's transaction (opened by the outer one) holds both.
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
     };
   }
 }

@@ -5,6 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { API_PREFIX } from '../src/app.factory';
 import { readPolicy } from '../src/identity/access/access.guard';
 import { DeclaredPolicy, isDeclared } from '../src/identity/access/access-policy';
+import {
+  AuditPolicy,
+  readAuditPolicy,
+} from '../src/infrastructure/audit-context/audited.decorator';
 import { adminToken, givenAgency, givenClient, givenUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -15,6 +19,7 @@ interface Route {
   path: string;
   where: string;
   policy: DeclaredPolicy;
+  audit: AuditPolicy;
 }
 
 /** Routes the app serves outside the API prefix (see app.factory.ts). */
@@ -28,6 +33,18 @@ const PUBLIC_ROUTES = [
   'GET /health/ready',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/token',
+  'GET /api/v1/audit-events/public-key',
+];
+
+/**
+ * Routes left out of the audit trail, each a reviewed decision (the reason is on the route).
+ * Everything else writes an entry for every request, refused ones included.
+ */
+const NOT_AUDITED_ROUTES = [
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /api/v1/audit-events/public-key',
+  'GET /api/v1/me',
 ];
 
 const join = (...parts: (string | undefined)[]) =>
@@ -65,6 +82,7 @@ function routesOf(t: TestApp): Route[] {
               path,
               where: `${controller.name}.${key}`,
               policy: readPolicy(reflector, [handler as () => void, controller]),
+              audit: readAuditPolicy(reflector, [handler as () => void, controller]),
             });
           }
         }
@@ -108,6 +126,18 @@ describe('access policy (deny by default)', () => {
       .filter((r) => !isDeclared(r.policy))
       .map((r) => `${r.name} (${r.where})`);
     expect(undeclared).toEqual([]);
+  });
+
+  it('has every route declare its audit policy (@Audited or @NotAudited)', () => {
+    const undeclared = routes
+      .filter((r) => r.audit.kind === 'undeclared')
+      .map((r) => `${r.name} (${r.where})`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('leaves only the reviewed routes out of the audit trail', () => {
+    const notAudited = routes.filter((r) => r.audit.kind === 'not-audited').map((r) => r.name);
+    expect(notAudited.sort()).toEqual([...NOT_AUDITED_ROUTES].sort());
   });
 
   it('makes only the reviewed routes public', () => {

@@ -302,9 +302,20 @@ describe('arrest records', () => {
       const unknown = await get(other.token, UNKNOWN_ID).expect(404);
       expect(comparable(foreign.body)).toEqual(comparable(unknown.body));
       await list(other.token, participant.id).expect(404);
+      // Nothing disclosed (only the sign-in succeeded); the three refusals are on the trail.
       expect(
-        await count('SELECT count(*) AS n FROM audit_events WHERE actor_id = $1', [other.id]),
+        await count(
+          `SELECT count(*) AS n FROM audit_events
+            WHERE actor_id = $1 AND outcome = 'success' AND action <> 'auth.login'`,
+          [other.id],
+        ),
       ).toBe(0);
+      expect(
+        await count(
+          `SELECT count(*) AS n FROM audit_events WHERE actor_id = $1 AND outcome = 'denied'`,
+          [other.id],
+        ),
+      ).toBe(3);
     });
 
     it('never shows arrest records to providers, even for a participant they serve', async () => {
@@ -479,15 +490,25 @@ describe('arrest records', () => {
       await get(otherClerk.token, sealedId, purpose).expect(404);
     });
 
-    it('writes no sealed-read audit entry for a refused attempt', async () => {
-      const before = await count(`SELECT count(*) AS n FROM audit_events WHERE subject_id = $1`, [
-        sealedId,
-      ]);
+    it('records a refused attempt as denied, with the purpose it claimed, and no read', async () => {
+      const successes = `SELECT count(*) AS n FROM audit_events WHERE subject_id = $1 AND outcome = 'success'`;
+      const before = await count(successes, [sealedId]);
+      const [{ last }] = await db.query(
+        `SELECT coalesce(max(position), 0)::text AS last FROM audit_events`,
+      );
       await get(w.coordinator.token, sealedId, 'Nosy').expect(404);
       await get(w.clerk.token, sealedId).expect(404);
+      expect(await count(successes, [sealedId])).toBe(before);
       expect(
-        await count(`SELECT count(*) AS n FROM audit_events WHERE subject_id = $1`, [sealedId]),
-      ).toBe(before);
+        await db.query(
+          `SELECT actor_id, action, purpose FROM audit_events
+            WHERE subject_id = $1 AND outcome = 'denied' AND position > $2 ORDER BY position`,
+          [sealedId, last],
+        ),
+      ).toEqual([
+        { actor_id: w.coordinator.id, action: 'arrest_record.read', purpose: 'Nosy' },
+        { actor_id: w.clerk.id, action: 'arrest_record.read', purpose: null },
+      ]);
     });
 
     it('reads an open record normally when a purpose is stated, recording the purpose', async () => {

@@ -61,12 +61,15 @@ describe('court review, completion and sealing', () => {
         [enrollmentId, arrestRecordId],
       )
     ).map((row: { type: string }) => row.type);
-    const audit: string[] = (
-      await db.query(`SELECT action FROM audit_events WHERE subject_id IN ($1, $2) ORDER BY seq`, [
-        enrollmentId,
-        arrestRecordId,
-      ])
-    ).map((row: { action: string }) => row.action);
+    const audit: string[] =
+      // What was done: refusals are on the trail too, as `denied` entries, but change nothing.
+      (
+        await db.query(
+          `SELECT action FROM audit_events
+          WHERE subject_id IN ($1, $2) AND outcome = 'success' ORDER BY position`,
+          [enrollmentId, arrestRecordId],
+        )
+      ).map((row: { action: string }) => row.action);
     return { enrollment, arrest, reviews, notices, events, audit };
   }
 

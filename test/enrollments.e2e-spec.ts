@@ -1073,7 +1073,7 @@ describe('enrollments', () => {
       await as(w.coordinator.token).get(url(enrollment.id)).expect(200);
       await as(w.admin).get(url(enrollment.id)).expect(200);
       const rows = await db.query(
-        `SELECT actor_id FROM audit_events WHERE action = 'enrollment.read' AND subject_id = $1 ORDER BY seq`,
+        `SELECT actor_id FROM audit_events WHERE action = 'enrollment.read' AND subject_id = $1 ORDER BY position`,
         [enrollment.id],
       );
       expect(rows).toHaveLength(2);

@@ -237,7 +237,7 @@ describe('participants', () => {
       ).toBe(1);
     });
 
-    it("answers another agency's participant exactly like an unknown id, and audits nothing", async () => {
+    it("answers another agency's participant exactly like an unknown id, and audits the refusal", async () => {
       const created = await givenParticipant(t, w.coordinator.token);
       const other = await givenOtherCoordinator(t, w);
       const foreign = await get(other.token, created.id).expect(404);
@@ -250,12 +250,18 @@ describe('participants', () => {
       };
       expect(strip(foreign.body)).toEqual(strip(unknown.body));
       expect(foreign.body.type).toMatch(/:not-found$/);
-      expect(
-        await count(
-          `SELECT count(*) AS n FROM audit_events WHERE subject_id = $1 AND actor_id = $2`,
-          [created.id, other.id],
-        ),
-      ).toBe(0);
+      const outcomes = async (subjectId: string) =>
+        db.query(
+          `SELECT outcome, action FROM audit_events WHERE subject_id = $1 AND actor_id = $2`,
+          [subjectId, other.id],
+        );
+      // Refused, and on the trail as refused, the same way for a real and an unknown id.
+      expect(await outcomes(created.id)).toEqual([
+        { outcome: 'denied', action: 'participant.read' },
+      ]);
+      expect(await outcomes('00000000-0000-4000-8000-000000000000')).toEqual([
+        { outcome: 'denied', action: 'participant.read' },
+      ]);
     });
 
     it('refuses a malformed id with 400', async () => {

@@ -210,7 +210,7 @@ describe('sealing notices and the statutory clocks', () => {
         },
       });
       const audit = await db.query(
-        `SELECT action, actor_id FROM audit_events WHERE subject_id = $1 ORDER BY seq`,
+        `SELECT action, actor_id FROM audit_events WHERE subject_id = $1 ORDER BY position`,
         [notice.id],
       );
       expect(audit).toContainEqual({ action: 'sealing_notice.acknowledged', actor_id: client.id });

@@ -17,6 +17,7 @@ import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import { ACCESS_PURPOSE_MAX_LENGTH, AccessPurpose } from './access-purpose.decorator';
 import { ArrestRecordsService } from './arrest-records.service';
 import { ArrestRecordDto, RecordArrestDto } from './dto/arrest-record.dto';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 /**
  * Providers may call the reads but never see arrest data (the scope predicate finds nothing
@@ -28,6 +29,7 @@ export class ArrestRecordsController {
   constructor(private readonly arrestRecords: ArrestRecordsService) {}
 
   @Post('participants/:id/arrest-records')
+  @Audited({ action: 'arrest_record.created', subject: 'arrest_record', id: 'result' })
   @Roles('coordinator', 'admin')
   @ApiCreatedResponse({ type: ArrestRecordDto })
   @ApiBadRequestResponse({ description: 'Invalid fields, or arrestedAt in the future' })
@@ -45,6 +47,7 @@ export class ArrestRecordsController {
   }
 
   @Get('participants/:id/arrest-records')
+  @Audited({ action: 'arrest_record.listed', subject: 'arrest_record', id: 'items' })
   @Roles('coordinator', 'admin', 'court', 'provider')
   @Scopes('participants:read')
   @ApiOkResponse({ type: PageDto(ArrestRecordDto), description: 'Never includes sealed records' })
@@ -58,6 +61,12 @@ export class ArrestRecordsController {
   }
 
   @Get('arrest-records/:id')
+  @Audited({
+    action: 'arrest_record.read',
+    subject: 'arrest_record',
+    id: { param: 'id' },
+    purposeHeader: 'x-access-purpose',
+  })
   @Roles('coordinator', 'admin', 'court', 'provider')
   @Scopes('participants:read')
   @ApiHeader({

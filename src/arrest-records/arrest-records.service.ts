@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import type { Caller } from '../identity/access/caller';
 import { AgenciesService } from '../identity/agencies/agencies.service';
+import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import { isUniqueViolation } from '../infrastructure/database/postgres-errors';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { isMinorOn } from '../participants/domain/minor-age';
@@ -21,8 +21,9 @@ const invalidArrestedAt = (message: string) =>
 
 /**
  * Arrest records: recording one for a participant in scope, and reading them through the one
- * scoped path (ArrestRecordsRepository). Every read is audited in the read's transaction; a
- * read of a sealed record is audited as 'arrest_record.sealed_read' with its stated purpose.
+ * scoped path (ArrestRecordsRepository). The routes declare the audit entries; a read that
+ * reaches a sealed record is recorded as 'arrest_record.sealed_read', with the purpose the
+ * route takes from X-Access-Purpose.
  */
 @Injectable()
 export class ArrestRecordsService {
@@ -31,7 +32,7 @@ export class ArrestRecordsService {
     private readonly records: ArrestRecordsRepository,
     private readonly participants: ParticipantsRepository,
     private readonly agencies: AgenciesService,
-    private readonly audit: AuditTrail,
+    private readonly auditContext: AuditContext,
   ) {}
 
   async record(
@@ -77,11 +78,6 @@ export class ArrestRecordsService {
           location: input.location ?? null,
           createdBy: caller.id,
         });
-        await this.audit.record(caller, {
-          action: 'arrest_record.created',
-          subjectType: 'arrest_record',
-          subjectId: saved.id,
-        });
         return ArrestRecordDto.from(saved);
       } catch (error) {
         if (isUniqueViolation(error, 'arrest_records_booking_unique')) {
@@ -104,12 +100,7 @@ export class ArrestRecordsService {
       const record = await this.records.findVisible(caller, id, { accessPurpose });
       if (!record) throw new NotFoundError('Arrest record');
       await this.records.recordDisclosure(caller, [record]);
-      await this.audit.record(caller, {
-        action: record.status === 'sealed' ? 'arrest_record.sealed_read' : 'arrest_record.read',
-        subjectType: 'arrest_record',
-        subjectId: record.id,
-        purpose: accessPurpose ?? null,
-      });
+      if (record.status === 'sealed') this.auditContext.setAction('arrest_record.sealed_read');
       return ArrestRecordDto.from(record);
     });
   }
@@ -125,14 +116,6 @@ export class ArrestRecordsService {
       if (!participant) throw new NotFoundError('Participant');
       const records = await this.records.listForParticipant(caller, participant.id, page);
       await this.records.recordDisclosure(caller, records.items);
-      await this.audit.recordMany(
-        caller,
-        records.items.map((record) => ({
-          action: 'arrest_record.listed',
-          subjectType: 'arrest_record',
-          subjectId: record.id,
-        })),
-      );
       return {
         items: records.items.map((r) => ArrestRecordDto.from(r)),
         nextCursor: records.nextCursor,

@@ -35,6 +35,7 @@ import { AttendanceDto } from './dto/attendance.dto';
 import { BatchAttendanceDto, BatchAttendanceResultDto } from './dto/batch-attendance.dto';
 import { CorrectAttendanceDto } from './dto/correct-attendance.dto';
 import { RecordAttendanceDto } from './dto/record-attendance.dto';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('attendance')
 @Controller()
@@ -42,6 +43,7 @@ export class AttendanceController {
   constructor(private readonly attendance: AttendanceService) {}
 
   @Post('milestones/:id/attendance')
+  @Audited({ action: 'attendance.recorded', subject: 'attendance_record', id: 'result' })
   @Roles('provider')
   @Scopes('attendance:write')
   @ApiCreatedResponse({
@@ -75,6 +77,7 @@ export class AttendanceController {
   }
 
   @Post('attendance/batch')
+  @Audited({ action: 'attendance.batch_recorded', subject: 'milestone', id: 'none' })
   @HttpCode(200)
   @Roles('provider')
   @Scopes('attendance:write')
@@ -87,6 +90,7 @@ export class AttendanceController {
   }
 
   @Get('milestones/:id/attendance')
+  @Audited({ action: 'attendance.read', subject: 'milestone', id: { param: 'id' } })
   @Roles('provider', 'coordinator', 'admin')
   @Scopes('enrollments:read')
   @ApiOkResponse({ type: PageDto(AttendanceDto) })
@@ -102,6 +106,7 @@ export class AttendanceController {
   }
 
   @Get('attendance/:id')
+  @Audited({ action: 'attendance.read', subject: 'attendance_record', id: { param: 'id' } })
   @Roles('provider', 'coordinator', 'admin')
   @Scopes('enrollments:read')
   @ApiOkResponse({ type: AttendanceDto, description: 'ETag header holds the version' })
@@ -117,6 +122,7 @@ export class AttendanceController {
   }
 
   @Patch('attendance/:id')
+  @Audited({ action: 'attendance.corrected', subject: 'attendance_record', id: { param: 'id' } })
   @Roles('provider')
   @Scopes('attendance:write')
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag last read, e.g. "2"' })

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatchRequired } from '../common/http/etag';
 import { decodeCursor, Page, PageQueryDto, toPage } from '../common/pagination/pagination';
 import { NewEvent, Outbox } from '../events/outbox.service';
 import type { Caller } from '../identity/access/caller';
+import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import {
   AttendanceRepository,
@@ -56,7 +56,7 @@ export class AttendanceService {
     private readonly uow: UnitOfWork,
     private readonly records: AttendanceRepository,
     private readonly outbox: Outbox,
-    private readonly audit: AuditTrail,
+    private readonly auditContext: AuditContext,
   ) {}
 
   /**
@@ -88,14 +88,11 @@ export class AttendanceService {
       if (storedId !== undefined) {
         const stored = await this.records.findOwnRecord(caller, storedId);
         if (!stored) throw new NotFoundError('Attendance record');
+        // Nothing was recorded: the answer discloses the stored record, a read.
+        this.auditContext.setAction('attendance.read');
         return { record: AttendanceDto.from(stored), created: false };
       }
       const [row] = outcome.inserted;
-      await this.audit.record(caller, {
-        action: 'attendance.recorded',
-        subjectType: 'attendance_record',
-        subjectId: row.id,
-      });
       return { record: AttendanceDto.from(row), created: true };
     });
   }
@@ -115,14 +112,7 @@ export class AttendanceService {
     return this.uow.run(async () => {
       const outcome = await this.write(caller, candidates);
       const touched = unique(outcome.inserted.map((row) => row.milestone_id));
-      await this.audit.recordMany(
-        caller,
-        touched.map((milestoneId) => ({
-          action: 'attendance.batch_recorded',
-          subjectType: 'milestone',
-          subjectId: milestoneId,
-        })),
-      );
+      this.auditContext.setSubjects(touched);
       const records: BatchRecordOutcomeDto[] = [
         ...outcome.inserted.map((row) => ({
           index: outcome.insertedIndex.get(row.id)!,
@@ -201,11 +191,6 @@ export class AttendanceService {
           await this.records.clearFirstServiceIfNoneAttended(target.enrollmentId);
       }
       await this.outbox.emit(...events);
-      await this.audit.record(caller, {
-        action: 'attendance.corrected',
-        subjectType: 'attendance_record',
-        subjectId: id,
-      });
       return AttendanceDto.from(updated);
     });
   }
@@ -230,11 +215,6 @@ export class AttendanceService {
         page.limit,
         after ? { sessionDate: String(after[0]), id: String(after[1]) } : undefined,
       );
-      await this.audit.record(caller, {
-        action: 'attendance.read',
-        subjectType: 'milestone',
-        subjectId: milestoneId,
-      });
       const notice = redisclosureNoticeFor(
         milestone.category,
         milestone.provider_agency_id,
@@ -259,11 +239,6 @@ export class AttendanceService {
     return this.uow.run(async () => {
       const row = await this.records.findDetailsVisibleRecord(caller, id);
       if (!row) throw new NotFoundError('Attendance record');
-      await this.audit.record(caller, {
-        action: 'attendance.read',
-        subjectType: 'attendance_record',
-        subjectId: id,
-      });
       return AttendanceDto.from(
         row,
         redisclosureNoticeFor(row.category, row.provider_agency_id, caller.agencyId),

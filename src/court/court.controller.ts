@@ -20,6 +20,7 @@ import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import { CourtService } from './court.service';
 import { CompletionDecisionDto, CompletionResultDto } from './dto/completion-decision.dto';
 import { ReviewQueueItemDto } from './dto/review-queue.dto';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('court review and sealing')
 @Controller()
@@ -27,6 +28,7 @@ export class CourtController {
   constructor(private readonly court: CourtService) {}
 
   @Get('court/review-queue')
+  @Audited({ action: 'enrollment.review_queue_listed', subject: 'enrollment', id: 'items' })
   @Roles('court', 'admin')
   @ApiOkResponse({ type: PageDto(ReviewQueueItemDto) })
   reviewQueue(
@@ -37,6 +39,7 @@ export class CourtController {
   }
 
   @Post('enrollments/:id/completion')
+  @Audited({ action: 'enrollment.completion_decided', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)
   @Roles('court')
   @ApiIfMatch()

@@ -148,14 +148,13 @@ export class CourtService {
       );
 
       const saved = await this.lifecycle.transition(
-        caller,
         enrollment,
         action,
         confirmed ? { completedAt: new Date() } : {},
       );
       let sealingNotices = 0;
       if (confirmed) {
-        const sealing = await this.sealing.sealForCompletion(saved, caller);
+        const sealing = await this.sealing.sealForCompletion(saved);
         sealingNotices = sealing.notices.length;
         await this.outbox.emit({
           type: 'enrollment.completed',

@@ -14,6 +14,7 @@ import type { Caller } from '../identity/access/caller';
 import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import { ConsentsService } from './consents.service';
 import { ConsentDto, RecordConsentDto, RevokeConsentDto } from './dto/consent.dto';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('enrollments')
 @Controller()
@@ -21,6 +22,7 @@ export class ConsentsController {
   constructor(private readonly consents: ConsentsService) {}
 
   @Post('enrollments/:id/consents')
+  @Audited({ action: 'consent.recorded', subject: 'consent', id: 'result' })
   @Roles('coordinator', 'admin')
   @ApiIfMatch()
   @ApiCreatedResponse({
@@ -44,6 +46,7 @@ export class ConsentsController {
   }
 
   @Post('consents/:id/revoke')
+  @Audited({ action: 'consent.revoked', subject: 'consent', id: { param: 'id' } })
   @HttpCode(200)
   @Roles('coordinator', 'admin')
   @ApiOkResponse({

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { enrollmentVisibleTo } from '../access-scope/visibility';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatch } from '../common/http/etag';
 import type { Caller } from '../identity/access/caller';
@@ -22,7 +21,6 @@ export class ConsentsService {
     private readonly enrollments: EnrollmentsRepository,
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly programs: ProgramsService,
-    private readonly audit: AuditTrail,
   ) {}
 
   /**
@@ -82,14 +80,9 @@ export class ConsentsService {
           recordedBy: caller.id,
         }),
       );
-      await this.audit.record(caller, {
-        action: 'consent.recorded',
-        subjectType: 'consent',
-        subjectId: consent.id,
-      });
 
       if (enrollment.status === 'pending_consent' && (await this.consentComplete(enrollment))) {
-        await this.lifecycle.transition(caller, enrollment, 'activate', {
+        await this.lifecycle.transition(enrollment, 'activate', {
           activatedAt: new Date(),
         });
       } else {
@@ -128,14 +121,9 @@ export class ConsentsService {
       consent.revokeReason = input.reason;
       consent.revokedBy = caller.id;
       const saved = await consents.save(consent);
-      await this.audit.record(caller, {
-        action: 'consent.revoked',
-        subjectType: 'consent',
-        subjectId: consent.id,
-      });
 
       if (consent.kind === 'participation' && OPEN_STATUSES.includes(enrollment.status)) {
-        await this.lifecycle.transition(caller, enrollment, 'withdraw', {
+        await this.lifecycle.transition(enrollment, 'withdraw', {
           endedAt: new Date(),
           endReason: 'participation consent revoked',
         });

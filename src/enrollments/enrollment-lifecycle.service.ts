@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError } from '../common/errors/domain-error';
 import { Outbox, type NewEvent } from '../events/outbox.service';
-import type { Caller } from '../identity/access/caller';
+import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import {
   InvalidTransitionError,
@@ -50,7 +49,7 @@ export function assertOpen(operation: string, from: EnrollmentStatus): void {
 /**
  * Applies status changes to an enrollment the caller has locked (EnrollmentsRepository.
  * lockVisible): the transition table decides, the row's version is bumped (its ETag), and
- * the `enrollment.status_changed` event and the audit entry are written in the same
+ * the `enrollment.status_changed` event and the audit note are written in the same
  * transaction.
  */
 @Injectable()
@@ -58,11 +57,10 @@ export class EnrollmentLifecycle {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
-    private readonly audit: AuditTrail,
+    private readonly auditContext: AuditContext,
   ) {}
 
   async transition(
-    caller: Caller,
     enrollment: EnrollmentEntity,
     action: EnrollmentAction,
     changes: Partial<
@@ -98,7 +96,9 @@ export class EnrollmentLifecycle {
       data: { enrollmentId: saved.id, from, to, action },
     });
     await this.outbox.emit(...events);
-    await this.audit.record(caller, {
+    // A status change is an entry of its own whichever route caused it (a consent revoked
+    // withdraws the enrollment); on the route that is the change itself, it is the same entry.
+    this.auditContext.add({
       action: `enrollment.${action}`,
       subjectType: 'enrollment',
       subjectId: saved.id,

@@ -32,6 +32,7 @@ import {
   ListEnrollmentsQueryDto,
 } from './dto/enrollment.dto';
 import { EnrollmentsService } from './enrollments.service';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 const ETAG_HEADER = {
   ETag: { description: 'Strong entity tag of the enrollment', schema: { type: 'string' } },
@@ -43,6 +44,7 @@ export class EnrollmentsController {
   constructor(private readonly enrollments: EnrollmentsService) {}
 
   @Post()
+  @Audited({ action: 'enrollment.created', subject: 'enrollment', id: 'result' })
   @Roles('coordinator', 'admin')
   @ApiCreatedResponse({ type: EnrollmentDto, headers: ETAG_HEADER })
   @ApiNotFoundResponse({ description: 'No such participant or (open) arrest record in your scope' })
@@ -59,6 +61,7 @@ export class EnrollmentsController {
   }
 
   @Get()
+  @Audited({ action: 'enrollment.listed', subject: 'enrollment', id: 'items' })
   @Roles('coordinator', 'admin', 'provider', 'court')
   @Scopes('enrollments:read')
   @ApiOkResponse({ type: PageDto(EnrollmentDto) })
@@ -70,6 +73,7 @@ export class EnrollmentsController {
   }
 
   @Get(':id')
+  @Audited({ action: 'enrollment.read', subject: 'enrollment', id: { param: 'id' } })
   @Roles('coordinator', 'admin', 'provider', 'court')
   @Scopes('enrollments:read')
   @ApiOkResponse({ type: EnrollmentDto, headers: ETAG_HEADER })
@@ -83,6 +87,7 @@ export class EnrollmentsController {
   }
 
   @Post(':id/extend')
+  @Audited({ action: 'enrollment.extended', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)
   @Roles('coordinator', 'admin')
   @ApiIfMatch()
@@ -100,6 +105,7 @@ export class EnrollmentsController {
   }
 
   @Post(':id/withdraw')
+  @Audited({ action: 'enrollment.withdraw', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)
   @Roles('coordinator', 'admin')
   @ApiIfMatch()
@@ -119,6 +125,7 @@ export class EnrollmentsController {
   }
 
   @Post(':id/terminate')
+  @Audited({ action: 'enrollment.terminate', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)
   @Roles('coordinator', 'admin')
   @ApiIfMatch()
@@ -138,6 +145,7 @@ export class EnrollmentsController {
   }
 
   @Post(':id/submit-for-review')
+  @Audited({ action: 'enrollment.submit_for_review', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)
   @Roles('coordinator', 'admin')
   @ApiIfMatch()

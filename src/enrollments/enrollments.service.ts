@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { arrestRecordVisibleTo, participantVisibleTo } from '../access-scope/visibility';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatch, Versioned } from '../common/http/etag';
 import { Page } from '../common/pagination/pagination';
@@ -33,7 +32,6 @@ export class EnrollmentsService {
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly programs: ProgramsService,
     private readonly outbox: Outbox,
-    private readonly audit: AuditTrail,
   ) {}
 
   async create(caller: Caller, input: CreateEnrollmentDto): Promise<Versioned<EnrollmentDto>> {
@@ -111,37 +109,21 @@ export class EnrollmentsService {
           scheduledEndDate: enrollment.scheduledEndDate,
         },
       });
-      await this.audit.record(caller, {
-        action: 'enrollment.created',
-        subjectType: 'enrollment',
-        subjectId: enrollment.id,
-      });
       return this.view(caller, await this.enrollments.findVisible(caller, enrollment.id));
     });
   }
 
-  /** One enrollment as the caller may see it; the read itself is audited. */
+  /** One enrollment as the caller may see it. */
   async get(caller: Caller, id: string): Promise<Versioned<EnrollmentDto>> {
-    return this.uow.run(async () => {
-      const enrollment = await this.enrollments.findVisible(caller, id);
-      await this.audit.record(caller, {
-        action: 'enrollment.read',
-        subjectType: 'enrollment',
-        subjectId: id,
-      });
-      return this.view(caller, enrollment);
-    });
+    return this.view(caller, await this.enrollments.findVisible(caller, id));
   }
 
   async list(caller: Caller, query: ListEnrollmentsQueryDto): Promise<Page<EnrollmentDto>> {
-    return this.uow.run(async () => {
-      const page = await this.enrollments.listVisible(caller, query);
-      await this.audit.record(caller, { action: 'enrollment.list', subjectType: 'enrollment' });
-      return {
-        items: await this.enrollments.present(caller, page.items),
-        nextCursor: page.nextCursor,
-      };
-    });
+    const page = await this.enrollments.listVisible(caller, query);
+    return {
+      items: await this.enrollments.present(caller, page.items),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /**
@@ -186,11 +168,6 @@ export class EnrollmentsService {
         enrollmentId: id,
         data: { enrollmentId: id, days: input.days, scheduledEndDate: saved.scheduledEndDate },
       });
-      await this.audit.record(caller, {
-        action: 'enrollment.extended',
-        subjectType: 'enrollment',
-        subjectId: id,
-      });
       return this.view(caller, saved);
     });
   }
@@ -213,7 +190,7 @@ export class EnrollmentsService {
     return this.uow.run(async () => {
       const enrollment = await this.enrollments.lockVisible(caller, id);
       assertIfMatch(ifMatch, enrollment.version);
-      const saved = await this.lifecycle.transition(caller, enrollment, action, {
+      const saved = await this.lifecycle.transition(enrollment, action, {
         endedAt: new Date(),
         endReason: reason,
       });
@@ -249,7 +226,7 @@ export class EnrollmentsService {
             : 'Every milestone of the plan must be met before court review',
         );
       }
-      const saved = await this.lifecycle.transition(caller, enrollment, 'submit_for_review', {
+      const saved = await this.lifecycle.transition(enrollment, 'submit_for_review', {
         submittedForReviewAt: new Date(),
       });
       return this.view(caller, saved);

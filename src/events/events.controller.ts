@@ -5,6 +5,7 @@ import type { Caller } from '../identity/access/caller';
 import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import { EventFeedQueryDto, EventPageDto } from './dto/event.dto';
 import { EventFeedService } from './event-feed.service';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('events')
 @Controller('events')
@@ -12,6 +13,7 @@ export class EventsController {
   constructor(private readonly feed: EventFeedService) {}
 
   @Get()
+  @Audited({ action: 'event.feed_read', subject: 'event_feed', id: 'none' })
   @Roles('admin', 'coordinator', 'provider', 'court')
   @Scopes('events:read')
   @ApiOperation({ summary: 'Page through the events your agency may see, oldest first' })

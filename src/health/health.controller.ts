@@ -8,6 +8,7 @@ import {
 } from '@nestjs/terminus';
 import { Public } from '../identity/access/access-policy.decorators';
 import { MigrationsHealthIndicator } from './migrations.health';
+import { NotAudited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('health')
 @Controller('health')
@@ -20,6 +21,7 @@ export class HealthController {
 
   /** The process is up and serving HTTP. */
   @Get('live')
+  @NotAudited('Probe of the process: no caller, no data')
   @Public()
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
@@ -28,6 +30,7 @@ export class HealthController {
 
   /** The database answers and its schema is current. */
   @Get('ready')
+  @NotAudited('Probe of the database: no caller, no data')
   @Public()
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'Database unreachable or migrations pending' })

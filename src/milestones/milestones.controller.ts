@@ -14,6 +14,7 @@ import type { Caller } from '../identity/access/caller';
 import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import { CreateMilestoneDto, MilestoneDto } from './dto/milestone.dto';
 import { MilestonesService } from './milestones.service';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 const ETAG_HEADER = {
   ETag: { description: 'Strong entity tag of the milestone', schema: { type: 'string' } },
@@ -25,6 +26,7 @@ export class MilestonesController {
   constructor(private readonly milestones: MilestonesService) {}
 
   @Post('enrollments/:id/milestones')
+  @Audited({ action: 'milestone.created', subject: 'milestone', id: 'result' })
   @Roles('coordinator', 'admin')
   @ApiIfMatch()
   @ApiCreatedResponse({ type: MilestoneDto, headers: ETAG_HEADER })
@@ -47,6 +49,7 @@ export class MilestonesController {
   }
 
   @Get('milestones/:id')
+  @Audited({ action: 'milestone.read', subject: 'milestone', id: { param: 'id' } })
   @Roles('coordinator', 'admin', 'provider', 'court')
   @Scopes('enrollments:read')
   @ApiOkResponse({ type: MilestoneDto, headers: ETAG_HEADER })

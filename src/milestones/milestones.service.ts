@@ -1,6 +1,5 @@
 import { Outbox } from '../events/outbox.service';
 import { Injectable } from '@nestjs/common';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatch, Versioned } from '../common/http/etag';
 import type { EnrollmentStatus } from '../enrollments/domain/enrollment-status';
@@ -24,7 +23,6 @@ export class MilestonesService {
     private readonly uow: UnitOfWork,
     private readonly enrollments: EnrollmentsRepository,
     private readonly lifecycle: EnrollmentLifecycle,
-    private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
   ) {}
 
@@ -97,11 +95,6 @@ export class MilestonesService {
           requiredSessions: milestone.requiredSessions,
         },
       });
-      await this.audit.record(caller, {
-        action: 'milestone.created',
-        subjectType: 'milestone',
-        subjectId: milestone.id,
-      });
       // The creator owns the enrollment (or is an admin): it sees the details.
       return {
         body: presentMilestone(milestone, true, caller.agencyId),
@@ -112,15 +105,8 @@ export class MilestonesService {
 
   /** One milestone with its progress, scoped through its enrollment; details as the caller may see them. */
   async get(caller: Caller, id: string): Promise<Versioned<MilestoneDto>> {
-    return this.uow.run(async (manager) => {
-      const [view] = await loadMilestoneViews(manager, caller, { milestoneId: id });
-      if (!view) throw new NotFoundError('Milestone');
-      await this.audit.record(caller, {
-        action: 'milestone.read',
-        subjectType: 'milestone',
-        subjectId: id,
-      });
-      return { body: view.dto, version: view.milestone.version };
-    });
+    const [view] = await loadMilestoneViews(this.uow.manager, caller, { milestoneId: id });
+    if (!view) throw new NotFoundError('Milestone');
+    return { body: view.dto, version: view.milestone.version };
   }
 }

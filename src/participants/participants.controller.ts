@@ -18,6 +18,7 @@ import {
   SearchParticipantsQueryDto,
 } from './dto/participant.dto';
 import { ParticipantsService } from './participants.service';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('participants and arrest records')
 @Controller('participants')
@@ -25,6 +26,7 @@ export class ParticipantsController {
   constructor(private readonly participants: ParticipantsService) {}
 
   @Post()
+  @Audited({ action: 'participant.created', subject: 'participant', id: 'result' })
   @Roles('coordinator', 'admin')
   @ApiCreatedResponse({ type: ParticipantDto })
   @ApiBadRequestResponse({ description: 'Invalid fields, or a date of birth in the future' })
@@ -37,6 +39,7 @@ export class ParticipantsController {
   }
 
   @Get()
+  @Audited({ action: 'participant.listed', subject: 'participant', id: 'items' })
   @Roles('coordinator', 'admin', 'provider', 'court')
   @Scopes('participants:read')
   @ApiOkResponse({ type: PageDto(ParticipantDto) })
@@ -48,6 +51,7 @@ export class ParticipantsController {
   }
 
   @Get(':id')
+  @Audited({ action: 'participant.read', subject: 'participant', id: { param: 'id' } })
   @Roles('coordinator', 'admin', 'provider', 'court')
   @Scopes('participants:read')
   @ApiOkResponse({ type: ParticipantDto })

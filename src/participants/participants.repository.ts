@@ -25,7 +25,7 @@ export type NewParticipant = Omit<
 /**
  * Every read of participants goes through here, scoped by `participantVisibleTo`: a
  * participant outside the caller's scope is simply not found. Runs on the current unit of
- * work, so reads and the audit entries that record them share one transaction.
+ * work (the open transaction, if any).
  */
 @Injectable()
 export class ParticipantsRepository {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Page } from '../common/pagination/pagination';
 import { Outbox } from '../events/outbox.service';
@@ -19,8 +18,8 @@ import { ParticipantsRepository } from './participants.repository';
 export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
 
 /**
- * Registration and reading of participants. Every read is written to the audit trail in the
- * same transaction as the read (PRODUCT.md: every read of a participant's record is audited).
+ * Registration and reading of participants. Every read and change is on the audit trail,
+ * as the routes declare (PRODUCT.md: every read of a participant's record is audited).
  */
 @Injectable()
 export class ParticipantsService {
@@ -28,7 +27,6 @@ export class ParticipantsService {
     private readonly uow: UnitOfWork,
     private readonly participants: ParticipantsRepository,
     private readonly outbox: Outbox,
-    private readonly audit: AuditTrail,
   ) {}
 
   async register(input: RegisterParticipantDto, caller: Caller): Promise<ParticipantDto> {
@@ -68,51 +66,28 @@ export class ParticipantsService {
         agencyId: caller.agencyId,
         data: { participantId: participant.id },
       });
-      await this.audit.record(caller, {
-        action: 'participant.created',
-        subjectType: 'participant',
-        subjectId: participant.id,
-      });
       return ParticipantDto.from(participant, participantAudience(caller));
     });
   }
 
   async get(id: string, caller: Caller): Promise<ParticipantDto> {
-    return this.uow.run(async () => {
-      const participant = await this.participants.findVisible(caller, id);
-      if (!participant) throw new NotFoundError('Participant');
-      await this.audit.record(caller, {
-        action: 'participant.read',
-        subjectType: 'participant',
-        subjectId: id,
-      });
-      return ParticipantDto.from(participant, participantAudience(caller));
-    });
+    const participant = await this.participants.findVisible(caller, id);
+    if (!participant) throw new NotFoundError('Participant');
+    return ParticipantDto.from(participant, participantAudience(caller));
   }
 
-  /** Every participant a page discloses gets its own audit entry ('participant.listed'). */
   async search(query: SearchParticipantsQueryDto, caller: Caller): Promise<Page<ParticipantDto>> {
     const audience = participantAudience(caller);
-    return this.uow.run(async () => {
-      const page = await this.participants.search(caller, {
-        text: query.search,
-        // Names are withheld from partner systems, so they may not probe them by prefix either.
-        caseNumberOnly: audience === 'partner',
-        limit: query.limit,
-        cursor: query.cursor,
-      });
-      await this.audit.recordMany(
-        caller,
-        page.items.map((participant) => ({
-          action: 'participant.listed',
-          subjectType: 'participant',
-          subjectId: participant.id,
-        })),
-      );
-      return {
-        items: page.items.map((p) => ParticipantDto.from(p, audience)),
-        nextCursor: page.nextCursor,
-      };
+    const page = await this.participants.search(caller, {
+      text: query.search,
+      // Names are withheld from partner systems, so they may not probe them by prefix either.
+      caseNumberOnly: audience === 'partner',
+      limit: query.limit,
+      cursor: query.cursor,
     });
+    return {
+      items: page.items.map((p) => ParticipantDto.from(p, audience)),
+      nextCursor: page.nextCursor,
+    };
   }
 }

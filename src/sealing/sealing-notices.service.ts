@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { enrollmentVisibleTo, sealingNoticeVisibleTo } from '../access-scope/visibility';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Page, toPage } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
@@ -42,7 +41,6 @@ export class SealingNoticesService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
-    private readonly audit: AuditTrail,
   ) {}
 
   async list(query: ListSealingNoticesQueryDto, caller: Caller): Promise<Page<SealingNoticeDto>> {
@@ -109,11 +107,6 @@ export class SealingNoticesService {
           acknowledgedAt: dto.acknowledgedAt,
         },
       });
-      await this.audit.record(caller, {
-        action: 'sealing_notice.acknowledged',
-        subjectType: 'sealing_notice',
-        subjectId: id,
-      });
       return dto;
     });
   }
@@ -158,11 +151,6 @@ export class SealingNoticesService {
           RETURNING id, status, completed_at, minor_notified_at, minor_notification_method`,
         [enrollmentId, notifiedAt.toISOString(), input.method],
       );
-      await this.audit.record(caller, {
-        action: 'enrollment.minor_notified',
-        subjectType: 'enrollment',
-        subjectId: enrollmentId,
-      });
       return this.statusOf(manager, updated[0]);
     });
   }

@@ -12,6 +12,7 @@ import {
   SealingNoticeDto,
 } from './dto/sealing-notice.dto';
 import { SealingNoticesService } from './sealing-notices.service';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('court review and sealing')
 @Controller()
@@ -19,6 +20,7 @@ export class SealingController {
   constructor(private readonly notices: SealingNoticesService) {}
 
   @Get('sealing-notices')
+  @Audited({ action: 'sealing_notice.listed', subject: 'sealing_notice', id: 'items' })
   @Roles('coordinator', 'admin')
   @Scopes('sealing:ack')
   @ApiOkResponse({ type: PageDto(SealingNoticeDto) })
@@ -30,6 +32,11 @@ export class SealingController {
   }
 
   @Post('sealing-notices/:id/ack')
+  @Audited({
+    action: 'sealing_notice.acknowledged',
+    subject: 'sealing_notice',
+    id: { param: 'id' },
+  })
   @HttpCode(200)
   @Scopes('sealing:ack')
   @ApiOkResponse({ type: SealingNoticeDto })
@@ -44,6 +51,7 @@ export class SealingController {
   }
 
   @Get('enrollments/:id/sealing-status')
+  @Audited({ action: 'sealing_status.read', subject: 'enrollment', id: { param: 'id' } })
   @Roles('coordinator', 'admin')
   @ApiOkResponse({ type: SealingStatusDto })
   @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
@@ -55,6 +63,7 @@ export class SealingController {
   }
 
   @Post('enrollments/:id/minor-notification')
+  @Audited({ action: 'enrollment.minor_notified', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)
   @Roles('coordinator')
   @ApiOkResponse({ type: SealingStatusDto })

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AuditTrail } from '../audit/audit-trail.service';
 import { Outbox } from '../events/outbox.service';
-import type { Caller } from '../identity/access/caller';
+import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { agenciesHoldingCopies, type SealedArrestRecord } from './copy-holders';
 import { SEALING_NOTICE_PERIOD_DAYS, statutoryDeadlineSql } from './statutory-clocks';
@@ -23,17 +22,18 @@ export class SealingService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
-    private readonly audit: AuditTrail,
+    private readonly auditContext: AuditContext,
   ) {}
 
   /**
    * Runs inside the completion's transaction only: the seal, the notices, the events and the
-   * audit entries commit with the enrollment's completion, or none of them does.
+   * audit entries (noted for the request) commit with the enrollment's completion, or none
+   * of them does.
    */
-  async sealForCompletion(
-    enrollment: { id: string; arrestRecordId: string },
-    caller: Caller,
-  ): Promise<SealingOutcome> {
+  async sealForCompletion(enrollment: {
+    id: string;
+    arrestRecordId: string;
+  }): Promise<SealingOutcome> {
     if (!this.uow.inTransaction) {
       throw new Error('sealForCompletion must run inside the completion transaction');
     }
@@ -96,14 +96,14 @@ export class SealingService {
     await manager.query(`DELETE FROM idempotency_keys WHERE strpos(response_body::text, $1) > 0`, [
       record.id,
     ]);
-    await this.audit.recordMany(caller, [
+    this.auditContext.add(
       { action: 'arrest_record.sealed', subjectType: 'arrest_record', subjectId: record.id },
       ...notices.map((notice) => ({
         action: 'sealing_notice.created',
         subjectType: 'sealing_notice',
         subjectId: notice.id,
       })),
-    ]);
+    );
     return {
       arrestRecordId: record.id,
       sealedAt: row.sealed_at,

@@ -23,6 +23,7 @@ import {
   WebhookSubscriptionDto,
 } from './dto/webhook.dto';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
+import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('webhooks')
 @Controller('webhook-subscriptions')
@@ -31,6 +32,11 @@ export class WebhookSubscriptionsController {
   constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
 
   @Post()
+  @Audited({
+    action: 'webhook_subscription.created',
+    subject: 'webhook_subscription',
+    id: 'result',
+  })
   @ShownOnce('secret')
   @ApiCreatedResponse({ type: CreatedWebhookSubscriptionDto })
   create(
@@ -41,6 +47,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Get()
+  @Audited({ action: 'webhook_subscription.listed', subject: 'webhook_subscription', id: 'items' })
   @ApiOkResponse({ type: PageDto(WebhookSubscriptionDto) })
   list(
     @CurrentCaller() caller: Caller,
@@ -50,6 +57,11 @@ export class WebhookSubscriptionsController {
   }
 
   @Delete(':id')
+  @Audited({
+    action: 'webhook_subscription.deleted',
+    subject: 'webhook_subscription',
+    id: { param: 'id' },
+  })
   @HttpCode(204)
   @ApiNoContentResponse()
   remove(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
@@ -57,6 +69,11 @@ export class WebhookSubscriptionsController {
   }
 
   @Get(':id/deliveries')
+  @Audited({
+    action: 'webhook_delivery.listed',
+    subject: 'webhook_subscription',
+    id: { param: 'id' },
+  })
   @ApiOkResponse({ type: PageDto(WebhookDeliveryDto) })
   deliveries(
     @CurrentCaller() caller: Caller,
@@ -67,6 +84,11 @@ export class WebhookSubscriptionsController {
   }
 
   @Post(':id/deliveries/:deliveryId/retry')
+  @Audited({
+    action: 'webhook_delivery.retried',
+    subject: 'webhook_delivery',
+    id: { param: 'deliveryId' },
+  })
   @HttpCode(200)
   @ApiOkResponse({ type: WebhookDeliveryDto })
   retry(

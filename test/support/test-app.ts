@@ -2,12 +2,17 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import { generateKeyPairSync } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/common/config/app-config';
 import { createDatabaseFromTemplate, testServerUrl } from './test-database';
 
 export const TEST_ADMIN = { email: 'admin@test.local', password: 'test-admin-password-123' };
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-at-least-32-characters';
+/** One audit signing key per test process: instances sharing a database share it, as in production. */
+export const TEST_AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519')
+  .privateKey.export({ format: 'pem', type: 'pkcs8' })
+  .toString();
 
 export const BASE_TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
@@ -19,6 +24,9 @@ export const BASE_TEST_ENV: Record<string, string> = {
   DATABASE_POOL_SIZE: '5',
   // Webhook tests switch the delivery worker on; elsewhere it would only add background queries.
   WEBHOOK_WORKER_ENABLED: 'false',
+  AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
+  // Audit tests switch the sequencer on or drive it themselves (AuditSequencer.runUntilIdle).
+  AUDIT_SEQUENCER_ENABLED: 'false',
 };
 
 export interface TestApp {

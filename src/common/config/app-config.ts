@@ -48,6 +48,15 @@ export class AppConfig {
     retryBaseMs: number;
     retryWindowHours: number;
   };
+  readonly dataDir: string;
+  readonly audit: {
+    /** PEM, or null: generated at first start and kept in `dataDir`. */
+    signingKeyPem: string | null;
+    origin: string;
+    sequencerEnabled: boolean;
+    sequencerIntervalMs: number;
+    checkpointIntervalMs: number;
+  };
   readonly developmentDefaults: string[] = [];
 
   constructor(env: Environment) {
@@ -116,6 +125,14 @@ export class AppConfig {
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       retryWindowHours: env.WEBHOOK_RETRY_WINDOW_HOURS,
+    };
+    this.dataDir = env.DATA_DIR;
+    this.audit = {
+      signingKeyPem: env.AUDIT_SIGNING_KEY ?? null,
+      origin: env.AUDIT_LOG_ORIGIN,
+      sequencerEnabled: env.AUDIT_SEQUENCER_ENABLED,
+      sequencerIntervalMs: env.AUDIT_SEQUENCER_INTERVAL_MS,
+      checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS,
     };
   }
 

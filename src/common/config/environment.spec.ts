@@ -12,6 +12,9 @@ const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const PRODUCTION = {
   NODE_ENV: 'production',
   WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+  AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString(),
 };
 const COMPLETE_BOOTSTRAP = {
   BOOTSTRAP_ADMIN_EMAIL: 'admin@example.gov',
@@ -135,6 +138,14 @@ describe('validateEnvironment', () => {
   });
 
   describe('in production', () => {
+    it('requires the audit signing key, so every instance signs with the same one', () => {
+      const withoutKey: Record<string, string> = { ...PRODUCTION };
+      delete withoutKey.AUDIT_SIGNING_KEY;
+      expect(problemsFor({ ...withoutKey, JWT_SECRET: SECRET })).toEqual([
+        'AUDIT_SIGNING_KEY is required when NODE_ENV is production (the same key on every instance)',
+      ]);
+    });
+
     it('requires a JWT_SECRET for HS256', () => {
       expect(problemsFor({ ...PRODUCTION })).toEqual([
         'JWT_SECRET is required when NODE_ENV is production',

@@ -177,6 +177,49 @@ export class Environment {
   @Min(24)
   WEBHOOK_RETRY_WINDOW_HOURS = 24;
 
+  /**
+   * Folder for what the service generates and must keep across restarts when it is not
+   * configured (e.g. the audit log's signing key). Owner-only permissions.
+   */
+  @IsString()
+  DATA_DIR = './data';
+
+  /**
+   * Ed25519 private key (PKCS#8 PEM) that signs the audit log's checkpoints. Unset: one is
+   * generated at first start and kept in DATA_DIR (required in production, and the same on
+   * every instance).
+   */
+  @IsOptional()
+  @Transform(toPem)
+  @Matches(/-----BEGIN PRIVATE KEY-----/, {
+    message: 'AUDIT_SIGNING_KEY must be an Ed25519 private key in PKCS#8 PEM',
+  })
+  AUDIT_SIGNING_KEY?: string;
+
+  /** The audit log's name in its checkpoints (C2SP origin): unique per deployment, no spaces. */
+  @Matches(/^[A-Za-z0-9._/:-]{1,128}$/, {
+    message: 'AUDIT_LOG_ORIGIN must be 1-128 characters of letters, digits and . _ / : -',
+  })
+  AUDIT_LOG_ORIGIN = 'first-step.local/audit-log';
+
+  /** Run the audit sequencer (orders committed entries into the log, signs checkpoints) here. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  AUDIT_SEQUENCER_ENABLED = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(10000)
+  AUDIT_SEQUENCER_INTERVAL_MS = 250;
+
+  /** How often, at most, a new checkpoint is signed while entries arrive. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3600000)
+  AUDIT_CHECKPOINT_INTERVAL_MS = 5000;
+
   /** How long graceful shutdown waits for in-flight requests before closing anyway. */
   @Transform(toInt)
   @IsInt()
@@ -233,6 +276,11 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
     if (!env.WEBHOOK_SECRET_KEY || env.WEBHOOK_SECRET_KEY === DEVELOPMENT_WEBHOOK_SECRET_KEY) {
       problems.push(
         'WEBHOOK_SECRET_KEY: a key of your own is required when NODE_ENV is production',
+      );
+    }
+    if (!env.AUDIT_SIGNING_KEY) {
+      problems.push(
+        'AUDIT_SIGNING_KEY is required when NODE_ENV is production (the same key on every instance)',
       );
     }
     if (env.BOOTSTRAP_ADMIN_PASSWORD === DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD) {

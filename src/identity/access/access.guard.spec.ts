@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../common/config/app-config';
 import { DomainError } from '../../common/errors/domain-error';
+import { DeniedCaller, DeniedRequests } from '../../infrastructure/audit-context/denied-requests';
 import { JwtStrategy } from '../auth/jwt.strategy';
 import { AnyCaller, Public, Roles, Scopes } from './access-policy.decorators';
 import { AccessGuard, readPolicy } from './access.guard';
@@ -74,13 +75,23 @@ const userToken = (role: string) => sign({ sub: SUBJECT, kind: 'user', role, age
 const clientToken = (...scopes: string[]) =>
   sign({ sub: SUBJECT, kind: 'client', scopes, agencyId: AGENCY });
 
+/** What the guard reported to the audit trail, in order: 'anonymous' or the caller's id. */
+class RecordedDenials extends DeniedRequests {
+  readonly seen: string[] = [];
+  record(_context: ExecutionContext, caller: DeniedCaller | undefined): Promise<void> {
+    this.seen.push(caller ? caller.id : 'anonymous');
+    return Promise.resolve();
+  }
+}
+let denials = new RecordedDenials();
+
 /** The error code the guard threw, or 'allowed'. */
 async function outcome(
   controller: typeof ExampleController | typeof AuditController,
   handler: Handler,
   authorization?: string,
 ): Promise<string> {
-  const guard = new AccessGuard(new Reflector());
+  const guard = new AccessGuard(new Reflector(), denials);
   const { context } = contextFor(controller, handler, authorization);
   try {
     return (await guard.canActivate(context)) ? 'allowed' : 'refused';
@@ -97,6 +108,15 @@ describe('AccessGuard', () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
   afterAll(() => jest.restoreAllMocks());
+  beforeEach(() => (denials = new RecordedDenials()));
+
+  it('reports every refusal to the audit trail before answering, and nothing else', async () => {
+    await outcome(ExampleController, 'me');
+    await outcome(ExampleController, 'createAgency', userToken('coordinator'));
+    await outcome(ExampleController, 'createAgency', userToken('admin'));
+    await outcome(ExampleController, 'health');
+    expect(denials.seen).toEqual(['anonymous', SUBJECT]);
+  });
 
   it('lets anyone call a public route, with or without a token', async () => {
     expect(await outcome(ExampleController, 'health')).toBe('allowed');
@@ -116,7 +136,7 @@ describe('AccessGuard', () => {
   });
 
   it('sets the caller on the request from the token claims', async () => {
-    const guard = new AccessGuard(new Reflector());
+    const guard = new AccessGuard(new Reflector(), denials);
     const { context, request } = contextFor(ExampleController, 'me', clientToken('events:read'));
     await expect(guard.canActivate(context)).resolves.toBe(true);
     expect(request.user).toEqual({

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../../common/errors/domain-error';
+import { DeniedRequests } from '../../infrastructure/audit-context/denied-requests';
 import { ANY_CALLER_KEY, PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './access-policy.decorators';
 import { decide, DeclaredPolicy } from './access-policy';
 import type { Caller } from './caller';
@@ -22,19 +23,28 @@ export function readPolicy(
 /**
  * The global guard: authenticates the bearer token (passport-jwt) unless the route is
  * public, then applies the route's declared policy. Routes without a policy are refused.
+ * Every refusal is on the audit trail before it is answered.
  */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
   private readonly logger = new Logger(AccessGuard.name);
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly deniedRequests: DeniedRequests,
+  ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = readPolicy(this.reflector, [context.getHandler(), context.getClass()]);
     if (policy.isPublic) return true;
-    await (super.canActivate(context) as Promise<boolean>);
+    try {
+      await (super.canActivate(context) as Promise<boolean>);
+    } catch (error) {
+      await this.deniedRequests.record(context, undefined);
+      throw error;
+    }
     const caller = context.switchToHttp().getRequest<{ user: Caller }>().user;
     const decision = decide(policy, caller);
     if (decision === 'undeclared') {
@@ -42,8 +52,10 @@ export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
         `route ${context.getClass().name}.${context.getHandler().name} declares no access policy`,
       );
     }
-    if (decision !== 'allow')
+    if (decision !== 'allow') {
+      await this.deniedRequests.record(context, caller);
       throw new DomainError('FORBIDDEN', 'Your role or scopes do not allow this operation');
+    }
     return true;
   }
 

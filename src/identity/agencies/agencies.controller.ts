@@ -6,6 +6,7 @@ import { ROLES } from '../access/roles-and-scopes';
 import { Roles } from '../access/access-policy.decorators';
 import { AgenciesService } from './agencies.service';
 import { AgencyDto, CreateAgencyDto } from './dto/agency.dto';
+import { Audited } from '../../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('administration')
 @Controller('agencies')
@@ -13,6 +14,7 @@ export class AgenciesController {
   constructor(private readonly agencies: AgenciesService) {}
 
   @Post()
+  @Audited({ action: 'agency.created', subject: 'agency', id: 'result' })
   @Roles('admin')
   @ApiCreatedResponse({ type: AgencyDto })
   @ApiConflictResponse({ description: 'Name already used' })
@@ -21,6 +23,7 @@ export class AgenciesController {
   }
 
   @Get()
+  @Audited({ action: 'agency.listed', subject: 'agency', id: 'none' })
   @Roles(...ROLES)
   @ApiOkResponse({ type: PageDto(AgencyDto) })
   list(@Query() page: PageQueryDto): Promise<Page<AgencyDto>> {

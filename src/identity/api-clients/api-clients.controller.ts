@@ -4,6 +4,7 @@ import { ShownOnce } from '../../common/idempotency/shown-once.decorator';
 import { Roles } from '../access/access-policy.decorators';
 import { ApiClientsService } from './api-clients.service';
 import { CreateApiClientDto, CreatedApiClientDto } from './dto/api-client.dto';
+import { Audited } from '../../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('administration')
 @Controller('api-clients')
@@ -11,6 +12,7 @@ export class ApiClientsController {
   constructor(private readonly clients: ApiClientsService) {}
 
   @Post()
+  @Audited({ action: 'api_client.created', subject: 'api_client', id: 'result' })
   @Roles('admin')
   @ShownOnce('clientSecret')
   @ApiCreatedResponse({ type: CreatedApiClientDto })

@@ -17,6 +17,7 @@ import { AuthService } from './auth.service';
 import { ClientCredentialsDto, TokenResponseDto } from './dto/client-credentials.dto';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { MeDto } from './dto/me.dto';
+import { Audited, NotAudited } from '../../infrastructure/audit-context/audited.decorator';
 
 /** Credentials from an `Authorization: Basic` header (RFC 6749 2.3.1), if sent. */
 function basicCredentials(header: string | undefined): { id?: string; secret?: string } {
@@ -41,6 +42,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('auth/login')
+  @Audited({ action: 'auth.login', subject: 'user', id: 'none' })
   @Public()
   @UseGuards(ThrottlerGuard)
   @HttpCode(200)
@@ -56,6 +58,7 @@ export class AuthController {
   }
 
   @Post('auth/token')
+  @Audited({ action: 'auth.token_issued', subject: 'api_client', id: 'none' })
   @Public()
   @UseGuards(ThrottlerGuard)
   @HttpCode(200)
@@ -95,6 +98,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @NotAudited('The caller reading its own token claims: no record data')
   @AnyCaller()
   @ApiOperation({ summary: 'Who am I' })
   @ApiOkResponse({ type: MeDto })

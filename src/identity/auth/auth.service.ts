@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain-error';
+import { AuditContext } from '../../infrastructure/audit-context/audit-context';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { SCOPES, type Scope } from '../access/roles-and-scopes';
 import { ApiClientEntity } from '../api-clients/api-client.entity';
@@ -28,9 +29,13 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly lockout: LoginLockout,
     private readonly tokens: TokenIssuer,
+    private readonly auditContext: AuditContext,
   ) {}
 
-  /** Same answer, and about the same time, for an unknown email and a wrong password. */
+  /**
+   * Same answer, and about the same time, for an unknown email and a wrong password. The
+   * audit entry names the account when there is one, never the email typed.
+   */
   async login(email: string, password: string): Promise<IssuedToken> {
     const normalised = email.trim().toLowerCase();
     const accountKey = `user:${normalised}`;
@@ -44,10 +49,12 @@ export class AuthService {
     const valid = user
       ? await this.hasher.verify(user.passwordHash, password)
       : await this.hasher.verifyAgainstNothing(password);
+    this.auditContext.setSubject(user?.id ?? null);
     if (!user || !valid) {
       await this.lockout.recordFailure(accountKey);
       throw INVALID_CREDENTIALS();
     }
+    this.auditContext.setActor({ kind: 'user', id: user.id, agencyId: user.agencyId });
     await this.lockout.recordSuccess(accountKey);
     return this.tokens.forUser(user);
   }
@@ -69,10 +76,12 @@ export class AuthService {
     const presented = Buffer.from(hashClientSecret(clientSecret), 'hex');
     const valid =
       client !== null && timingSafeEqual(presented, Buffer.from(client.secretHash, 'hex'));
+    this.auditContext.setSubject(client?.id ?? null);
     if (!client || !valid) {
       await this.lockout.recordFailure(accountKey);
       throw INVALID_CLIENT();
     }
+    this.auditContext.setActor({ kind: 'client', id: client.id, agencyId: client.agencyId });
     await this.lockout.recordSuccess(accountKey);
     const scopes = this.grantedScopes(client.scopes, requestedScope);
     return { ...(await this.tokens.forClient(client, scopes)), scopes };

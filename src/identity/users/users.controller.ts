@@ -8,6 +8,7 @@ import {
 import { Roles } from '../access/access-policy.decorators';
 import { CreateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { Audited } from '../../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('administration')
 @Controller('users')
@@ -15,6 +16,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @Audited({ action: 'user.created', subject: 'user', id: 'result' })
   @Roles('admin')
   @ApiCreatedResponse({ type: UserDto })
   @ApiConflictResponse({ description: 'Email already used' })
