@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatchRequired } from '../common/http/etag';
-import { decodeCursor, Page, PageQueryDto, toPage } from '../common/pagination/pagination';
+import { DATE_ID } from '../common/pagination/keyset';
+import { Page, PageQueryDto } from '../common/pagination/pagination';
 import { NewEvent, Outbox } from '../events/outbox.service';
 import type { Caller } from '../identity/access/caller';
 import { AuditContext } from '../infrastructure/audit-context/audit-context';
@@ -205,7 +206,7 @@ export class AttendanceService {
     milestoneId: string,
     page: PageQueryDto,
   ): Promise<Page<AttendanceDto>> {
-    const after = page.cursor ? decodeCursor(page.cursor, 2) : undefined;
+    const after = DATE_ID.decode(page.cursor);
     return this.uow.run(async () => {
       const milestone = await this.records.findDetailsVisibleMilestone(caller, milestoneId);
       if (!milestone) throw new NotFoundError('Milestone');
@@ -213,14 +214,14 @@ export class AttendanceService {
         caller,
         milestoneId,
         page.limit,
-        after ? { sessionDate: String(after[0]), id: String(after[1]) } : undefined,
+        after ? { sessionDate: after[0], id: after[1] } : undefined,
       );
       const notice = redisclosureNoticeFor(
         milestone.category,
         milestone.provider_agency_id,
         caller.agencyId,
       );
-      return toPage(
+      return DATE_ID.page(
         rows,
         page.limit,
         (row) => [row.session_date, row.id],

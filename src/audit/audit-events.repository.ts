@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CommitOrderKey } from '../common/pagination/commit-order-cursor';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import type { NewAuditEntry } from './audit-entry';
 import type { AuditLeafFields } from './log/audit-leaf';
@@ -13,6 +12,12 @@ export const AUDIT_ENTRY_COLUMNS = `e.id, ${AUDIT_AT_SQL} AS "at", e.actor_kind 
   e.actor_id AS "actorId", e.actor_agency_id AS "actorAgencyId", e.action,
   e.subject_type AS "subjectType", e.subject_id AS "subjectId", e.outcome, e.purpose,
   e.request_id AS "requestId"`;
+
+/** Where a page starts in commit order: after this (transaction id, position). */
+export interface CommitOrderKey {
+  txid: string;
+  position: string;
+}
 
 export interface AuditEventFilter {
   subjectType?: string;

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  decodeCommitOrderCursor,
-  encodeCommitOrderCursor,
-} from '../common/pagination/commit-order-cursor';
+import { COMMIT_ORDER } from '../common/pagination/keyset';
 import type { Page } from '../common/pagination/pagination';
 import { AuditEventsRepository } from './audit-events.repository';
 import { AuditLogService } from './audit-log.service';
@@ -21,13 +18,14 @@ export class AuditTrailService {
 
   async list(query: ListAuditEventsQueryDto): Promise<Page<AuditEventDto>> {
     const { limit, cursor, ...filter } = query;
-    const rows = await this.events.page(filter, decodeCommitOrderCursor(cursor), limit + 1);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map((row) => AuditEventDto.from(row)),
-      nextCursor: rows.length > limit && last ? encodeCommitOrderCursor(last) : null,
-    };
+    const [txid, position] = COMMIT_ORDER.decode(cursor) ?? ['0', '0'];
+    const rows = await this.events.page(filter, { txid, position }, limit + 1);
+    return COMMIT_ORDER.page(
+      rows,
+      limit,
+      (row) => [row.txid, row.position],
+      (row) => AuditEventDto.from(row),
+    );
   }
 
   async checkpoint(): Promise<CheckpointDto> {

@@ -2,7 +2,6 @@ import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config';
-import { COMMIT_ORDER_START } from '../../common/pagination/commit-order-cursor';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { PeriodicRunner } from '../../infrastructure/jobs/periodic-runner';
 import { AuditLogRepository, CheckpointRow, SubtreeRow } from '../audit-log.repository';
@@ -87,7 +86,11 @@ export class AuditSequencer implements OnApplicationBootstrap, BeforeApplication
       }
       const head = await this.log.head(manager);
       const size = head?.treeSize ?? 0;
-      const pending = await this.log.pending(manager, head ?? COMMIT_ORDER_START, BATCH_SIZE);
+      const pending = await this.log.pending(
+        manager,
+        head ?? { txid: '0', position: '0' },
+        BATCH_SIZE,
+      );
       const frontier = MerkleFrontier.restore(
         size,
         lookupFrom(await this.log.subtrees(MerkleFrontier.frontierKeys(size), manager)),
