@@ -15,7 +15,6 @@ import { IdentityModule } from './identity/identity.module';
 import { AuditContextModule } from './infrastructure/audit-context/audit-context.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
 import { LoggingModule } from './infrastructure/logging/logging.module';
-import { MilestonesModule } from './milestones/milestones.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProgramsModule } from './programs/programs.module';
 import { SealingModule } from './sealing/sealing.module';
@@ -39,7 +38,6 @@ export class AppModule {
         ParticipantsModule,
         ArrestRecordsModule,
         EnrollmentsModule,
-        MilestonesModule,
         AttendanceModule,
         CourtModule,
         SealingModule,

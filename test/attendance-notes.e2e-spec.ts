@@ -45,4 +45,48 @@ describe('attendance notes and partner systems', () => {
     expect((await list(shelterSystem.token))[0].notes).toBeNull();
     expect((await list(coordinatorSystem.token))[0].notes).toBeNull();
   });
+
+  it('keeps treatment and shelter notes from admins (minimum necessary), but not education notes', async () => {
+    const w = await givenWorld(t);
+    const { enrollment } = await givenActiveEnrollment(t, w);
+    const plan = {
+      mental_health: { provider: w.clinic.id, token: w.clinicUser.token },
+      substance_abuse: { provider: w.clinic.id, token: w.clinicUser.token },
+      shelter: { provider: w.shelter.id, token: w.shelterUser.token },
+      education: { provider: w.school.id, token: w.schoolUser.token },
+    };
+    const seen: Record<string, string | null> = {};
+    for (const [category, { provider, token }] of Object.entries(plan)) {
+      const milestone = await givenMilestone(t, w, enrollment.id, {
+        category,
+        providerAgencyId: provider,
+        requiredSessions: 5,
+      });
+      const recorded = await recordAttendance(t, token, milestone.id, {
+        notes: `session notes of ${category}`,
+      }).expect(201);
+      const list = await t.http
+        .get(`/api/v1/milestones/${milestone.id}/attendance`)
+        .auth(w.admin, { type: 'bearer' })
+        .expect(200);
+      const one = await t.http
+        .get(`/api/v1/attendance/${recorded.body.id}`)
+        .auth(w.admin, { type: 'bearer' })
+        .expect(200);
+      expect(one.body.notes).toBe(list.body.items[0].notes);
+      seen[category] = list.body.items[0].notes;
+      // The coordinator, who runs the case, still reads them.
+      const coordinator = await t.http
+        .get(`/api/v1/attendance/${recorded.body.id}`)
+        .auth(w.coordinator.token, { type: 'bearer' })
+        .expect(200);
+      expect(coordinator.body.notes).toBe(`session notes of ${category}`);
+    }
+    expect(seen).toEqual({
+      mental_health: null,
+      substance_abuse: null,
+      shelter: null,
+      education: 'session notes of education',
+    });
+  });
 });

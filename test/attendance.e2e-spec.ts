@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AttendanceRepository } from '../src/attendance/attendance.repository';
-import { REDISCLOSURE_NOTICE_42_CFR_2_32 } from '../src/attendance/domain/redisclosure-notice';
+import { EnrollmentsRepository } from '../src/enrollments/enrollments.repository';
+import { REDISCLOSURE_NOTICE_42_CFR_2_32 } from '../src/privacy/part2';
 import { givenUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import {
@@ -593,9 +594,9 @@ describe('attendance', () => {
 
     it('writes the accepted records all or nothing: a failure after the insert leaves no trace', async () => {
       const { enrollment, milestone } = await givenPlan('mental_health', w.clinic.id, 3);
-      const repository = t.app.get(AttendanceRepository);
+      const repository = t.app.get(EnrollmentsRepository);
       const failure = jest
-        .spyOn(repository, 'markFirstService')
+        .spyOn(repository, 'applyAttendance')
         .mockRejectedValueOnce(new Error('injected failure after insert and progress'));
       const records = Array.from({ length: 4 }, (_, i) => ({
         milestoneId: milestone.id,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'typeorm';
-import { arrestRecordVisibleTo, sealedArrestRecordVisibleTo } from '../access-scope/visibility';
+import { arrestRecordVisibleTo, sealedArrestRecordVisibleTo } from '../privacy/visibility';
 import { Page, toPage } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
 import { type Caller, isUser } from '../identity/access/caller';
@@ -77,6 +77,16 @@ export class ArrestRecordsRepository {
       .getOne();
   }
 
+  /** Which of these records the caller may open on the ordinary path (never a sealed one). */
+  async visibleIds(caller: Caller, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.scoped(caller, false)
+      .select('ar.id', 'id')
+      .andWhere('ar.id IN (:...ids)', { ids })
+      .getRawMany<{ id: string }>();
+    return new Set(rows.map((row) => row.id));
+  }
+
   /** A participant's records, oldest first. Lists never include sealed records, purpose or not. */
   async listForParticipant(
     caller: Caller,
@@ -107,6 +117,38 @@ export class ArrestRecordsRepository {
       (row) => [row.cursorAt, row.entity.id],
       (row) => row.entity,
     );
+  }
+
+  /**
+   * Seals an open record (WIC 786.5): inside the completion's transaction. The UPDATE locks
+   * the row and `status = 'open'` makes sealing happen exactly once; undefined when the record
+   * is not open.
+   */
+  async seal(
+    id: string,
+  ): Promise<
+    { id: string; arrestingAgencyId: string; ownerAgencyId: string; sealedAt: Date } | undefined
+  > {
+    const [rows] = await this.uow.manager.query<
+      [{ id: string; arrestingAgencyId: string; ownerAgencyId: string; sealedAt: Date }[], number]
+    >(
+      `UPDATE arrest_records SET status = 'sealed', sealed_at = now()
+        WHERE id = $1 AND status = 'open'
+        RETURNING id, arresting_agency_id AS "arrestingAgencyId",
+                  owner_agency_id AS "ownerAgencyId", sealed_at AS "sealedAt"`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** The agencies that took a copy of the record out of this system, in the order they did. */
+  async disclosedTo(id: string): Promise<string[]> {
+    const rows = await this.uow.manager.query<{ agency_id: string }[]>(
+      `SELECT agency_id FROM arrest_record_disclosures
+        WHERE arrest_record_id = $1 ORDER BY first_disclosed_at`,
+      [id],
+    );
+    return rows.map((row) => row.agency_id);
   }
 
   private scoped(caller: Caller, includeSealed: boolean): SelectQueryBuilder<ArrestRecordEntity> {

@@ -6,7 +6,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import type { AttendanceStatus } from '../milestones/domain/milestone-progress';
+import type { AttendanceStatus } from '../enrollments/domain/milestone-progress';
 
 export const ATTENDANCE_STATUSES = ['present', 'absent', 'excused'] as const;
 

@@ -1,23 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import {
-  attendanceWritableBy,
-  enrollmentVisibleTo,
-  milestoneDetailsVisibleTo,
-} from '../access-scope/visibility';
-import type { EnrollmentStatus } from '../enrollments/domain/enrollment-status';
-import type { ServiceCategory } from '../identity/agencies/agency-kind';
+import { attendanceWritableBy } from '../privacy/visibility';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import type { AttendanceStatus } from '../milestones/domain/milestone-progress';
-import type { AttendanceTarget, ExistingExternalId } from './domain/attendance-rules';
+import type { AttendanceStatus } from '../enrollments/domain/milestone-progress';
+import type { ExistingExternalId } from './domain/attendance-rules';
 import type { AttendanceRow } from './dto/attendance.dto';
-
-/** A milestone the caller writes attendance to, with its enrollment, read under lock. */
-export interface LockedTarget extends AttendanceTarget {
-  category: ServiceCategory;
-  /** Met before this write: tells whether the write made it met. */
-  wasMet: boolean;
-}
 
 export interface NewAttendanceRow {
   id: string;
@@ -28,22 +15,6 @@ export interface NewAttendanceRow {
   durationMinutes: number | null;
   notes: string | null;
   externalId: string | null;
-}
-
-export interface MilestoneProgressRow {
-  id: string;
-  enrollment_id: string;
-  category: ServiceCategory;
-  attended_sessions: number;
-  required_sessions: number;
-  met_at: Date | null;
-}
-
-/** A milestone whose session details the caller may read. */
-export interface VisibleMilestone {
-  id: string;
-  category: ServiceCategory;
-  provider_agency_id: string;
 }
 
 const ATTENDANCE_COLUMN_NAMES = [
@@ -74,77 +45,13 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 /**
- * The attendance queries. Every read is scoped by the caller (visibility.ts); every write
- * runs inside the caller's UnitOfWork transaction.
- *
- * Lock order, shared by every attendance write (and to be kept by any code that locks both):
- * enrollments by id, then milestones by id, then attendance records. Parent before child and
- * ascending ids, so two writers touching the same rows always queue instead of deadlocking.
- * `FOR NO KEY UPDATE` (what an UPDATE takes anyway) excludes other writers but not foreign-key
- * checks of rows being inserted elsewhere.
+ * The only code that reads or writes `attendance_records`. Writes run inside the caller's
+ * transaction, after the plan's locks (enrollment, then milestones: PlanProgress.lockWritable),
+ * then the records: the lock order every attendance write shares.
  */
 @Injectable()
 export class AttendanceRepository {
   constructor(private readonly uow: UnitOfWork) {}
-
-  /** Locks the caller agency's milestones among `milestoneIds`, with their enrollments. */
-  async lockTargets(
-    caller: Caller,
-    milestoneIds: readonly string[],
-  ): Promise<Map<string, LockedTarget>> {
-    const targets = new Map<string, LockedTarget>();
-    if (milestoneIds.length === 0) return targets;
-    const writable = attendanceWritableBy(caller, 'wm');
-    const enrollments = await this.uow.manager
-      .createQueryBuilder()
-      .select(['e.id AS id', 'e.status AS status', 'e.start_date AS start_date'])
-      .addSelect('e.scheduled_end_date', 'scheduled_end_date')
-      .from('enrollments', 'e')
-      .where(
-        `e.id IN (SELECT wm.enrollment_id FROM milestones wm WHERE wm.id IN (:...milestoneIds) AND ${writable.sql})`,
-        { milestoneIds, ...writable.params },
-      )
-      .orderBy('e.id')
-      .setLock('for_no_key_update')
-      .getRawMany<{
-        id: string;
-        status: EnrollmentStatus;
-        start_date: string;
-        scheduled_end_date: string;
-      }>();
-    if (enrollments.length === 0) return targets;
-    const own = attendanceWritableBy(caller, 'm');
-    const milestones = await this.uow.manager
-      .createQueryBuilder()
-      .select(['m.id AS id', 'm.enrollment_id AS enrollment_id', 'm.category AS category'])
-      .addSelect('m.met_at IS NOT NULL', 'was_met')
-      .from('milestones', 'm')
-      .where('m.id IN (:...milestoneIds)', { milestoneIds })
-      .andWhere(own.sql, own.params)
-      .orderBy('m.id')
-      .setLock('for_no_key_update')
-      .getRawMany<{
-        id: string;
-        enrollment_id: string;
-        category: ServiceCategory;
-        was_met: boolean;
-      }>();
-    const enrollmentById = new Map(enrollments.map((e) => [e.id, e]));
-    for (const m of milestones) {
-      const e = enrollmentById.get(m.enrollment_id);
-      if (!e) continue;
-      targets.set(m.id, {
-        milestoneId: m.id,
-        enrollmentId: e.id,
-        enrollmentStatus: e.status,
-        startDate: e.start_date,
-        scheduledEndDate: e.scheduled_end_date,
-        category: m.category,
-        wasMet: m.was_met,
-      });
-    }
-    return targets;
-  }
 
   /** The caller agency's stored records for these externalIds (one indexed query). */
   async findByExternalIds(
@@ -198,57 +105,6 @@ export class AttendanceRepository {
     return rowsOf<AttendanceRow>(result);
   }
 
-  /**
-   * Recomputes progress of these (locked) milestones from their attendance in one statement:
-   * `attended_sessions` is the exact count of `present` records, never an increment, and
-   * `met_at` is set when the requirement is reached and cleared when a correction undoes it.
-   * Returns the milestones whose progress changed.
-   */
-  async recomputeProgress(milestoneIds: readonly string[]): Promise<MilestoneProgressRow[]> {
-    if (milestoneIds.length === 0) return [];
-    const result: unknown = await this.uow.manager.query(
-      `UPDATE milestones m
-          SET attended_sessions = c.present,
-              met_at = CASE WHEN c.present >= m.required_sessions THEN coalesce(m.met_at, now()) END,
-              version = m.version + 1,
-              updated_at = now()
-         FROM (SELECT milestone_id, count(*) FILTER (WHERE status = 'present')::integer AS present
-                 FROM attendance_records
-                WHERE milestone_id = ANY($1::uuid[])
-                GROUP BY milestone_id) c
-        WHERE m.id = c.milestone_id
-          AND (m.attended_sessions <> c.present
-               OR (m.met_at IS NOT NULL) <> (c.present >= m.required_sessions))
-       RETURNING m.id, m.enrollment_id, m.category, m.attended_sessions, m.required_sessions, m.met_at`,
-      [milestoneIds],
-    );
-    return rowsOf<MilestoneProgressRow>(result);
-  }
-
-  /**
-   * 24-hour rule: the first `present` attendance of an enrollment, in any category, stamps
-   * when the minor was first connected to a service. Set once; later records leave it.
-   */
-  async markFirstService(enrollmentIds: readonly string[]): Promise<void> {
-    if (enrollmentIds.length === 0) return;
-    await this.uow.manager.query(
-      `UPDATE enrollments SET first_service_at = now(), updated_at = now()
-        WHERE id = ANY($1::uuid[]) AND first_service_at IS NULL`,
-      [enrollmentIds],
-    );
-  }
-
-  /** After a correction away from `present`: an enrollment left with no attended session was never connected. */
-  async clearFirstServiceIfNoneAttended(enrollmentId: string): Promise<void> {
-    await this.uow.manager.query(
-      `UPDATE enrollments SET first_service_at = NULL, updated_at = now()
-        WHERE id = $1 AND first_service_at IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM attendance_records
-                           WHERE enrollment_id = $1 AND status = 'present')`,
-      [enrollmentId],
-    );
-  }
-
   /** A record the caller's agency wrote (unlocked): where to take the locks from. */
   async findOwnRecordRef(
     caller: Caller,
@@ -295,80 +151,65 @@ export class AttendanceRepository {
     return rowsOf<AttendanceRow>(result)[0];
   }
 
-  /** A milestone whose session details the caller may read (enrollment scope and details scope). */
-  async findDetailsVisibleMilestone(
-    caller: Caller,
-    milestoneId: string,
-  ): Promise<VisibleMilestone | undefined> {
-    const enrollment = enrollmentVisibleTo(caller, 'e');
-    const details = milestoneDetailsVisibleTo(caller, 'm', 'e');
-    return this.uow.manager
-      .createQueryBuilder()
-      .select([
-        'm.id AS id',
-        'm.category AS category',
-        'm.provider_agency_id AS provider_agency_id',
-      ])
-      .from('milestones', 'm')
-      .innerJoin('enrollments', 'e', 'e.id = m.enrollment_id')
-      .where('m.id = :milestoneId', { milestoneId })
-      .andWhere(enrollment.sql, enrollment.params)
-      .andWhere(details.sql, details.params)
-      .getRawOne<VisibleMilestone>();
-  }
-
-  /** One keyset page of a milestone's records, ordered by (session_date, id). */
+  /**
+   * One keyset page of a milestone's records, ordered by (session_date, id). The caller has
+   * already established (PlanProgress.findDetailsVisible) that it may read this milestone's
+   * sessions.
+   */
   async listPage(
-    caller: Caller,
     milestoneId: string,
     limit: number,
     after?: { sessionDate: string; id: string },
   ): Promise<AttendanceRow[]> {
-    const enrollment = enrollmentVisibleTo(caller, 'e');
-    const details = milestoneDetailsVisibleTo(caller, 'm', 'e');
     const query = this.uow.manager
       .createQueryBuilder()
       .select(ATTENDANCE_SELECT)
       .from('attendance_records', 'a')
-      .innerJoin('milestones', 'm', 'm.id = a.milestone_id')
-      .innerJoin('enrollments', 'e', 'e.id = m.enrollment_id')
       .where('a.milestone_id = :milestoneId', { milestoneId })
-      .andWhere(enrollment.sql, enrollment.params)
-      .andWhere(details.sql, details.params)
       .orderBy('a.session_date', 'ASC')
       .addOrderBy('a.id', 'ASC')
       .limit(limit + 1);
     if (after) {
       query.andWhere(
         '(a.session_date, a.id) > (CAST(:afterDate AS date), CAST(:afterId AS uuid))',
-        {
-          afterDate: after.sessionDate,
-          afterId: after.id,
-        },
+        { afterDate: after.sessionDate, afterId: after.id },
       );
     }
     return query.getRawMany<AttendanceRow>();
   }
 
-  /** One record the caller may read, with what decides its redisclosure notice. */
-  async findDetailsVisibleRecord(
-    caller: Caller,
-    id: string,
-  ): Promise<
-    (AttendanceRow & { category: ServiceCategory; provider_agency_id: string }) | undefined
-  > {
-    const enrollment = enrollmentVisibleTo(caller, 'e');
-    const details = milestoneDetailsVisibleTo(caller, 'm', 'e');
+  /** One record by id, unscoped: the caller then checks its milestone through the plan. */
+  async findById(id: string): Promise<AttendanceRow | undefined> {
     return this.uow.manager
       .createQueryBuilder()
       .select(ATTENDANCE_SELECT)
-      .addSelect(['m.category AS category', 'm.provider_agency_id AS provider_agency_id'])
       .from('attendance_records', 'a')
-      .innerJoin('milestones', 'm', 'm.id = a.milestone_id')
-      .innerJoin('enrollments', 'e', 'e.id = m.enrollment_id')
       .where('a.id = :id', { id })
-      .andWhere(enrollment.sql, enrollment.params)
-      .andWhere(details.sql, details.params)
-      .getRawOne();
+      .getRawOne<AttendanceRow>();
+  }
+
+  /** The exact count of `present` records of each milestone (0 for one without any). */
+  async presentCounts(
+    milestoneIds: readonly string[],
+  ): Promise<{ milestoneId: string; present: number }[]> {
+    if (milestoneIds.length === 0) return [];
+    return this.uow.manager.query(
+      `SELECT m.id AS "milestoneId",
+              count(a.id) FILTER (WHERE a.status = 'present')::integer AS present
+         FROM unnest($1::uuid[]) AS m (id)
+         LEFT JOIN attendance_records a ON a.milestone_id = m.id
+        GROUP BY m.id`,
+      [milestoneIds],
+    );
+  }
+
+  /** Whether the enrollment still has an attended (`present`) session. */
+  async hasPresent(enrollmentId: string): Promise<boolean> {
+    const [row] = await this.uow.manager.query<{ found: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM attendance_records
+                       WHERE enrollment_id = $1 AND status = 'present') AS found`,
+      [enrollmentId],
+    );
+    return row.found;
   }
 }

@@ -8,12 +8,12 @@ import { NewEvent, Outbox } from '../events/outbox.service';
 import type { Caller } from '../identity/access/caller';
 import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import {
-  AttendanceRepository,
-  LockedTarget,
+import type {
   MilestoneProgressRow,
-  NewAttendanceRow,
-} from './attendance.repository';
+  WritableMilestone,
+} from '../enrollments/milestones/milestones.repository';
+import { PlanProgress } from '../enrollments/milestones/plan-progress.service';
+import { AttendanceRepository, NewAttendanceRow } from './attendance.repository';
 import {
   AttendanceCandidate,
   AttendanceDuplicate,
@@ -21,8 +21,8 @@ import {
   planAttendance,
   utcToday,
 } from './domain/attendance-rules';
-import { notesDisclosedTo } from './domain/notes-disclosure';
-import { redisclosureNoticeFor } from './domain/redisclosure-notice';
+import { notesDisclosedTo } from '../privacy/session-notes';
+import { redisclosureNoticeFor } from '../privacy/part2';
 import { AttendanceDto, AttendanceRow } from './dto/attendance.dto';
 import {
   BatchAttendanceDto,
@@ -56,6 +56,7 @@ export class AttendanceService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly records: AttendanceRepository,
+    private readonly plan: PlanProgress,
     private readonly outbox: Outbox,
     private readonly auditContext: AuditContext,
   ) {}
@@ -156,7 +157,7 @@ export class AttendanceService {
     return this.uow.run(async () => {
       const ref = await this.records.findOwnRecordRef(caller, id);
       if (!ref) throw new NotFoundError('Attendance record');
-      const targets = await this.records.lockTargets(caller, [ref.milestone_id]);
+      const targets = await this.plan.lockWritable(caller, [ref.milestone_id]);
       const target = targets.get(ref.milestone_id);
       const current = await this.records.findOwnRecord(caller, id, true);
       if (!target || !current) throw new NotFoundError('Attendance record');
@@ -185,11 +186,15 @@ export class AttendanceService {
         this.recordedEvent(updated, target, { previousStatus: current.status }),
       ];
       if (next.status !== current.status) {
-        const progress = await this.records.recomputeProgress([target.milestoneId]);
+        const progress = await this.plan.attendanceChanged({
+          presentCounts: await this.records.presentCounts([target.milestoneId]),
+          connected: next.status === 'present' ? [target.enrollmentId] : [],
+          disconnected:
+            current.status === 'present' && !(await this.records.hasPresent(target.enrollmentId))
+              ? [target.enrollmentId]
+              : [],
+        });
         events.push(...this.metEvents(progress, targets));
-        if (next.status === 'present') await this.records.markFirstService([target.enrollmentId]);
-        if (current.status === 'present')
-          await this.records.clearFirstServiceIfNoneAttended(target.enrollmentId);
       }
       await this.outbox.emit(...events);
       return AttendanceDto.from(updated);
@@ -208,17 +213,16 @@ export class AttendanceService {
   ): Promise<Page<AttendanceDto>> {
     const after = DATE_ID.decode(page.cursor);
     return this.uow.run(async () => {
-      const milestone = await this.records.findDetailsVisibleMilestone(caller, milestoneId);
+      const milestone = await this.plan.findDetailsVisible(caller, milestoneId);
       if (!milestone) throw new NotFoundError('Milestone');
       const rows = await this.records.listPage(
-        caller,
         milestoneId,
         page.limit,
         after ? { sessionDate: after[0], id: after[1] } : undefined,
       );
       const notice = redisclosureNoticeFor(
         milestone.category,
-        milestone.provider_agency_id,
+        milestone.providerAgencyId,
         caller.agencyId,
       );
       return DATE_ID.page(
@@ -229,7 +233,7 @@ export class AttendanceService {
           AttendanceDto.from(
             row,
             notice,
-            !notesDisclosedTo(caller, milestone.category, milestone.provider_agency_id),
+            !notesDisclosedTo(caller, milestone.category, milestone.providerAgencyId),
           ),
       );
     });
@@ -238,12 +242,13 @@ export class AttendanceService {
   /** `GET /attendance/:id`: one record, same scope and notice as the list; its version is the ETag. */
   async get(caller: Caller, id: string): Promise<AttendanceDto> {
     return this.uow.run(async () => {
-      const row = await this.records.findDetailsVisibleRecord(caller, id);
-      if (!row) throw new NotFoundError('Attendance record');
+      const row = await this.records.findById(id);
+      const milestone = row && (await this.plan.findDetailsVisible(caller, row.milestone_id));
+      if (!row || !milestone) throw new NotFoundError('Attendance record');
       return AttendanceDto.from(
         row,
-        redisclosureNoticeFor(row.category, row.provider_agency_id, caller.agencyId),
-        !notesDisclosedTo(caller, row.category, row.provider_agency_id),
+        redisclosureNoticeFor(milestone.category, milestone.providerAgencyId, caller.agencyId),
+        !notesDisclosedTo(caller, milestone.category, milestone.providerAgencyId),
       );
     });
   }
@@ -260,7 +265,7 @@ export class AttendanceService {
       insertedIndex: new Map(),
     };
     if (candidates.length === 0) return outcome;
-    const targets = await this.records.lockTargets(
+    const targets = await this.plan.lockWritable(
       caller,
       unique(candidates.map((c) => c.milestoneId)),
     );
@@ -291,14 +296,15 @@ export class AttendanceService {
     outcome.rejected.push(...plan.rejected);
     await this.settleExternalIds(caller, rows, insertedIds, plan.duplicates, outcome);
 
-    const progress = await this.records.recomputeProgress(
-      unique(outcome.inserted.map((row) => row.milestone_id)),
-    );
-    await this.records.markFirstService(
-      unique(
+    const progress = await this.plan.attendanceChanged({
+      presentCounts: await this.records.presentCounts(
+        unique(outcome.inserted.map((row) => row.milestone_id)),
+      ),
+      connected: unique(
         outcome.inserted.filter((row) => row.status === 'present').map((row) => row.enrollment_id),
       ),
-    );
+      disconnected: [],
+    });
     await this.outbox.emit(
       ...outcome.inserted.map((row) => this.recordedEvent(row, targets.get(row.milestone_id)!)),
       ...this.metEvents(progress, targets),
@@ -355,7 +361,7 @@ export class AttendanceService {
   /** `attendance.recorded`: ids, status, date and category only; never notes. */
   private recordedEvent(
     row: AttendanceRow,
-    target: LockedTarget,
+    target: WritableMilestone,
     correction?: { previousStatus: string },
   ): NewEvent {
     return {
@@ -377,14 +383,14 @@ export class AttendanceService {
   /** `milestone.met` for each milestone this write made met (not for one already met). */
   private metEvents(
     progress: readonly MilestoneProgressRow[],
-    targets: ReadonlyMap<string, LockedTarget>,
+    targets: ReadonlyMap<string, WritableMilestone>,
   ): NewEvent[] {
     return progress
-      .filter((m) => m.met_at !== null && !targets.get(m.id)?.wasMet)
+      .filter((m) => m.metAt !== null && !targets.get(m.id)?.wasMet)
       .map((m) => ({
         type: 'milestone.met' as const,
-        enrollmentId: m.enrollment_id,
-        data: { milestoneId: m.id, enrollmentId: m.enrollment_id, category: m.category },
+        enrollmentId: m.enrollmentId,
+        data: { milestoneId: m.id, enrollmentId: m.enrollmentId, category: m.category },
       }));
   }
 }

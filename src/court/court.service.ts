@@ -1,42 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { enrollmentVisibleTo } from '../access-scope/visibility';
 import { assertIfMatch, Versioned } from '../common/http/etag';
-import { Page, PageQueryDto, toPage } from '../common/pagination/pagination';
-import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
+import { TIME_ID } from '../common/pagination/keyset';
+import { Page, PageQueryDto } from '../common/pagination/pagination';
+import { milestoneStatus } from '../enrollments/domain/milestone-progress';
 import type { EnrollmentAction } from '../enrollments/domain/enrollment-status';
 import { checkTransition, EnrollmentLifecycle } from '../enrollments/enrollment-lifecycle.service';
+import { EnrollmentViews } from '../enrollments/enrollment-views';
 import { EnrollmentsRepository } from '../enrollments/enrollments.repository';
+import { MilestonesRepository } from '../enrollments/milestones/milestones.repository';
 import { Outbox } from '../events/outbox.service';
-import type { ServiceCategory } from '../identity/agencies/agency-kind';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import { milestoneStatus } from '../milestones/domain/milestone-progress';
+import { ParticipantsRepository } from '../participants/participants.repository';
 import { SealingService } from '../sealing/sealing.service';
-import { CourtReviewEntity } from './court-review.entity';
+import { CourtReviewsRepository } from './court-reviews.repository';
 import {
   CompletionDecisionDto,
   CompletionResultDto,
   CourtReviewDto,
 } from './dto/completion-decision.dto';
-import { ReviewQueueItemDto, ReviewQueueMilestoneDto } from './dto/review-queue.dto';
-
-interface QueueRow {
-  id: string;
-  participant_id: string;
-  case_number: string;
-  site: string;
-  start_date: string;
-  scheduled_end_date: string;
-  submitted_for_review_at: Date;
-  cursor_at: string;
-}
-
-interface MilestoneProgressRow {
-  enrollment_id: string;
-  category: ServiceCategory;
-  required_sessions: number;
-  attended_sessions: number;
-}
+import { ReviewQueueItemDto } from './dto/review-queue.dto';
 
 /** Court review: the queue of enrollments awaiting a decision, and the decision itself. */
 @Injectable()
@@ -45,75 +28,51 @@ export class CourtService {
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
     private readonly enrollments: EnrollmentsRepository,
+    private readonly milestones: MilestonesRepository,
+    private readonly participants: ParticipantsRepository,
+    private readonly reviews: CourtReviewsRepository,
+    private readonly views: EnrollmentViews,
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly sealing: SealingService,
   ) {}
 
-  /** Enrollments pending court review, the longest-waiting first. */
+  /**
+   * Enrollments pending court review, the longest-waiting first, with each one's case number
+   * and milestone progress: three queries for the page, whatever its size.
+   */
   async reviewQueue(page: PageQueryDto, caller: Caller): Promise<Page<ReviewQueueItemDto>> {
-    const manager = this.uow.manager;
-    const scope = enrollmentVisibleTo(caller, 'e');
-    const qb = manager
-      .createQueryBuilder()
-      .from('enrollments', 'e')
-      .innerJoin('participants', 'p', 'p.id = e.participant_id')
-      .select('e.id', 'id')
-      .addSelect('e.participant_id', 'participant_id')
-      .addSelect('p.case_number', 'case_number')
-      .addSelect('e.site', 'site')
-      .addSelect('e.start_date', 'start_date')
-      .addSelect('e.scheduled_end_date', 'scheduled_end_date')
-      .addSelect('e.submitted_for_review_at', 'submitted_for_review_at')
-      .addSelect(cursorTimestampSql('e.submitted_for_review_at'), 'cursor_at')
-      .where(`e.status = 'pending_court_review'`)
-      .andWhere('e.submitted_for_review_at IS NOT NULL')
-      .andWhere(scope.sql, scope.params)
-      .orderBy('e.submitted_for_review_at', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .limit(page.limit + 1);
-    if (page.cursor) {
-      const key = decodeTimeIdCursor(page.cursor);
-      qb.andWhere(
-        '(e.submitted_for_review_at, e.id) > (:cursorAt::timestamptz, :cursorId::uuid)',
-        key,
-      );
-    }
-    const rows = await qb.getRawMany<QueueRow>();
-    const result = toPage(
+    const rows = await this.enrollments.pendingReviewPage(caller, page);
+    const result = TIME_ID.page(
       rows,
       page.limit,
-      (row) => [row.cursor_at, row.id],
-      (row): ReviewQueueItemDto => ({
+      (row) => [row.cursorAt, row.id],
+      (row) => row,
+    );
+    const ids = result.items.map((row) => row.id);
+    const caseNumbers = await this.participants.caseNumbersOf(
+      result.items.map((row) => row.participantId),
+    );
+    const progress = await this.milestones.progressOf(ids);
+    return {
+      nextCursor: result.nextCursor,
+      items: result.items.map((row) => ({
         id: row.id,
-        participantId: row.participant_id,
-        caseNumber: row.case_number,
+        participantId: row.participantId,
+        caseNumber: caseNumbers.get(row.participantId) ?? '',
         site: row.site,
-        startDate: row.start_date,
-        scheduledEndDate: row.scheduled_end_date,
-        submittedForReviewAt: row.submitted_for_review_at.toISOString(),
-        milestones: [],
-      }),
-    );
-    if (result.items.length === 0) return result;
-
-    // All milestones of the page in one query (no N+1): category and progress only.
-    const milestones = await manager.query<MilestoneProgressRow[]>(
-      `SELECT enrollment_id, category, required_sessions, attended_sessions
-         FROM milestones WHERE enrollment_id = ANY($1::uuid[])
-        ORDER BY enrollment_id, category`,
-      [result.items.map((item) => item.id)],
-    );
-    const byEnrollment = new Map(result.items.map((item) => [item.id, item.milestones]));
-    for (const m of milestones) {
-      const milestone: ReviewQueueMilestoneDto = {
-        category: m.category,
-        requiredSessions: m.required_sessions,
-        attendedSessions: m.attended_sessions,
-        status: milestoneStatus(m.attended_sessions, m.required_sessions),
-      };
-      byEnrollment.get(m.enrollment_id)?.push(milestone);
-    }
-    return result;
+        startDate: row.startDate,
+        scheduledEndDate: row.scheduledEndDate,
+        submittedForReviewAt: row.submittedForReviewAt.toISOString(),
+        milestones: progress
+          .filter((m) => m.enrollmentId === row.id)
+          .map((m) => ({
+            category: m.category,
+            requiredSessions: m.requiredSessions,
+            attendedSessions: m.attendedSessions,
+            status: milestoneStatus(m.attendedSessions, m.requiredSessions),
+          })),
+      })),
+    };
   }
 
   /**
@@ -128,24 +87,21 @@ export class CourtService {
     caller: Caller,
     ifMatch?: string,
   ): Promise<Versioned<CompletionResultDto>> {
-    return this.uow.run(async (manager) => {
+    return this.uow.run(async () => {
       const enrollment = await this.enrollments.lockVisible(caller, enrollmentId);
       assertIfMatch(ifMatch, enrollment.version);
       const confirmed = input.decision === 'confirmed';
       const action: EnrollmentAction = confirmed ? 'confirm_completion' : 'reject_completion';
       checkTransition(action, enrollment.status);
 
-      const reviews = manager.getRepository(CourtReviewEntity);
-      const review = await reviews.save(
-        reviews.create({
-          enrollmentId,
-          courtAgencyId: caller.agencyId,
-          decision: input.decision,
-          courtOrderNumber: input.courtOrderNumber?.trim() || null,
-          notes: input.notes?.trim() || null,
-          decidedBy: caller.id,
-        }),
-      );
+      const review = await this.reviews.insert({
+        enrollmentId,
+        courtAgencyId: caller.agencyId,
+        decision: input.decision,
+        courtOrderNumber: input.courtOrderNumber?.trim() || null,
+        notes: input.notes?.trim() || null,
+        decidedBy: caller.id,
+      });
 
       const saved = await this.lifecycle.transition(
         enrollment,
@@ -167,10 +123,10 @@ export class CourtService {
         });
       }
 
-      const [view] = await this.enrollments.present(caller, [saved]);
+      const view = await this.views.one(caller, saved);
       return {
-        body: { ...view, review: CourtReviewDto.from(review), sealingNotices },
-        version: saved.version,
+        body: { ...view.body, review: CourtReviewDto.from(review), sealingNotices },
+        version: view.version,
       };
     });
   }

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { enrollmentVisibleTo } from '../access-scope/visibility';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatch } from '../common/http/etag';
 import type { Caller } from '../identity/access/caller';
-import { AgencyEntity } from '../identity/agencies/agency.entity';
+import { AgenciesService } from '../identity/agencies/agencies.service';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { ProgramsService } from '../programs/programs.service';
-import { ConsentEntity } from './consent.entity';
+import { ConsentsRepository } from './consents.repository';
 import { OPEN_STATUSES } from './domain/enrollment-status';
 import { ConsentDto, RecordConsentDto, RevokeConsentDto } from './dto/consent.dto';
 import { EnrollmentEntity } from './enrollment.entity';
@@ -19,6 +18,8 @@ export class ConsentsService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly enrollments: EnrollmentsRepository,
+    private readonly consents: ConsentsRepository,
+    private readonly agencies: AgenciesService,
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly programs: ProgramsService,
   ) {}
@@ -46,7 +47,7 @@ export class ConsentsService {
       ]);
     }
 
-    return this.uow.run(async (manager) => {
+    return this.uow.run(async () => {
       const enrollment = await this.enrollments.lockVisible(caller, enrollmentId);
       assertIfMatch(ifMatch, enrollment.version);
       if (!OPEN_STATUSES.includes(enrollment.status)) {
@@ -56,9 +57,7 @@ export class ConsentsService {
         );
       }
       if (input.recipientAgencyId) {
-        const recipient = await manager
-          .getRepository(AgencyEntity)
-          .existsBy({ id: input.recipientAgencyId });
+        const recipient = await this.agencies.findById(input.recipientAgencyId);
         if (!recipient) {
           throw new DomainError(
             'CONSENT_RECIPIENT_NOT_FOUND',
@@ -67,19 +66,16 @@ export class ConsentsService {
         }
       }
 
-      const consents = manager.getRepository(ConsentEntity);
-      const consent = await consents.save(
-        consents.create({
-          enrollmentId,
-          kind: input.kind,
-          signedBy: input.signedBy,
-          signedAt,
-          serviceCategory: input.serviceCategory ?? null,
-          recipientAgencyId: input.recipientAgencyId ?? null,
-          expiresAt,
-          recordedBy: caller.id,
-        }),
-      );
+      const consent = await this.consents.insert({
+        enrollmentId,
+        kind: input.kind,
+        signedBy: input.signedBy,
+        signedAt,
+        serviceCategory: input.serviceCategory ?? null,
+        recipientAgencyId: input.recipientAgencyId ?? null,
+        expiresAt,
+        recordedBy: caller.id,
+      });
 
       if (enrollment.status === 'pending_consent' && (await this.consentComplete(enrollment))) {
         await this.lifecycle.transition(enrollment, 'activate', {
@@ -94,33 +90,19 @@ export class ConsentsService {
 
   /** Revokes a consent; revoking the participation consent withdraws an open enrollment. */
   async revoke(caller: Caller, consentId: string, input: RevokeConsentDto): Promise<ConsentDto> {
-    return this.uow.run(async (manager) => {
-      const scope = enrollmentVisibleTo(caller, 'e');
-      const [found] = await manager
-        .createQueryBuilder()
-        .select('c.enrollment_id', 'enrollment_id')
-        .from(ConsentEntity, 'c')
-        .innerJoin(EnrollmentEntity, 'e', 'e.id = c.enrollment_id')
-        .where('c.id = :consentId', { consentId })
-        .andWhere(scope.sql, scope.params)
-        .getRawMany<{ enrollment_id: string }>();
-      if (!found) throw new NotFoundError('Consent');
-
+    return this.uow.run(async () => {
+      const enrollmentId = await this.consents.enrollmentOfVisible(caller, consentId);
+      if (!enrollmentId) throw new NotFoundError('Consent');
       // The enrollment first, then the consent: the same lock order as recording.
-      const enrollment = await this.enrollments.lockVisible(caller, found.enrollment_id);
-      const consents = manager.getRepository(ConsentEntity);
-      const consent = await consents
-        .createQueryBuilder('c')
-        .where('c.id = :consentId', { consentId })
-        .setLock('pessimistic_write')
-        .getOneOrFail();
+      const enrollment = await this.enrollments.lockVisible(caller, enrollmentId);
+      const consent = await this.consents.lock(consentId);
       if (consent.revokedAt) {
         throw new DomainError('CONSENT_ALREADY_REVOKED', 'This consent was revoked already');
       }
       consent.revokedAt = new Date();
       consent.revokeReason = input.reason;
       consent.revokedBy = caller.id;
-      const saved = await consents.save(consent);
+      const saved = await this.consents.save(consent);
 
       if (consent.kind === 'participation' && OPEN_STATUSES.includes(enrollment.status)) {
         await this.lifecycle.transition(enrollment, 'withdraw', {
@@ -137,12 +119,7 @@ export class ConsentsService {
   /** A standing participation consent, and a guardian's when the program requires one. */
   private async consentComplete(enrollment: EnrollmentEntity): Promise<boolean> {
     const program = await this.programs.byId(enrollment.programId);
-    const standing = await this.uow.manager.query<{ kind: string }[]>(
-      `SELECT DISTINCT kind::text AS kind FROM consents
-        WHERE enrollment_id = $1 AND revoked_at IS NULL AND kind IN ('participation', 'guardian')`,
-      [enrollment.id],
-    );
-    const kinds = new Set(standing.map((row) => row.kind));
+    const kinds = await this.consents.standingKinds(enrollment.id);
     return (
       kinds.has('participation') && (!program.guardianConsentRequired || kinds.has('guardian'))
     );

@@ -11,6 +11,7 @@ import {
   type EnrollmentStatus,
 } from './domain/enrollment-status';
 import { EnrollmentEntity } from './enrollment.entity';
+import { EnrollmentsRepository } from './enrollments.repository';
 
 /** The 409 of an illegal transition, naming the action and the status it was tried from. */
 export function invalidTransition(
@@ -56,6 +57,7 @@ export function assertOpen(operation: string, from: EnrollmentStatus): void {
 export class EnrollmentLifecycle {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly enrollments: EnrollmentsRepository,
     private readonly outbox: Outbox,
     private readonly auditContext: AuditContext,
   ) {}
@@ -75,7 +77,7 @@ export class EnrollmentLifecycle {
     const from = enrollment.status;
     const to = checkTransition(action, from);
     Object.assign(enrollment, changes, { status: to });
-    const saved = await this.uow.manager.getRepository(EnrollmentEntity).save(enrollment);
+    const saved = await this.enrollments.save(enrollment);
 
     const events: NewEvent[] = [];
     if (action === 'activate') {
@@ -111,14 +113,6 @@ export class EnrollmentLifecycle {
    * bumps the version so ETags taken before it no longer match.
    */
   async touch(enrollment: EnrollmentEntity): Promise<void> {
-    // For UPDATE, TypeORM's postgres driver answers [rows, affectedCount].
-    const [rows] = await this.uow.manager.query<[{ version: number; updated_at: Date }[], number]>(
-      `UPDATE enrollments SET version = version + 1, updated_at = now() WHERE id = $1
-       RETURNING version, updated_at`,
-      [enrollment.id],
-    );
-    const updated = rows[0];
-    enrollment.version = updated.version;
-    enrollment.updatedAt = updated.updated_at;
+    await this.enrollments.touch(enrollment);
   }
 }

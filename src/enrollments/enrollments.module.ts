@@ -1,19 +1,46 @@
 import { Module } from '@nestjs/common';
+import { ArrestRecordsModule } from '../arrest-records/arrest-records.module';
+import { IdentityModule } from '../identity/identity.module';
+import { ParticipantsModule } from '../participants/participants.module';
 import { ConsentsController } from './consents.controller';
+import { ConsentsRepository } from './consents.repository';
 import { ConsentsService } from './consents.service';
 import { EnrollmentLifecycle } from './enrollment-lifecycle.service';
+import { EnrollmentViews } from './enrollment-views';
 import { EnrollmentsController } from './enrollments.controller';
 import { EnrollmentsRepository } from './enrollments.repository';
 import { EnrollmentsService } from './enrollments.service';
+import { MilestonesController } from './milestones/milestones.controller';
+import { MilestonesRepository } from './milestones/milestones.repository';
+import { MilestonesService } from './milestones/milestones.service';
+import { PlanProgress } from './milestones/plan-progress.service';
 
 /**
- * Enrollments, their consents and extensions, and the status machine. Exports the scoped
- * repository (lockVisible) and the lifecycle (transition) for modules that change an
- * enrollment's plan or status.
+ * The enrollment aggregate: the enrollment and its status machine, consents, extensions, and
+ * its service plan (milestones and their progress). Other modules change an enrollment only
+ * through what this module exports: the lifecycle (status changes), PlanProgress (what
+ * attendance reports), and the repositories' named operations.
  */
 @Module({
-  controllers: [EnrollmentsController, ConsentsController],
-  providers: [EnrollmentsRepository, EnrollmentLifecycle, EnrollmentsService, ConsentsService],
-  exports: [EnrollmentsRepository, EnrollmentLifecycle],
+  imports: [IdentityModule, ParticipantsModule, ArrestRecordsModule],
+  controllers: [EnrollmentsController, ConsentsController, MilestonesController],
+  providers: [
+    EnrollmentsRepository,
+    ConsentsRepository,
+    MilestonesRepository,
+    EnrollmentViews,
+    EnrollmentLifecycle,
+    EnrollmentsService,
+    ConsentsService,
+    MilestonesService,
+    PlanProgress,
+  ],
+  exports: [
+    EnrollmentsRepository,
+    MilestonesRepository,
+    EnrollmentLifecycle,
+    EnrollmentViews,
+    PlanProgress,
+  ],
 })
 export class EnrollmentsModule {}

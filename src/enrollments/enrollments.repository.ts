@@ -1,25 +1,60 @@
 import { Injectable } from '@nestjs/common';
-import { arrestRecordVisibleTo, enrollmentVisibleTo } from '../access-scope/visibility';
 import { NotFoundError } from '../common/errors/domain-error';
-import { Page, toPage } from '../common/pagination/pagination';
+import { TIME_ID } from '../common/pagination/keyset';
+import { Page } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
-import { isUser, type Caller } from '../identity/access/caller';
+import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import { loadMilestoneViews } from '../milestones/milestone-views';
-import { ConsentEntity } from './consent.entity';
-import { connectedWithin24h } from './domain/connection-time';
-import type {
-  ConsentSummaryDto,
-  EnrollmentDto,
-  ExtensionDto,
-  ListEnrollmentsQueryDto,
-} from './dto/enrollment.dto';
+import { enrollmentVisibleTo } from '../privacy/visibility';
+import type { EnrollmentStatus } from './domain/enrollment-status';
+import type { ListEnrollmentsQueryDto } from './dto/enrollment.dto';
 import { EnrollmentEntity, EnrollmentExtensionEntity } from './enrollment.entity';
 
+export type NewEnrollment = Pick<
+  EnrollmentEntity,
+  | 'programId'
+  | 'participantId'
+  | 'arrestRecordId'
+  | 'ownerAgencyId'
+  | 'site'
+  | 'status'
+  | 'startDate'
+  | 'scheduledEndDate'
+  | 'createdBy'
+>;
+
+export type NewExtension = Pick<
+  EnrollmentExtensionEntity,
+  'enrollmentId' | 'days' | 'reason' | 'grantedBy'
+>;
+
+/** What sealing reads and writes of an enrollment: its completion and the minor's notice. */
+export interface EnrollmentSealingRow {
+  id: string;
+  status: EnrollmentStatus;
+  completed_at: Date | null;
+  minor_notified_at: Date | null;
+  minor_notification_method: string | null;
+}
+
+/** An enrollment waiting for the court, with its queue key. */
+export interface PendingReviewRow {
+  id: string;
+  participantId: string;
+  site: string;
+  startDate: string;
+  scheduledEndDate: string;
+  submittedForReviewAt: Date;
+  cursorAt: string;
+}
+
+/** `manager.query` answers an UPDATE with `[rows, count]`. */
+type UpdateResult<T> = [T[], number];
+
 /**
- * Every read of enrollments goes through here, with the caller's scope in SQL: an
- * enrollment outside it is simply not found. Views are assembled with one query per kind of
- * child row (milestones, extensions, consents) for the whole page, never one per enrollment.
+ * The only code that reads or writes `enrollments` and `enrollment_extensions`. Every read
+ * is scoped by the caller in SQL (privacy/visibility.ts): an enrollment outside it is simply
+ * not found. Every change moves `version`, the enrollment's ETag.
  */
 @Injectable()
 export class EnrollmentsRepository {
@@ -84,7 +119,7 @@ export class EnrollmentsRepository {
     }
     const { entities, raw } = await qb.getRawAndEntities<{ e_id: string; cursor_at: string }>();
     const cursorOf = new Map(raw.map((row) => [row.e_id, row.cursor_at]));
-    return toPage(
+    return TIME_ID.page(
       entities,
       query.limit,
       (e) => [cursorOf.get(e.id) ?? '', e.id],
@@ -92,98 +127,148 @@ export class EnrollmentsRepository {
     );
   }
 
-  /** The enrollments as the caller may see them, in the order given. */
-  async present(caller: Caller, enrollments: EnrollmentEntity[]): Promise<EnrollmentDto[]> {
-    if (enrollments.length === 0) return [];
-    const manager = this.uow.manager;
-    const ids = enrollments.map((e) => e.id);
-
-    // The arrest record id only while the caller could open that record (never once sealed).
-    const arrest = arrestRecordVisibleTo(caller, 'ar');
-    const withVisibleArrest = await manager
+  /** Enrollments waiting for the court, longest-waiting first (keyset on the submission time). */
+  async pendingReviewPage(
+    caller: Caller,
+    page: { limit: number; cursor?: string },
+  ): Promise<PendingReviewRow[]> {
+    const scope = enrollmentVisibleTo(caller, 'e');
+    const qb = this.uow.manager
       .createQueryBuilder()
+      .from('enrollments', 'e')
       .select('e.id', 'id')
-      .from(EnrollmentEntity, 'e')
-      .innerJoin('arrest_records', 'ar', 'ar.id = e.arrest_record_id')
-      .where('e.id IN (:...ids)', { ids })
-      .andWhere(arrest.sql, arrest.params)
-      .getRawMany<{ id: string }>();
-    const arrestShown = new Set(withVisibleArrest.map((row) => row.id));
+      .addSelect('e.participant_id', 'participantId')
+      .addSelect('e.site', 'site')
+      .addSelect('e.start_date', 'startDate')
+      .addSelect('e.scheduled_end_date', 'scheduledEndDate')
+      .addSelect('e.submitted_for_review_at', 'submittedForReviewAt')
+      .addSelect(cursorTimestampSql('e.submitted_for_review_at'), 'cursorAt')
+      .where(`e.status = 'pending_court_review'`)
+      .andWhere('e.submitted_for_review_at IS NOT NULL')
+      .andWhere(scope.sql, scope.params)
+      .orderBy('e.submitted_for_review_at', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .limit(page.limit + 1);
+    if (page.cursor) {
+      qb.andWhere(
+        '(e.submitted_for_review_at, e.id) > (:cursorAt::timestamptz, :cursorId::uuid)',
+        decodeTimeIdCursor(page.cursor),
+      );
+    }
+    return qb.getRawMany<PendingReviewRow>();
+  }
 
-    const milestones = await loadMilestoneViews(manager, caller, { enrollmentIds: ids });
-    const extensions = await manager
+  async insert(enrollment: NewEnrollment): Promise<EnrollmentEntity> {
+    const repository = this.uow.manager.getRepository(EnrollmentEntity);
+    return repository.save(repository.create(enrollment));
+  }
+
+  /** Saves changed fields; the version moves (TypeORM's @VersionColumn). */
+  async save(enrollment: EnrollmentEntity): Promise<EnrollmentEntity> {
+    return this.uow.manager.getRepository(EnrollmentEntity).save(enrollment);
+  }
+
+  /** Moves the version (the ETag) of a change the row itself does not show (a consent, the plan). */
+  async touch(enrollment: EnrollmentEntity): Promise<void> {
+    const [rows] = await this.uow.manager.query<
+      UpdateResult<{ version: number; updated_at: Date }>
+    >(
+      `UPDATE enrollments SET version = version + 1, updated_at = now() WHERE id = $1
+       RETURNING version, updated_at`,
+      [enrollment.id],
+    );
+    enrollment.version = rows[0].version;
+    enrollment.updatedAt = rows[0].updated_at;
+  }
+
+  async addExtension(extension: NewExtension): Promise<void> {
+    const repository = this.uow.manager.getRepository(EnrollmentExtensionEntity);
+    await repository.save(repository.create(extension));
+  }
+
+  /** Days of every extension granted so far, for recomputing the scheduled end. */
+  async extensionDays(enrollmentId: string): Promise<number[]> {
+    const granted = await this.uow.manager
+      .getRepository(EnrollmentExtensionEntity)
+      .find({ where: { enrollmentId }, select: { days: true } });
+    return granted.map((x) => x.days);
+  }
+
+  async extensionsOf(enrollmentIds: readonly string[]): Promise<EnrollmentExtensionEntity[]> {
+    if (enrollmentIds.length === 0) return [];
+    return this.uow.manager
       .getRepository(EnrollmentExtensionEntity)
       .createQueryBuilder('x')
-      .where('x.enrollment_id IN (:...ids)', { ids })
+      .where('x.enrollment_id IN (:...ids)', { ids: enrollmentIds })
       .orderBy('x.grantedAt', 'ASC')
       .addOrderBy('x.id', 'ASC')
       .getMany();
-    const consents = await manager
-      .getRepository(ConsentEntity)
-      .createQueryBuilder('c')
-      .where('c.enrollment_id IN (:...ids)', { ids })
-      .orderBy('c.createdAt', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .getMany();
-
-    // Names of signers and why an enrollment ended: the case workers' business only.
-    const caseWorker = isUser(caller, 'coordinator', 'admin');
-    const milestonesOf = groupBy(milestones, (m) => m.milestone.enrollmentId);
-    const extensionsOf = groupBy(extensions, (x) => x.enrollmentId);
-    const consentsOf = groupBy(consents, (c) => c.enrollmentId);
-    const now = new Date();
-    return enrollments.map((e) => ({
-      id: e.id,
-      participantId: e.participantId,
-      arrestRecordId: arrestShown.has(e.id) ? e.arrestRecordId : null,
-      programId: e.programId,
-      ownerAgencyId: e.ownerAgencyId,
-      site: e.site,
-      status: e.status,
-      startDate: e.startDate,
-      scheduledEndDate: e.scheduledEndDate,
-      extensions: (extensionsOf.get(e.id) ?? []).map((x): ExtensionDto => ({
-        days: x.days,
-        // Reasons can be medical (a hospitalisation): case workers only, like endReason.
-        reason: caseWorker ? x.reason : null,
-        grantedBy: x.grantedBy,
-        grantedAt: x.grantedAt.toISOString(),
-      })),
-      milestones: (milestonesOf.get(e.id) ?? []).map((m) => m.dto),
-      consents: (consentsOf.get(e.id) ?? []).map((c): ConsentSummaryDto => ({
-        id: c.id,
-        kind: c.kind,
-        signedAt: c.signedAt.toISOString(),
-        ...(caseWorker ? { signedBy: c.signedBy } : {}),
-        serviceCategory: c.serviceCategory,
-        recipientAgencyId: c.recipientAgencyId,
-        expiresAt: c.expiresAt ? c.expiresAt.toISOString() : null,
-        revoked: c.revokedAt !== null,
-        revokedAt: c.revokedAt ? c.revokedAt.toISOString() : null,
-      })),
-      activatedAt: iso(e.activatedAt),
-      firstServiceAt: iso(e.firstServiceAt),
-      connectedWithin24h: connectedWithin24h(e.activatedAt, e.firstServiceAt, now),
-      submittedForReviewAt: iso(e.submittedForReviewAt),
-      completedAt: iso(e.completedAt),
-      endedAt: iso(e.endedAt),
-      endReason: caseWorker ? e.endReason : null,
-      createdAt: e.createdAt.toISOString(),
-      updatedAt: e.updatedAt.toISOString(),
-    }));
   }
-}
 
-function iso(value: Date | null): string | null {
-  return value ? value.toISOString() : null;
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
+  /**
+   * What attendance changed in the enrollments' own rows, in one statement: the 24-hour-rule
+   * stamp (`first_service_at`, set by the first attended session, cleared when corrections
+   * leave none), and the version of every enrollment whose view changed (its plan's progress
+   * or that stamp), so ETags taken before no longer match.
+   */
+  async applyAttendance(changes: {
+    connected: readonly string[];
+    disconnected: readonly string[];
+    planChanged: readonly string[];
+  }): Promise<void> {
+    const ids = [
+      ...new Set([...changes.connected, ...changes.disconnected, ...changes.planChanged]),
+    ];
+    if (ids.length === 0) return;
+    await this.uow.manager.query(
+      `UPDATE enrollments e
+          SET first_service_at = CASE
+                WHEN e.id = ANY($2::uuid[]) THEN coalesce(e.first_service_at, now())
+                WHEN e.id = ANY($3::uuid[]) THEN NULL
+                ELSE e.first_service_at END,
+              version = e.version + 1,
+              updated_at = now()
+        WHERE e.id = ANY($1::uuid[])
+          AND (e.id = ANY($4::uuid[])
+               OR (e.id = ANY($2::uuid[]) AND e.first_service_at IS NULL)
+               OR (e.id = ANY($3::uuid[]) AND e.first_service_at IS NOT NULL))`,
+      [ids, changes.connected, changes.disconnected, changes.planChanged],
+    );
   }
-  return groups;
+
+  /** An enrollment's sealing-related fields, scoped; locked when `lock` (inside a transaction). */
+  async findForSealing(caller: Caller, id: string, lock: boolean): Promise<EnrollmentSealingRow> {
+    const scope = enrollmentVisibleTo(caller, 'e');
+    const qb = this.uow.manager
+      .createQueryBuilder()
+      .from('enrollments', 'e')
+      .select('e.id', 'id')
+      .addSelect('e.status', 'status')
+      .addSelect('e.completed_at', 'completed_at')
+      .addSelect('e.minor_notified_at', 'minor_notified_at')
+      .addSelect('e.minor_notification_method', 'minor_notification_method')
+      .where('e.id = :id', { id })
+      .andWhere(scope.sql, scope.params);
+    if (lock) qb.setLock('pessimistic_write');
+    const enrollment = await qb.getRawOne<EnrollmentSealingRow>();
+    if (!enrollment) throw new NotFoundError('Enrollment');
+    return enrollment;
+  }
+
+  /** Records the written notice to the minor (WIC 786.5(b)); the version moves. */
+  async recordMinorNotification(
+    id: string,
+    notifiedAt: Date,
+    method: string,
+  ): Promise<EnrollmentSealingRow> {
+    const [rows] = await this.uow.manager.query<UpdateResult<EnrollmentSealingRow>>(
+      `UPDATE enrollments
+          SET minor_notified_at = $2, minor_notification_method = $3,
+              version = version + 1, updated_at = now()
+        WHERE id = $1
+        RETURNING id, status, completed_at, minor_notified_at, minor_notification_method`,
+      [id, notifiedAt.toISOString(), method],
+    );
+    return rows[0];
+  }
 }

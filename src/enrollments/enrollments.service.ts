@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { arrestRecordVisibleTo, participantVisibleTo } from '../access-scope/visibility';
+import { ArrestRecordsRepository } from '../arrest-records/arrest-records.repository';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatch, Versioned } from '../common/http/etag';
 import { Page } from '../common/pagination/pagination';
@@ -7,9 +7,9 @@ import { Outbox } from '../events/outbox.service';
 import type { Caller } from '../identity/access/caller';
 import { isUniqueViolation } from '../infrastructure/database/postgres-errors';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import { planIsComplete } from '../milestones/domain/milestone-progress';
-import { MilestoneEntity } from '../milestones/milestone.entity';
+import { ParticipantsRepository } from '../participants/participants.repository';
 import { ProgramsService } from '../programs/programs.service';
+import { planIsComplete } from './domain/milestone-progress';
 import { scheduledEndDate } from './domain/program-period';
 import {
   CreateEnrollmentDto,
@@ -18,24 +18,31 @@ import {
   ExtendEnrollmentDto,
   ListEnrollmentsQueryDto,
 } from './dto/enrollment.dto';
-import { EnrollmentEntity, EnrollmentExtensionEntity } from './enrollment.entity';
+import { EnrollmentEntity } from './enrollment.entity';
 import { assertOpen, checkTransition, EnrollmentLifecycle } from './enrollment-lifecycle.service';
+import { EnrollmentViews } from './enrollment-views';
 import { EnrollmentsRepository } from './enrollments.repository';
+import { MilestonesRepository } from './milestones/milestones.repository';
 
 const ONE_OPEN_PER_ARREST_RECORD = 'enrollments_one_open_per_arrest_record';
 
+/** Opening, reading, extending and ending enrollments, and submitting them for court review. */
 @Injectable()
 export class EnrollmentsService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly enrollments: EnrollmentsRepository,
+    private readonly milestones: MilestonesRepository,
+    private readonly participants: ParticipantsRepository,
+    private readonly arrestRecords: ArrestRecordsRepository,
+    private readonly views: EnrollmentViews,
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly programs: ProgramsService,
     private readonly outbox: Outbox,
   ) {}
 
   async create(caller: Caller, input: CreateEnrollmentDto): Promise<Versioned<EnrollmentDto>> {
-    return this.uow.run(async (manager) => {
+    return this.uow.run(async () => {
       const program = await this.programs.defaultProgram();
       if (program.sites.length > 0 && !program.sites.includes(input.site)) {
         throw new DomainError(
@@ -43,51 +50,31 @@ export class EnrollmentsService {
           `site must be one of: ${program.sites.join(', ')}`,
         );
       }
-
-      const participant = participantVisibleTo(caller, 'p');
-      const [participantRow] = await manager
-        .createQueryBuilder()
-        .select('p.id', 'id')
-        .from('participants', 'p')
-        .where('p.id = :participantId', { participantId: input.participantId })
-        .andWhere(participant.sql, participant.params)
-        .getRawMany<{ id: string }>();
-      if (!participantRow) throw new NotFoundError('Participant');
-
+      const participant = await this.participants.findVisible(caller, input.participantId);
+      if (!participant) throw new NotFoundError('Participant');
       // The ordinary arrest-record path: a sealed record is not found, exactly like an unknown one.
-      const arrest = arrestRecordVisibleTo(caller, 'ar');
-      const [arrestRow] = await manager
-        .createQueryBuilder()
-        .select('ar.id', 'id')
-        .addSelect('ar.participant_id', 'participant_id')
-        .from('arrest_records', 'ar')
-        .where('ar.id = :arrestRecordId', { arrestRecordId: input.arrestRecordId })
-        .andWhere(arrest.sql, arrest.params)
-        .getRawMany<{ id: string; participant_id: string }>();
-      if (!arrestRow) throw new NotFoundError('Arrest record');
-      if (arrestRow.participant_id !== input.participantId) {
+      const arrest = await this.arrestRecords.findVisible(caller, input.arrestRecordId);
+      if (!arrest) throw new NotFoundError('Arrest record');
+      if (arrest.participantId !== participant.id) {
         throw new DomainError(
           'ENROLLMENT_ARREST_RECORD_MISMATCH',
           'arrestRecordId names a record of another participant',
         );
       }
 
-      const repository = manager.getRepository(EnrollmentEntity);
       let enrollment: EnrollmentEntity;
       try {
-        enrollment = await repository.save(
-          repository.create({
-            programId: program.id,
-            participantId: input.participantId,
-            arrestRecordId: input.arrestRecordId,
-            ownerAgencyId: caller.agencyId,
-            site: input.site,
-            status: 'pending_consent',
-            startDate: input.startDate,
-            scheduledEndDate: scheduledEndDate(input.startDate, program.lengthDays),
-            createdBy: caller.id,
-          }),
-        );
+        enrollment = await this.enrollments.insert({
+          programId: program.id,
+          participantId: participant.id,
+          arrestRecordId: arrest.id,
+          ownerAgencyId: caller.agencyId,
+          site: input.site,
+          status: 'pending_consent',
+          startDate: input.startDate,
+          scheduledEndDate: scheduledEndDate(input.startDate, program.lengthDays),
+          createdBy: caller.id,
+        });
       } catch (error) {
         if (isUniqueViolation(error, ONE_OPEN_PER_ARREST_RECORD)) {
           throw new DomainError(
@@ -109,21 +96,18 @@ export class EnrollmentsService {
           scheduledEndDate: enrollment.scheduledEndDate,
         },
       });
-      return this.view(caller, await this.enrollments.findVisible(caller, enrollment.id));
+      return this.views.one(caller, await this.enrollments.findVisible(caller, enrollment.id));
     });
   }
 
   /** One enrollment as the caller may see it. */
   async get(caller: Caller, id: string): Promise<Versioned<EnrollmentDto>> {
-    return this.view(caller, await this.enrollments.findVisible(caller, id));
+    return this.views.one(caller, await this.enrollments.findVisible(caller, id));
   }
 
   async list(caller: Caller, query: ListEnrollmentsQueryDto): Promise<Page<EnrollmentDto>> {
     const page = await this.enrollments.listVisible(caller, query);
-    return {
-      items: await this.enrollments.present(caller, page.items),
-      nextCursor: page.nextCursor,
-    };
+    return { items: await this.views.present(caller, page.items), nextCursor: page.nextCursor };
   }
 
   /**
@@ -137,38 +121,30 @@ export class EnrollmentsService {
     input: ExtendEnrollmentDto,
     ifMatch?: string,
   ): Promise<Versioned<EnrollmentDto>> {
-    return this.uow.run(async (manager) => {
+    return this.uow.run(async () => {
       const enrollment = await this.enrollments.lockVisible(caller, id);
       assertIfMatch(ifMatch, enrollment.version);
       assertOpen('extend', enrollment.status);
-
-      const extensions = manager.getRepository(EnrollmentExtensionEntity);
-      await extensions.save(
-        extensions.create({
-          enrollmentId: id,
-          days: input.days,
-          reason: input.reason,
-          grantedBy: caller.id,
-        }),
-      );
-      const granted = await extensions.find({
-        where: { enrollmentId: id },
-        select: { days: true },
+      await this.enrollments.addExtension({
+        enrollmentId: id,
+        days: input.days,
+        reason: input.reason,
+        grantedBy: caller.id,
       });
       const program = await this.programs.byId(enrollment.programId);
       enrollment.scheduledEndDate = scheduledEndDate(
         enrollment.startDate,
         program.lengthDays,
-        granted.map((x) => x.days),
+        await this.enrollments.extensionDays(id),
       );
-      const saved = await manager.getRepository(EnrollmentEntity).save(enrollment);
+      const saved = await this.enrollments.save(enrollment);
       // Partners validating session dates need the new end (no reason: it may be medical).
       await this.outbox.emit({
         type: 'enrollment.extended',
         enrollmentId: id,
         data: { enrollmentId: id, days: input.days, scheduledEndDate: saved.scheduledEndDate },
       });
-      return this.view(caller, saved);
+      return this.views.one(caller, saved);
     });
   }
 
@@ -194,7 +170,7 @@ export class EnrollmentsService {
         endedAt: new Date(),
         endReason: reason,
       });
-      return this.view(caller, saved);
+      return this.views.one(caller, saved);
     });
   }
 
@@ -208,20 +184,15 @@ export class EnrollmentsService {
     id: string,
     ifMatch?: string,
   ): Promise<Versioned<EnrollmentDto>> {
-    return this.uow.run(async (manager) => {
+    return this.uow.run(async () => {
       const enrollment = await this.enrollments.lockVisible(caller, id);
       assertIfMatch(ifMatch, enrollment.version);
       checkTransition('submit_for_review', enrollment.status);
-      const milestones = await manager
-        .getRepository(MilestoneEntity)
-        .createQueryBuilder('m')
-        .where('m.enrollment_id = :id', { id })
-        .setLock('pessimistic_read')
-        .getMany();
-      if (!planIsComplete(milestones)) {
+      const plan = await this.milestones.progressOfEnrollment(id, { lockShared: true });
+      if (!planIsComplete(plan)) {
         throw new DomainError(
           'ENROLLMENT_PLAN_INCOMPLETE',
-          milestones.length === 0
+          plan.length === 0
             ? 'The service plan has no milestones yet'
             : 'Every milestone of the plan must be met before court review',
         );
@@ -229,15 +200,7 @@ export class EnrollmentsService {
       const saved = await this.lifecycle.transition(enrollment, 'submit_for_review', {
         submittedForReviewAt: new Date(),
       });
-      return this.view(caller, saved);
+      return this.views.one(caller, saved);
     });
-  }
-
-  private async view(
-    caller: Caller,
-    enrollment: EnrollmentEntity,
-  ): Promise<Versioned<EnrollmentDto>> {
-    const [body] = await this.enrollments.present(caller, [enrollment]);
-    return { body, version: enrollment.version };
   }
 }

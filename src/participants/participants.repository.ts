@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'typeorm';
-import { participantVisibleTo } from '../access-scope/visibility';
+import { participantVisibleTo } from '../privacy/visibility';
 import { Page, toPage } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
 import type { Caller } from '../identity/access/caller';
@@ -41,6 +41,16 @@ export class ParticipantsRepository {
 
   async findVisible(caller: Caller, id: string): Promise<ParticipantEntity | null> {
     return this.scoped(caller).andWhere('p.id = :id', { id }).getOne();
+  }
+
+  /** Case numbers of these participants (ids the caller reached through a scoped read). */
+  async caseNumbersOf(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.uow.manager.query<{ id: string; case_number: string }[]>(
+      `SELECT id, case_number FROM participants WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.case_number]));
   }
 
   /** Case-insensitive, accent-insensitive name prefix or exact case number, keyset-paginated. */

@@ -3,12 +3,12 @@ import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Page } from '../common/pagination/pagination';
 import { Outbox } from '../events/outbox.service';
 import type { Caller } from '../identity/access/caller';
+import { audienceOf } from '../privacy/audience';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { isMinorOn } from './domain/minor-age';
 import { searchKey } from './domain/search-key';
 import {
   ParticipantDto,
-  participantAudience,
   RegisterParticipantDto,
   SearchParticipantsQueryDto,
 } from './dto/participant.dto';
@@ -66,18 +66,18 @@ export class ParticipantsService {
         agencyId: caller.agencyId,
         data: { participantId: participant.id },
       });
-      return ParticipantDto.from(participant, participantAudience(caller));
+      return ParticipantDto.from(participant, audienceOf(caller));
     });
   }
 
   async get(id: string, caller: Caller): Promise<ParticipantDto> {
     const participant = await this.participants.findVisible(caller, id);
     if (!participant) throw new NotFoundError('Participant');
-    return ParticipantDto.from(participant, participantAudience(caller));
+    return ParticipantDto.from(participant, audienceOf(caller));
   }
 
   async search(query: SearchParticipantsQueryDto, caller: Caller): Promise<Page<ParticipantDto>> {
-    const audience = participantAudience(caller);
+    const audience = audienceOf(caller);
     const page = await this.participants.search(caller, {
       text: query.search,
       // Names are withheld from partner systems, so they may not probe them by prefix either.

@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { enrollmentVisibleTo, sealingNoticeVisibleTo } from '../access-scope/visibility';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { Page, toPage } from '../common/pagination/pagination';
-import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
-import type { EnrollmentStatus } from '../enrollments/domain/enrollment-status';
+import type { Page } from '../common/pagination/pagination';
+import { EnrollmentSealingRow, EnrollmentsRepository } from '../enrollments/enrollments.repository';
 import { Outbox } from '../events/outbox.service';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
@@ -17,20 +14,12 @@ import {
   AcknowledgeSealingNoticeDto,
   ListSealingNoticesQueryDto,
   SealingNoticeDto,
-  SealingNoticeRow,
 } from './dto/sealing-notice.dto';
+import { SealingNoticesRepository } from './sealing-notices.repository';
 import { isMinorNotificationOverdue, minorNotificationDueAt } from './statutory-clocks';
 
 /** Clocks differ a little between systems: a notice "in the future" by less than this is accepted. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-interface EnrollmentSealingRow {
-  id: string;
-  status: EnrollmentStatus;
-  completed_at: Date | null;
-  minor_notified_at: Date | null;
-  minor_notification_method: MinorNotificationMethod | null;
-}
 
 /**
  * Sealing notices after the seal: who still has to confirm (and by when), the notified
@@ -40,28 +29,14 @@ interface EnrollmentSealingRow {
 export class SealingNoticesService {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly notices: SealingNoticesRepository,
+    private readonly enrollments: EnrollmentsRepository,
     private readonly outbox: Outbox,
   ) {}
 
   async list(query: ListSealingNoticesQueryDto, caller: Caller): Promise<Page<SealingNoticeDto>> {
-    const scope = sealingNoticeVisibleTo(caller, 'sn');
-    const qb = this.noticeQuery(this.uow.manager)
-      .addSelect(cursorTimestampSql('sn.created_at'), 'cursor_at')
-      .where(scope.sql, scope.params)
-      .orderBy('sn.created_at', 'ASC')
-      .addOrderBy('sn.id', 'ASC')
-      .limit(query.limit + 1);
-    if (query.status === 'overdue') {
-      qb.andWhere(`sn.status = 'pending' AND now() > sn.due_at`);
-    } else if (query.status) {
-      qb.andWhere('sn.status = :status', { status: query.status });
-    }
-    if (query.cursor) {
-      const key = decodeTimeIdCursor(query.cursor);
-      qb.andWhere('(sn.created_at, sn.id) > (:cursorAt::timestamptz, :cursorId::uuid)', key);
-    }
-    const rows = await qb.getRawMany<SealingNoticeRow & { cursor_at: string }>();
-    return toPage(rows, query.limit, (row) => [row.cursor_at, row.id], SealingNoticeDto.from);
+    const page = await this.notices.page(caller, query);
+    return { items: page.items.map(SealingNoticeDto.from), nextCursor: page.nextCursor };
   }
 
   /** The notified agency confirms it sealed its copy. Other callers: 404. */
@@ -70,13 +45,8 @@ export class SealingNoticesService {
     input: AcknowledgeSealingNoticeDto,
     caller: Caller,
   ): Promise<SealingNoticeDto> {
-    return this.uow.run(async (manager) => {
-      const scope = sealingNoticeVisibleTo(caller, 'sn');
-      const notice = await this.noticeQuery(manager)
-        .where('sn.id = :id', { id })
-        .andWhere(scope.sql, scope.params)
-        .setLock('pessimistic_write')
-        .getRawOne<SealingNoticeRow>();
+    return this.uow.run(async () => {
+      const notice = await this.notices.lockVisible(caller, id);
       if (!notice) throw new NotFoundError('Sealing notice');
       if (notice.status === 'acknowledged') {
         throw new DomainError(
@@ -84,16 +54,9 @@ export class SealingNoticesService {
           'This sealing notice was already acknowledged',
         );
       }
-      await manager.query(
-        `UPDATE sealing_notices
-            SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, reference = $3
-          WHERE id = $1`,
-        [id, caller.id, input.reference ?? null],
+      const dto = SealingNoticeDto.from(
+        await this.notices.acknowledge(id, caller.id, input.reference ?? null),
       );
-      const updated = await this.noticeQuery(manager)
-        .where('sn.id = :id', { id })
-        .getRawOne<SealingNoticeRow>();
-      const dto = SealingNoticeDto.from(updated!);
       // Addressed to the notified agency, and about the enrollment so that the owning
       // agency (which told it to seal) sees the confirmation come back.
       await this.outbox.emit({
@@ -112,8 +75,8 @@ export class SealingNoticesService {
   }
 
   async sealingStatus(enrollmentId: string, caller: Caller): Promise<SealingStatusDto> {
-    const enrollment = await this.findEnrollment(this.uow.manager, enrollmentId, caller, false);
-    return this.statusOf(this.uow.manager, enrollment);
+    const enrollment = await this.enrollments.findForSealing(caller, enrollmentId, false);
+    return this.statusOf(enrollment);
   }
 
   /** Records the written notice to the minor; only once the enrollment is completed. */
@@ -122,8 +85,8 @@ export class SealingNoticesService {
     input: RecordMinorNotificationDto,
     caller: Caller,
   ): Promise<SealingStatusDto> {
-    return this.uow.run(async (manager) => {
-      const enrollment = await this.findEnrollment(manager, enrollmentId, caller, true);
+    return this.uow.run(async () => {
+      const enrollment = await this.enrollments.findForSealing(caller, enrollmentId, true);
       if (enrollment.status !== 'completed' || !enrollment.completed_at) {
         throw new DomainError(
           'ENROLLMENT_NOT_COMPLETED',
@@ -143,50 +106,17 @@ export class SealingNoticesService {
       if (notifiedAt.getTime() < enrollment.completed_at.getTime()) {
         throw invalidNotifiedAt('notifiedAt cannot be before the completion was confirmed');
       }
-      const [updated] = await manager.query<[EnrollmentSealingRow[], number]>(
-        `UPDATE enrollments
-            SET minor_notified_at = $2, minor_notification_method = $3,
-                version = version + 1, updated_at = now()
-          WHERE id = $1
-          RETURNING id, status, completed_at, minor_notified_at, minor_notification_method`,
-        [enrollmentId, notifiedAt.toISOString(), input.method],
+      const updated = await this.enrollments.recordMinorNotification(
+        enrollmentId,
+        notifiedAt,
+        input.method,
       );
-      return this.statusOf(manager, updated[0]);
+      return this.statusOf(updated);
     });
   }
 
-  private async findEnrollment(
-    manager: EntityManager,
-    id: string,
-    caller: Caller,
-    lock: boolean,
-  ): Promise<EnrollmentSealingRow> {
-    const scope = enrollmentVisibleTo(caller, 'e');
-    const qb = manager
-      .createQueryBuilder()
-      .from('enrollments', 'e')
-      .select('e.id', 'id')
-      .addSelect('e.status', 'status')
-      .addSelect('e.completed_at', 'completed_at')
-      .addSelect('e.minor_notified_at', 'minor_notified_at')
-      .addSelect('e.minor_notification_method', 'minor_notification_method')
-      .where('e.id = :id', { id })
-      .andWhere(scope.sql, scope.params);
-    if (lock) qb.setLock('pessimistic_write');
-    const enrollment = await qb.getRawOne<EnrollmentSealingRow>();
-    if (!enrollment) throw new NotFoundError('Enrollment');
-    return enrollment;
-  }
-
-  private async statusOf(
-    manager: EntityManager,
-    enrollment: EnrollmentSealingRow,
-  ): Promise<SealingStatusDto> {
-    const rows = await this.noticeQuery(manager)
-      .where('sn.enrollment_id = :enrollmentId', { enrollmentId: enrollment.id })
-      .orderBy('sn.created_at', 'ASC')
-      .addOrderBy('sn.id', 'ASC')
-      .getRawMany<SealingNoticeRow>();
+  private async statusOf(enrollment: EnrollmentSealingRow): Promise<SealingStatusDto> {
+    const rows = await this.notices.ofEnrollment(enrollment.id);
     const dueAt = minorNotificationDueAt(
       rows.map((row) => ({ status: row.status, acknowledgedAt: row.acknowledged_at })),
     );
@@ -195,30 +125,14 @@ export class SealingNoticesService {
       notices: rows.map(SealingNoticeDto.from),
       minorNotificationDueAt: dueAt?.toISOString() ?? null,
       minorNotifiedAt: enrollment.minor_notified_at?.toISOString() ?? null,
-      minorNotificationMethod: enrollment.minor_notification_method,
+      minorNotificationMethod:
+        enrollment.minor_notification_method as MinorNotificationMethod | null,
       minorNotificationOverdue: isMinorNotificationOverdue(
         dueAt,
         enrollment.minor_notified_at,
         new Date(),
       ),
     };
-  }
-
-  /** The one shape notices are read in; `overdue` uses the database clock. */
-  private noticeQuery(manager: EntityManager): SelectQueryBuilder<Record<string, unknown>> {
-    return manager
-      .createQueryBuilder()
-      .from('sealing_notices', 'sn')
-      .select('sn.id', 'id')
-      .addSelect('sn.agency_id', 'agency_id')
-      .addSelect('sn.enrollment_id', 'enrollment_id')
-      .addSelect('sn.arrest_record_id', 'arrest_record_id')
-      .addSelect('sn.status', 'status')
-      .addSelect('sn.created_at', 'created_at')
-      .addSelect('sn.due_at', 'due_at')
-      .addSelect('sn.acknowledged_at', 'acknowledged_at')
-      .addSelect('sn.reference', 'reference')
-      .addSelect(`(sn.status = 'pending' AND now() > sn.due_at)`, 'overdue');
   }
 }
 

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
+import { ArrestRecordsModule } from '../arrest-records/arrest-records.module';
+import { EnrollmentsModule } from '../enrollments/enrollments.module';
+import { SealingNoticesRepository } from './sealing-notices.repository';
 import { SealingNoticesService } from './sealing-notices.service';
 import { SealingController } from './sealing.controller';
 import { SealingService } from './sealing.service';
 
 /** Sealing on completion (WIC 786.5): the seal itself, the notices and their statutory clocks. */
 @Module({
+  imports: [ArrestRecordsModule, EnrollmentsModule],
   controllers: [SealingController],
-  providers: [SealingService, SealingNoticesService],
+  providers: [SealingService, SealingNoticesService, SealingNoticesRepository],
   exports: [SealingService],
 })
 export class SealingModule {}

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { ArrestRecordsRepository } from '../arrest-records/arrest-records.repository';
 import { Outbox } from '../events/outbox.service';
 import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { agenciesHoldingCopies, type SealedArrestRecord } from './copy-holders';
-import { SEALING_NOTICE_PERIOD_DAYS, statutoryDeadlineSql } from './statutory-clocks';
+import { SealingNoticesRepository } from './sealing-notices.repository';
+import { SEALING_NOTICE_PERIOD_DAYS } from './statutory-clocks';
 
 /** What a completion's sealing did: the record sealed and the notices sent. */
 export interface SealingOutcome {
@@ -21,6 +23,8 @@ export interface SealingOutcome {
 export class SealingService {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly arrestRecords: ArrestRecordsRepository,
+    private readonly notices: SealingNoticesRepository,
     private readonly outbox: Outbox,
     private readonly auditContext: AuditContext,
   ) {}
@@ -37,44 +41,18 @@ export class SealingService {
     if (!this.uow.inTransaction) {
       throw new Error('sealForCompletion must run inside the completion transaction');
     }
-    const manager = this.uow.manager;
-    // The UPDATE locks the row; `status = 'open'` makes sealing happen exactly once.
-    const [sealed] = await manager.query<
-      [
-        { id: string; arresting_agency_id: string; owner_agency_id: string; sealed_at: Date }[],
-        number,
-      ]
-    >(
-      `UPDATE arrest_records SET status = 'sealed', sealed_at = now()
-        WHERE id = $1 AND status = 'open'
-        RETURNING id, arresting_agency_id, owner_agency_id, sealed_at`,
-      [enrollment.arrestRecordId],
-    );
-    const row = sealed[0];
+    const row = await this.arrestRecords.seal(enrollment.arrestRecordId);
     if (!row) throw new Error('the enrollment arrest record is not open: it cannot be sealed');
     const record: SealedArrestRecord = {
       id: row.id,
-      arrestingAgencyId: row.arresting_agency_id,
-      ownerAgencyId: row.owner_agency_id,
+      arrestingAgencyId: row.arrestingAgencyId,
+      ownerAgencyId: row.ownerAgencyId,
     };
-
-    const recipients = await manager.query<{ agency_id: string }[]>(
-      `SELECT agency_id FROM arrest_record_disclosures WHERE arrest_record_id = $1 ORDER BY first_disclosed_at`,
-      [record.id],
-    );
-    const agencies = agenciesHoldingCopies(
-      record,
-      recipients.map((r) => r.agency_id),
-    );
-    const notices = await manager.query<
-      { id: string; agency_id: string; created_at: Date; due_at: Date }[]
-    >(
-      `INSERT INTO sealing_notices (enrollment_id, arrest_record_id, agency_id, due_at)
-       SELECT $1, $2, holder.agency_id, ${statutoryDeadlineSql('now()', '$4::int')}
-         FROM unnest($3::uuid[]) WITH ORDINALITY AS holder (agency_id, position)
-        ORDER BY holder.position
-       RETURNING id, agency_id, created_at, due_at`,
-      [enrollment.id, record.id, agencies, SEALING_NOTICE_PERIOD_DAYS],
+    const agencies = agenciesHoldingCopies(record, await this.arrestRecords.disclosedTo(record.id));
+    const notices = await this.notices.createForHolders(
+      { enrollmentId: enrollment.id, arrestRecordId: record.id },
+      agencies,
+      SEALING_NOTICE_PERIOD_DAYS,
     );
 
     // Addressed to each notified agency (whatever it subscribed to): ids and dates only,
@@ -86,16 +64,17 @@ export class SealingService {
         data: {
           arrestRecordId: record.id,
           enrollmentId: enrollment.id,
-          sealedAt: row.sealed_at.toISOString(),
+          sealedAt: row.sealedAt.toISOString(),
           sealingNoticeId: notice.id,
           dueAt: notice.due_at.toISOString(),
         },
       })),
     );
     // Responses kept for Idempotency-Key replays must not bring the sealed record back.
-    await manager.query(`DELETE FROM idempotency_keys WHERE strpos(response_body::text, $1) > 0`, [
-      record.id,
-    ]);
+    await this.uow.manager.query(
+      `DELETE FROM idempotency_keys WHERE strpos(response_body::text, $1) > 0`,
+      [record.id],
+    );
     this.auditContext.add(
       { action: 'arrest_record.sealed', subjectType: 'arrest_record', subjectId: record.id },
       ...notices.map((notice) => ({
@@ -106,7 +85,7 @@ export class SealingService {
     );
     return {
       arrestRecordId: record.id,
-      sealedAt: row.sealed_at,
+      sealedAt: row.sealedAt,
       notices: notices.map((notice) => ({
         id: notice.id,
         agencyId: notice.agency_id,

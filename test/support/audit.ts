@@ -23,7 +23,7 @@ export async function auditSettled(
       );
       expect(row.unlogged).toBe(0);
     },
-    15000,
+    30000,
     50,
   );
 }

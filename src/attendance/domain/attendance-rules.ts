@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../common/errors/error-catalog';
 import type { EnrollmentStatus } from '../../enrollments/domain/enrollment-status';
 import { isWithinPeriod } from '../../enrollments/domain/program-period';
-import type { AttendanceStatus } from '../../milestones/domain/milestone-progress';
+import type { AttendanceStatus } from '../../enrollments/domain/milestone-progress';
 
 /** One attendance record a provider wants written (a single POST is a batch of one). */
 export interface AttendanceCandidate {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ATTENDANCE_STATUSES } from '../attendance-record.entity';
-import type { AttendanceStatus } from '../../milestones/domain/milestone-progress';
+import type { AttendanceStatus } from '../../enrollments/domain/milestone-progress';
 
 /** An attendance record as stored (snake_case columns, as read by the attendance queries). */
 export interface AttendanceRow {

@@ -10,7 +10,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ATTENDANCE_STATUSES } from '../attendance-record.entity';
-import type { AttendanceStatus } from '../../milestones/domain/milestone-progress';
+import type { AttendanceStatus } from '../../enrollments/domain/milestone-progress';
 import { MAX_NOTES_LENGTH, MAX_SESSION_MINUTES } from './record-attendance.dto';
 
 /** `PATCH /attendance/:id`: a provider's correction of its own record (If-Match required). */

@@ -11,7 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { ATTENDANCE_STATUSES } from '../attendance-record.entity';
-import type { AttendanceStatus } from '../../milestones/domain/milestone-progress';
+import type { AttendanceStatus } from '../../enrollments/domain/milestone-progress';
 import { IsCalendarDate } from '../../enrollments/dto/date-validators';
 
 export const MAX_SESSION_MINUTES = 1440;

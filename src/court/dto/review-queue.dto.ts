@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
-import type { MilestoneStatus } from '../../milestones/domain/milestone-progress';
+import type { MilestoneStatus } from '../../enrollments/domain/milestone-progress';
 
 const MILESTONE_STATUSES: MilestoneStatus[] = ['not_started', 'in_progress', 'met'];
 

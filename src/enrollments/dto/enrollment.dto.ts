@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
 import { PageQueryDto } from '../../common/pagination/pagination';
-import { MilestoneDto } from '../../milestones/dto/milestone.dto';
+import { MilestoneDto } from '../milestones/dto/milestone.dto';
 import { CONSENT_KINDS, type ConsentKind } from '../consent.entity';
 import { ENROLLMENT_STATUSES, type EnrollmentStatus } from '../domain/enrollment-status';
 import { IsCalendarDate } from './date-validators';

@@ -7,7 +7,7 @@ import { AgencyEntity } from '../../identity/agencies/agency.entity';
 import { ApiClientEntity } from '../../identity/api-clients/api-client.entity';
 import { AuthFailureEntity } from '../../identity/auth/auth-failure.entity';
 import { UserEntity } from '../../identity/users/user.entity';
-import { MilestoneEntity } from '../../milestones/milestone.entity';
+import { MilestoneEntity } from '../../enrollments/milestones/milestone.entity';
 import { ParticipantEntity } from '../../participants/participant.entity';
 import { ProgramEntity } from '../../programs/program.entity';
 import { SealingNoticeEntity } from '../../sealing/sealing-notice.entity';

@@ -11,7 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
-import type { Caller } from '../../identity/access/caller';
+import type { Audience } from '../../privacy/audience';
 import type { Guardian, ParticipantEntity } from '../participant.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -107,21 +107,6 @@ export class SearchParticipantsQueryDto extends PageQueryDto {
  * - `partner` (machine clients): the case number only; partner systems key their records on it,
  *   and names or dates of birth of minors never leave the system through machine channels.
  */
-export type ParticipantAudience = 'program' | 'care' | 'court' | 'partner';
-
-export function participantAudience(caller: Caller): ParticipantAudience {
-  if (caller.kind === 'client') return 'partner';
-  switch (caller.role) {
-    case 'admin':
-    case 'coordinator':
-      return 'program';
-    case 'provider':
-      return 'care';
-    default:
-      return 'court';
-  }
-}
-
 export class GuardianViewDto {
   @ApiProperty() name!: string;
   @ApiPropertyOptional({ description: 'Coordinators and admins only' }) phone?: string;
@@ -163,7 +148,7 @@ export class ParticipantDto {
   guardian?: GuardianViewDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
-  static from(participant: ParticipantEntity, audience: ParticipantAudience): ParticipantDto {
+  static from(participant: ParticipantEntity, audience: Audience): ParticipantDto {
     const reference = {
       id: participant.id,
       caseNumber: participant.caseNumber,
@@ -189,7 +174,7 @@ export class ParticipantDto {
 
 function guardianView(
   guardian: Guardian | null,
-  audience: 'program' | 'care',
+  audience: Exclude<Audience, 'court' | 'partner'>,
 ): GuardianViewDto | null {
   if (!guardian) return null;
   const view: GuardianViewDto = { name: guardian.name, relationship: guardian.relationship };

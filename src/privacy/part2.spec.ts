@@ -1,4 +1,4 @@
-import { REDISCLOSURE_NOTICE_42_CFR_2_32, redisclosureNoticeFor } from './redisclosure-notice';
+import { REDISCLOSURE_NOTICE_42_CFR_2_32, redisclosureNoticeFor } from './part2';
 
 describe('redisclosureNoticeFor', () => {
   it('gives substance-abuse records shown to another agency the 42 CFR 2.32 notice', () => {

@@ -1,17 +1,17 @@
-import { Outbox } from '../events/outbox.service';
+import { Outbox } from '../../events/outbox.service';
 import { Injectable } from '@nestjs/common';
-import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { assertIfMatch, Versioned } from '../common/http/etag';
-import type { EnrollmentStatus } from '../enrollments/domain/enrollment-status';
-import { EnrollmentLifecycle } from '../enrollments/enrollment-lifecycle.service';
-import { EnrollmentsRepository } from '../enrollments/enrollments.repository';
-import type { Caller } from '../identity/access/caller';
-import { AgencyEntity } from '../identity/agencies/agency.entity';
-import { isUniqueViolation } from '../infrastructure/database/postgres-errors';
-import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error';
+import { assertIfMatch, Versioned } from '../../common/http/etag';
+import type { EnrollmentStatus } from '../domain/enrollment-status';
+import { EnrollmentLifecycle } from '../enrollment-lifecycle.service';
+import { EnrollmentsRepository } from '../enrollments.repository';
+import type { Caller } from '../../identity/access/caller';
+import { AgenciesService } from '../../identity/agencies/agencies.service';
+import { isUniqueViolation } from '../../infrastructure/database/postgres-errors';
+import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { CreateMilestoneDto, MilestoneDto, presentMilestone } from './dto/milestone.dto';
 import { MilestoneEntity } from './milestone.entity';
-import { loadMilestoneViews } from './milestone-views';
+import { MilestonesRepository } from './milestones.repository';
 
 /** The service plan may change until the enrollment goes to court review. */
 const PLAN_OPEN: readonly EnrollmentStatus[] = ['pending_consent', 'active'];
@@ -22,6 +22,8 @@ export class MilestonesService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly enrollments: EnrollmentsRepository,
+    private readonly milestones: MilestonesRepository,
+    private readonly agencies: AgenciesService,
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly outbox: Outbox,
   ) {}
@@ -36,7 +38,7 @@ export class MilestonesService {
     input: CreateMilestoneDto,
     ifMatch?: string,
   ): Promise<Versioned<MilestoneDto>> {
-    return this.uow.run(async (manager) => {
+    return this.uow.run(async () => {
       const enrollment = await this.enrollments.lockVisible(caller, enrollmentId);
       assertIfMatch(ifMatch, enrollment.version);
       if (!PLAN_OPEN.includes(enrollment.status)) {
@@ -45,9 +47,7 @@ export class MilestonesService {
           `the service plan of an enrollment that is ${enrollment.status.replace(/_/g, ' ')} cannot change`,
         );
       }
-      const provider = await manager
-        .getRepository(AgencyEntity)
-        .findOneBy({ id: input.providerAgencyId });
+      const provider = await this.agencies.findById(input.providerAgencyId);
       if (!provider) {
         throw new DomainError(
           'MILESTONE_PROVIDER_NOT_FOUND',
@@ -61,19 +61,15 @@ export class MilestonesService {
         );
       }
 
-      const milestones = manager.getRepository(MilestoneEntity);
       let milestone: MilestoneEntity;
       try {
-        milestone = await milestones.save(
-          milestones.create({
-            enrollmentId,
-            category: input.category,
-            providerAgencyId: provider.id,
-            requiredSessions: input.requiredSessions,
-            attendedSessions: 0,
-            createdBy: caller.id,
-          }),
-        );
+        milestone = await this.milestones.insert({
+          enrollmentId,
+          category: input.category,
+          providerAgencyId: provider.id,
+          requiredSessions: input.requiredSessions,
+          createdBy: caller.id,
+        });
       } catch (error) {
         if (isUniqueViolation(error, ONE_PER_CATEGORY)) {
           throw new DomainError(
@@ -105,8 +101,11 @@ export class MilestonesService {
 
   /** One milestone with its progress, scoped through its enrollment; details as the caller may see them. */
   async get(caller: Caller, id: string): Promise<Versioned<MilestoneDto>> {
-    const [view] = await loadMilestoneViews(this.uow.manager, caller, { milestoneId: id });
-    if (!view) throw new NotFoundError('Milestone');
-    return { body: view.dto, version: view.milestone.version };
+    const [row] = await this.milestones.visible(caller, { milestoneId: id });
+    if (!row) throw new NotFoundError('Milestone');
+    return {
+      body: presentMilestone(row.milestone, row.detailsVisible, caller.agencyId),
+      version: row.milestone.version,
+    };
   }
 }

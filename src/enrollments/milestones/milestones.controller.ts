@@ -8,13 +8,13 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiIfMatch, IfMatch, withEtag } from '../common/http/etag';
-import { Roles, Scopes } from '../identity/access/access-policy.decorators';
-import type { Caller } from '../identity/access/caller';
-import { CurrentCaller } from '../identity/access/current-caller.decorator';
+import { ApiIfMatch, IfMatch, withEtag } from '../../common/http/etag';
+import { Roles, Scopes } from '../../identity/access/access-policy.decorators';
+import type { Caller } from '../../identity/access/caller';
+import { CurrentCaller } from '../../identity/access/current-caller.decorator';
 import { CreateMilestoneDto, MilestoneDto } from './dto/milestone.dto';
 import { MilestonesService } from './milestones.service';
-import { Audited } from '../infrastructure/audit-context/audited.decorator';
+import { Audited } from '../../infrastructure/audit-context/audited.decorator';
 
 const ETAG_HEADER = {
   ETag: { description: 'Strong entity tag of the milestone', schema: { type: 'string' } },

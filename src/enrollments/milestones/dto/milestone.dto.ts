@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
-import { redisclosureNoticeFor } from '../../attendance/domain/redisclosure-notice';
-import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
-import { milestoneStatus, type MilestoneStatus } from '../domain/milestone-progress';
+import { redisclosureNoticeFor } from '../../../privacy/part2';
+import { SERVICE_CATEGORIES, type ServiceCategory } from '../../../identity/agencies/agency-kind';
+import { milestoneStatus, type MilestoneStatus } from '../../domain/milestone-progress';
 import type { MilestoneEntity } from '../milestone.entity';
 
 export const MILESTONE_STATUSES: readonly MilestoneStatus[] = ['not_started', 'in_progress', 'met'];

@@ -6,7 +6,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import type { ServiceCategory } from '../identity/agencies/agency-kind';
+import type { ServiceCategory } from '../../identity/agencies/agency-kind';
 
 @Entity({ name: 'milestones' })
 export class MilestoneEntity {

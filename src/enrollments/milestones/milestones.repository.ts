@@ -1,0 +1,260 @@
+import { Injectable } from '@nestjs/common';
+import type { ServiceCategory } from '../../identity/agencies/agency-kind';
+import type { Caller } from '../../identity/access/caller';
+import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
+import {
+  attendanceWritableBy,
+  enrollmentVisibleTo,
+  milestoneDetailsVisibleTo,
+} from '../../privacy/visibility';
+import type { EnrollmentStatus } from '../domain/enrollment-status';
+import { EnrollmentEntity } from '../enrollment.entity';
+import { MilestoneEntity } from './milestone.entity';
+
+export type NewMilestone = Pick<
+  MilestoneEntity,
+  'enrollmentId' | 'category' | 'providerAgencyId' | 'requiredSessions' | 'createdBy'
+>;
+
+/** A milestone as the caller may see it: whether its session details are visible is decided in SQL. */
+export interface MilestoneRow {
+  milestone: MilestoneEntity;
+  detailsVisible: boolean;
+}
+
+/** A milestone the caller's agency delivers, with its enrollment, read under lock for a write. */
+export interface WritableMilestone {
+  milestoneId: string;
+  enrollmentId: string;
+  enrollmentStatus: EnrollmentStatus;
+  startDate: string;
+  scheduledEndDate: string;
+  category: ServiceCategory;
+  /** Met before this write: tells whether the write made it met. */
+  wasMet: boolean;
+}
+
+/** A milestone whose session details the caller may read. */
+export interface DetailsVisibleMilestone {
+  id: string;
+  enrollmentId: string;
+  category: ServiceCategory;
+  providerAgencyId: string;
+}
+
+export interface MilestoneProgressRow {
+  id: string;
+  enrollmentId: string;
+  category: ServiceCategory;
+  attendedSessions: number;
+  requiredSessions: number;
+  metAt: Date | null;
+}
+
+const PROGRESS_COLUMNS = `m.id, m.enrollment_id AS "enrollmentId", m.category,
+  m.attended_sessions AS "attendedSessions", m.required_sessions AS "requiredSessions",
+  m.met_at AS "metAt"`;
+
+/** `manager.query` answers an UPDATE with `[rows, count]`, anything else with rows. */
+function rowsOf<T>(result: unknown): T[] {
+  const isUpdateResult =
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number';
+  return (isUpdateResult ? result[0] : result) as T[];
+}
+
+/**
+ * The service plan's milestones: the only code that reads or writes `milestones`. Reads are
+ * scoped by the caller (privacy/visibility.ts); progress is set from the counts attendance
+ * reports, never incremented blindly.
+ *
+ * Lock order shared by every write that touches the plan: enrollments by id, then milestones
+ * by id, then attendance records (parent before child, ascending ids), so writers queue
+ * instead of deadlocking.
+ */
+@Injectable()
+export class MilestonesRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async insert(milestone: NewMilestone): Promise<MilestoneEntity> {
+    const repository = this.uow.manager.getRepository(MilestoneEntity);
+    return repository.save(repository.create({ ...milestone, attendedSessions: 0 }));
+  }
+
+  /**
+   * Milestones of the given enrollments (or one milestone) as the caller may see them, in ONE
+   * query for any number of enrollments; only milestones of enrollments visible to the caller.
+   */
+  async visible(
+    caller: Caller,
+    where: { enrollmentIds: readonly string[] } | { milestoneId: string },
+  ): Promise<MilestoneRow[]> {
+    if ('enrollmentIds' in where && where.enrollmentIds.length === 0) return [];
+    const scope = enrollmentVisibleTo(caller, 'e');
+    const details = milestoneDetailsVisibleTo(caller, 'm', 'e');
+    const query = this.uow.manager
+      .getRepository(MilestoneEntity)
+      .createQueryBuilder('m')
+      .innerJoin(EnrollmentEntity, 'e', 'e.id = m.enrollment_id')
+      .addSelect(`(${details.sql})`, 'details_visible')
+      .where(scope.sql, scope.params)
+      .orderBy('m.createdAt', 'ASC')
+      .addOrderBy('m.id', 'ASC');
+    if ('enrollmentIds' in where) {
+      query.andWhere('m.enrollment_id IN (:...enrollmentIds)', {
+        enrollmentIds: where.enrollmentIds,
+      });
+    } else {
+      query.andWhere('m.id = :milestoneId', { milestoneId: where.milestoneId });
+    }
+    const { entities, raw } = await query.getRawAndEntities<{
+      m_id: string;
+      details_visible: boolean;
+    }>();
+    const visible = new Map(raw.map((row) => [row.m_id, row.details_visible === true]));
+    return entities.map((milestone) => ({
+      milestone,
+      detailsVisible: visible.get(milestone.id) ?? false,
+    }));
+  }
+
+  /**
+   * Progress of every milestone of one enrollment; `lockShared` reads them FOR SHARE (in the
+   * caller's transaction, after the enrollment's lock) so no attendance write slips in.
+   */
+  async progressOfEnrollment(
+    enrollmentId: string,
+    options: { lockShared?: boolean } = {},
+  ): Promise<{ attendedSessions: number; requiredSessions: number }[]> {
+    const query = this.uow.manager
+      .getRepository(MilestoneEntity)
+      .createQueryBuilder('m')
+      .where('m.enrollment_id = :enrollmentId', { enrollmentId });
+    if (options.lockShared) query.setLock('pessimistic_read');
+    return query.getMany();
+  }
+
+  /** Category and progress of the milestones of these enrollments (the court's queue). */
+  async progressOf(enrollmentIds: readonly string[]): Promise<MilestoneProgressRow[]> {
+    if (enrollmentIds.length === 0) return [];
+    return this.uow.manager.query<MilestoneProgressRow[]>(
+      `SELECT ${PROGRESS_COLUMNS} FROM milestones m
+        WHERE m.enrollment_id = ANY($1::uuid[]) ORDER BY m.enrollment_id, m.category`,
+      [enrollmentIds],
+    );
+  }
+
+  /**
+   * Locks the caller agency's milestones among `milestoneIds` and their enrollments, for an
+   * attendance write: enrollments first, then milestones (the shared lock order). `FOR NO KEY
+   * UPDATE` (what an UPDATE takes anyway) excludes other writers but not foreign-key checks.
+   */
+  async lockWritable(
+    caller: Caller,
+    milestoneIds: readonly string[],
+  ): Promise<Map<string, WritableMilestone>> {
+    const targets = new Map<string, WritableMilestone>();
+    if (milestoneIds.length === 0) return targets;
+    const writable = attendanceWritableBy(caller, 'wm');
+    const enrollments = await this.uow.manager
+      .createQueryBuilder()
+      .select(['e.id AS id', 'e.status AS status', 'e.start_date AS start_date'])
+      .addSelect('e.scheduled_end_date', 'scheduled_end_date')
+      .from('enrollments', 'e')
+      .where(
+        `e.id IN (SELECT wm.enrollment_id FROM milestones wm WHERE wm.id IN (:...milestoneIds) AND ${writable.sql})`,
+        { milestoneIds, ...writable.params },
+      )
+      .orderBy('e.id')
+      .setLock('for_no_key_update')
+      .getRawMany<{
+        id: string;
+        status: EnrollmentStatus;
+        start_date: string;
+        scheduled_end_date: string;
+      }>();
+    if (enrollments.length === 0) return targets;
+    const own = attendanceWritableBy(caller, 'm');
+    const milestones = await this.uow.manager
+      .createQueryBuilder()
+      .select(['m.id AS id', 'm.enrollment_id AS enrollment_id', 'm.category AS category'])
+      .addSelect('m.met_at IS NOT NULL', 'was_met')
+      .from('milestones', 'm')
+      .where('m.id IN (:...milestoneIds)', { milestoneIds })
+      .andWhere(own.sql, own.params)
+      .orderBy('m.id')
+      .setLock('for_no_key_update')
+      .getRawMany<{
+        id: string;
+        enrollment_id: string;
+        category: ServiceCategory;
+        was_met: boolean;
+      }>();
+    const enrollmentById = new Map(enrollments.map((e) => [e.id, e]));
+    for (const m of milestones) {
+      const e = enrollmentById.get(m.enrollment_id);
+      if (!e) continue;
+      targets.set(m.id, {
+        milestoneId: m.id,
+        enrollmentId: e.id,
+        enrollmentStatus: e.status,
+        startDate: e.start_date,
+        scheduledEndDate: e.scheduled_end_date,
+        category: m.category,
+        wasMet: m.was_met,
+      });
+    }
+    return targets;
+  }
+
+  /** A milestone whose session details the caller may read (enrollment scope and details scope). */
+  async findDetailsVisible(
+    caller: Caller,
+    milestoneId: string,
+  ): Promise<DetailsVisibleMilestone | undefined> {
+    const enrollment = enrollmentVisibleTo(caller, 'e');
+    const details = milestoneDetailsVisibleTo(caller, 'm', 'e');
+    return this.uow.manager
+      .createQueryBuilder()
+      .select([
+        'm.id AS id',
+        'm.enrollment_id AS "enrollmentId"',
+        'm.category AS category',
+        'm.provider_agency_id AS "providerAgencyId"',
+      ])
+      .from('milestones', 'm')
+      .innerJoin('enrollments', 'e', 'e.id = m.enrollment_id')
+      .where('m.id = :milestoneId', { milestoneId })
+      .andWhere(enrollment.sql, enrollment.params)
+      .andWhere(details.sql, details.params)
+      .getRawOne<DetailsVisibleMilestone>();
+  }
+
+  /**
+   * Sets progress from the `present` counts attendance reports for these (locked)
+   * milestones, in one statement: `attended_sessions` is the exact count, `met_at` is set when
+   * the requirement is reached and cleared when a correction undoes it, and the version (ETag)
+   * moves. Returns the milestones whose progress changed.
+   */
+  async applyPresentCounts(
+    counts: readonly { milestoneId: string; present: number }[],
+  ): Promise<MilestoneProgressRow[]> {
+    if (counts.length === 0) return [];
+    const result: unknown = await this.uow.manager.query(
+      `UPDATE milestones m
+          SET attended_sessions = c.present,
+              met_at = CASE WHEN c.present >= m.required_sessions THEN coalesce(m.met_at, now()) END,
+              version = m.version + 1,
+              updated_at = now()
+         FROM unnest($1::uuid[], $2::integer[]) AS c (milestone_id, present)
+        WHERE m.id = c.milestone_id
+          AND (m.attended_sessions <> c.present
+               OR (m.met_at IS NOT NULL) <> (c.present >= m.required_sessions))
+       RETURNING ${PROGRESS_COLUMNS}`,
+      [counts.map((c) => c.milestoneId), counts.map((c) => c.present)],
+    );
+    return rowsOf<MilestoneProgressRow>(result);
+  }
+}

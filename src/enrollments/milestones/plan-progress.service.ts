@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { Caller } from '../../identity/access/caller';
+import { EnrollmentsRepository } from '../enrollments.repository';
+import {
+  DetailsVisibleMilestone,
+  MilestoneProgressRow,
+  MilestonesRepository,
+  WritableMilestone,
+} from './milestones.repository';
+
+/**
+ * What the attendance module may do to an enrollment's plan: lock the milestones it writes
+ * to, and report what its records now say. Attendance never writes `milestones` or
+ * `enrollments` itself; the plan turns its facts into progress, the 24-hour stamp and new
+ * versions (ETags) here, in the caller's transaction.
+ */
+@Injectable()
+export class PlanProgress {
+  constructor(
+    private readonly milestones: MilestonesRepository,
+    private readonly enrollments: EnrollmentsRepository,
+  ) {}
+
+  /** The caller agency's milestones among these, and their enrollments, locked for the write. */
+  lockWritable(
+    caller: Caller,
+    milestoneIds: readonly string[],
+  ): Promise<Map<string, WritableMilestone>> {
+    return this.milestones.lockWritable(caller, milestoneIds);
+  }
+
+  /** A milestone whose session records the caller may read, or undefined. */
+  findDetailsVisible(
+    caller: Caller,
+    milestoneId: string,
+  ): Promise<DetailsVisibleMilestone | undefined> {
+    return this.milestones.findDetailsVisible(caller, milestoneId);
+  }
+
+  /**
+   * Attendance changed under the locks of `lockWritable`: progress follows the `present`
+   * counts; `connected` enrollments got an attended session (the first one stamps the
+   * 24-hour rule), `disconnected` ones have none left after a correction. Every enrollment
+   * whose view changed gets a new version. Returns the milestones whose progress changed.
+   */
+  async attendanceChanged(facts: {
+    presentCounts: readonly { milestoneId: string; present: number }[];
+    connected: readonly string[];
+    disconnected: readonly string[];
+  }): Promise<MilestoneProgressRow[]> {
+    const progress = await this.milestones.applyPresentCounts(facts.presentCounts);
+    await this.enrollments.applyAttendance({
+      connected: facts.connected,
+      disconnected: facts.disconnected,
+      planChanged: progress.map((m) => m.enrollmentId),
+    });
+    return progress;
+  }
+}

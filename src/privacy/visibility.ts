@@ -1,0 +1,169 @@
+import type { Caller } from '../identity/access/caller';
+
+/**
+ * Row-level access, in SQL, in one place. Every query that reads program data adds one of
+ * these predicates, so a record outside the caller's scope is simply not found (404), and a
+ * controller that forgets a check still leaks nothing.
+ *
+ * Parameters are named `scopeAgencyId`; aliases are the caller's query aliases.
+ */
+export interface SqlPredicate {
+  sql: string;
+  params: { scopeAgencyId: string };
+}
+
+const NOTHING = 'FALSE';
+
+/**
+ * What an agency's machine clients (and its webhook subscriptions) may see of an enrollment:
+ * the enrollments it owns and those it delivers a service for. `agency` is a SQL expression
+ * (a named parameter, or a column such as `s.agency_id` when fanning out to subscriptions).
+ */
+export function agencyEnrollmentScope(e: string, agency: string): string {
+  return `(${e}.owner_agency_id = ${agency} OR EXISTS (SELECT 1 FROM milestones am
+    WHERE am.enrollment_id = ${e}.id AND am.provider_agency_id = ${agency}))`;
+}
+
+/** Enrollments: owners see theirs, providers those they serve, court those under review or decided by it. */
+export function enrollmentVisibleTo(caller: Caller, e = 'e'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  const providerHolds = `EXISTS (SELECT 1 FROM milestones vm WHERE vm.enrollment_id = ${e}.id AND vm.provider_agency_id = :scopeAgencyId)`;
+  if (caller.kind === 'client') return { sql: agencyEnrollmentScope(e, ':scopeAgencyId'), params };
+  switch (caller.role) {
+    case 'admin':
+      return { sql: 'TRUE', params };
+    case 'coordinator':
+      return { sql: `${e}.owner_agency_id = :scopeAgencyId`, params };
+    case 'provider':
+      return { sql: providerHolds, params };
+    case 'court':
+      return {
+        sql: `(${e}.status = 'pending_court_review' OR EXISTS (SELECT 1 FROM court_reviews vr
+                WHERE vr.enrollment_id = ${e}.id AND vr.court_agency_id = :scopeAgencyId))`,
+        params,
+      };
+    default:
+      return { sql: NOTHING, params };
+  }
+}
+
+/** Participants: the registering agency, and whoever may see one of their enrollments. */
+export function participantVisibleTo(caller: Caller, p = 'p'): SqlPredicate {
+  const enrollment = enrollmentVisibleTo(caller, 've');
+  if (caller.kind === 'user' && caller.role === 'admin') return enrollment;
+  const viaEnrollment = `EXISTS (SELECT 1 FROM enrollments ve WHERE ve.participant_id = ${p}.id AND ${enrollment.sql})`;
+  const owns =
+    caller.kind === 'client' || caller.role === 'coordinator'
+      ? `${p}.owner_agency_id = :scopeAgencyId OR `
+      : '';
+  return { sql: `(${owns}${viaEnrollment})`, params: enrollment.params };
+}
+
+/**
+ * Arrest records, ordinary path: never sealed ones, whoever asks. Providers and auditors
+ * never see arrest data (minimum necessary).
+ */
+export function arrestRecordVisibleTo(caller: Caller, ar = 'ar'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  const open = `${ar}.status = 'open'`;
+  if (caller.kind === 'client') {
+    return {
+      sql: `(${open} AND (${ar}.arresting_agency_id = :scopeAgencyId OR ${ar}.owner_agency_id = :scopeAgencyId))`,
+      params,
+    };
+  }
+  switch (caller.role) {
+    case 'admin':
+      return { sql: open, params };
+    case 'coordinator':
+      return { sql: `(${open} AND ${ar}.owner_agency_id = :scopeAgencyId)`, params };
+    case 'court': {
+      const enrollment = enrollmentVisibleTo(caller, 'ave');
+      return {
+        sql: `(${open} AND EXISTS (SELECT 1 FROM enrollments ave WHERE ave.arrest_record_id = ${ar}.id AND ${enrollment.sql}))`,
+        params,
+      };
+    }
+    default:
+      return { sql: NOTHING, params };
+  }
+}
+
+/**
+ * Sealed arrest records, the narrow path the law leaves: court and admin users only, and only
+ * with a stated purpose (checked by the caller of this predicate, and audited).
+ */
+export function sealedArrestRecordVisibleTo(caller: Caller, ar = 'ar'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  if (caller.kind !== 'user') return { sql: NOTHING, params };
+  if (caller.role === 'admin') return { sql: 'TRUE', params };
+  if (caller.role === 'court') {
+    return {
+      sql: `EXISTS (SELECT 1 FROM enrollments se JOIN court_reviews sr ON sr.enrollment_id = se.id
+              WHERE se.arrest_record_id = ${ar}.id AND sr.court_agency_id = :scopeAgencyId)`,
+      params,
+    };
+  }
+  return { sql: NOTHING, params };
+}
+
+/**
+ * Session-level details of a milestone (attendance records, notes): the delivering provider,
+ * the owning coordinator agency, admins, and agencies named in a live information-sharing
+ * consent for that service (42 CFR Part 2 / HIPAA minimum necessary). Everyone else who can
+ * see the enrollment sees only the milestone's category and status.
+ */
+export function milestoneDetailsVisibleTo(caller: Caller, m = 'm', e = 'e'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  if (caller.kind === 'user' && caller.role === 'admin') return { sql: 'TRUE', params };
+  if (caller.kind === 'user' && caller.role !== 'coordinator' && caller.role !== 'provider') {
+    return { sql: NOTHING, params };
+  }
+  return { sql: agencyMilestoneDetailsScope(m, e, ':scopeAgencyId'), params };
+}
+
+/**
+ * The agency rule behind milestoneDetailsVisibleTo, for an agency given as a SQL expression
+ * (a parameter, or `s.agency_id` when events fan out to webhook subscriptions).
+ */
+export function agencyMilestoneDetailsScope(m: string, e: string, agency: string): string {
+  return `(${m}.provider_agency_id = ${agency}
+      OR ${e}.owner_agency_id = ${agency}
+      OR EXISTS (SELECT 1 FROM consents vc WHERE vc.enrollment_id = ${m}.enrollment_id
+           AND vc.kind = 'information_sharing' AND vc.service_category::text = ${m}.category::text
+           AND vc.recipient_agency_id = ${agency} AND vc.revoked_at IS NULL
+           AND (vc.expires_at IS NULL OR vc.expires_at > now())))`;
+}
+
+/**
+ * Sealing notices: the notified agency's clients see the notices addressed to their agency;
+ * coordinators those of enrollments their agency owns (they follow the statutory clocks);
+ * admins all. A notice never carries names or charges, but who was told what stays scoped.
+ */
+export function sealingNoticeVisibleTo(caller: Caller, sn = 'sn'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  if (caller.kind === 'client') return { sql: `${sn}.agency_id = :scopeAgencyId`, params };
+  switch (caller.role) {
+    case 'admin':
+      return { sql: 'TRUE', params };
+    case 'coordinator':
+      return {
+        sql: `EXISTS (SELECT 1 FROM enrollments sne WHERE sne.id = ${sn}.enrollment_id AND sne.owner_agency_id = :scopeAgencyId)`,
+        params,
+      };
+    default:
+      return { sql: NOTHING, params };
+  }
+}
+
+/**
+ * Writing and correcting attendance: only the agency delivering the milestone's service (its
+ * provider users and its machine clients with `attendance:write`). `x` aliases `milestones` or
+ * `attendance_records`; both carry the provider agency.
+ */
+export function attendanceWritableBy(caller: Caller, x = 'm'): SqlPredicate {
+  return {
+    sql: `${x}.provider_agency_id = :scopeAgencyId`,
+    params: { scopeAgencyId: caller.agencyId },
+  };
+}
