@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import type { NewAuditEntry } from './audit-entry';
 import type { AuditLeafFields } from './log/audit-leaf';
@@ -55,10 +54,10 @@ export class AuditEventsRepository {
    * by the sequencer. One statement whatever the number of entries (a page of 500 is one
    * round trip), with a fixed parameter list so PostgreSQL plans it once.
    */
-  async insert(manager: EntityManager, entries: NewAuditEntry[]): Promise<void> {
+  async insert(entries: NewAuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const column = <T>(pick: (entry: NewAuditEntry) => T): T[] => entries.map(pick);
-    await manager.query(
+    await this.uow.manager.query(
       `INSERT INTO audit_events (actor_kind, actor_id, actor_agency_id, action, subject_type,
          subject_id, outcome, purpose, request_id)
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[],

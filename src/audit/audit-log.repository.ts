@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { AUDIT_ENTRY_COLUMNS } from './audit-events.repository';
 import type { AuditLeafFields } from './log/audit-leaf';
@@ -60,16 +59,16 @@ export class AuditLogRepository {
   constructor(private readonly uow: UnitOfWork) {}
 
   /** Exactly one sequencer at a time across instances; released when its transaction ends. */
-  async tryLockSequencer(manager: EntityManager): Promise<boolean> {
-    const [{ locked }] = await manager.query<{ locked: boolean }[]>(
+  async tryLockSequencer(): Promise<boolean> {
+    const [{ locked }] = await this.uow.manager.query<{ locked: boolean }[]>(
       `SELECT pg_try_advisory_xact_lock($1) AS locked`,
       [SEQUENCER_LOCK_KEY],
     );
     return locked;
   }
 
-  async head(manager: EntityManager = this.uow.manager): Promise<LogHead | null> {
-    const [row] = await manager.query<
+  async head(): Promise<LogHead | null> {
+    const [row] = await this.uow.manager.query<
       { seq: string; txid: string; position: string; chain_hash: Buffer }[]
     >(
       `SELECT l.seq::text AS seq, e.txid::text AS txid, e.position::text AS position, l.chain_hash
@@ -97,12 +96,8 @@ export class AuditLogRepository {
    * Committed entries after `head`, in commit order: below the horizon no transaction can
    * still add an entry, so none is skipped and none is taken twice.
    */
-  async pending(
-    manager: EntityManager,
-    after: { txid: string; position: string },
-    limit: number,
-  ): Promise<PendingEntry[]> {
-    return manager.query<PendingEntry[]>(
+  async pending(after: { txid: string; position: string }, limit: number): Promise<PendingEntry[]> {
+    return this.uow.manager.query<PendingEntry[]>(
       `SELECT ${AUDIT_ENTRY_COLUMNS}, e.txid::text AS txid, e.position::text AS position
          FROM audit_events e
         WHERE (e.txid, e.position) > ($1::xid8, $2::bigint)
@@ -114,12 +109,9 @@ export class AuditLogRepository {
   }
 
   /** The hashes of the given complete subtrees (level 0: leaves), in one query. */
-  async subtrees(
-    keys: { level: number; index: number }[],
-    manager: EntityManager = this.uow.manager,
-  ): Promise<SubtreeRow[]> {
+  async subtrees(keys: { level: number; index: number }[]): Promise<SubtreeRow[]> {
     if (keys.length === 0) return [];
-    return manager
+    return this.uow.manager
       .query<SubtreeRow[]>(
         `SELECT k.level, k.index, coalesce(l.leaf_hash, n.hash) AS hash
          FROM unnest($1::int[], $2::bigint[]) AS k (level, index)
@@ -135,12 +127,11 @@ export class AuditLogRepository {
   }
 
   async append(
-    manager: EntityManager,
     leaves: { seq: number; eventId: string; leafHash: Buffer; chainHash: Buffer }[],
     nodes: SubtreeRow[],
   ): Promise<void> {
     if (leaves.length > 0) {
-      await manager.query(
+      await this.uow.manager.query(
         `INSERT INTO audit_log (seq, event_id, leaf_hash, chain_hash)
          SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bytea[], $4::bytea[])`,
         [
@@ -152,7 +143,7 @@ export class AuditLogRepository {
       );
     }
     if (nodes.length > 0) {
-      await manager.query(
+      await this.uow.manager.query(
         `INSERT INTO audit_tree_nodes (level, index, hash)
          SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
         [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
@@ -160,18 +151,17 @@ export class AuditLogRepository {
     }
   }
 
-  async latestCheckpoint(manager: EntityManager = this.uow.manager): Promise<CheckpointRow | null> {
-    const [row] = await manager.query<CheckpointRow[]>(
+  async latestCheckpoint(): Promise<CheckpointRow | null> {
+    const [row] = await this.uow.manager.query<CheckpointRow[]>(
       `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1`,
     );
     return row ?? null;
   }
 
   async insertCheckpoint(
-    manager: EntityManager,
     checkpoint: Omit<CheckpointRow, 'signedAt' | 'ageMs'>,
   ): Promise<CheckpointRow> {
-    const [row] = await manager.query<CheckpointRow[]>(
+    const [row] = await this.uow.manager.query<CheckpointRow[]>(
       `INSERT INTO audit_checkpoints (tree_size, root_hash, origin, key_id, note)
        VALUES ($1, $2, $3, $4, $5) RETURNING ${CHECKPOINT_COLUMNS}`,
       [

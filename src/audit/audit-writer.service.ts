@@ -35,7 +35,7 @@ export class AuditWriter {
   async record(entries: NewAuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     if (this.uow.inTransaction) {
-      await this.events.insert(this.uow.manager, entries);
+      await this.events.insert(entries);
       return;
     }
     await new Promise<void>((resolve, reject) => {
@@ -50,10 +50,7 @@ export class AuditWriter {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
         try {
-          await this.events.insert(
-            this.uow.manager,
-            batch.flatMap((waiting) => waiting.entries),
-          );
+          await this.events.insert(batch.flatMap((waiting) => waiting.entries));
           batch.forEach((waiting) => waiting.resolve());
         } catch (error) {
           batch.forEach((waiting) => waiting.reject(error));

@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { PeriodicRunner } from '../../infrastructure/jobs/periodic-runner';
@@ -80,20 +79,16 @@ export class AuditSequencer implements OnApplicationBootstrap, BeforeApplication
   }
 
   async runOnce(options: { forceCheckpoint?: boolean } = {}): Promise<SequencingRun> {
-    return this.uow.run(async (manager) => {
-      if (!(await this.log.tryLockSequencer(manager))) {
+    return this.uow.run(async () => {
+      if (!(await this.log.tryLockSequencer())) {
         return { ran: false, sequenced: 0, treeSize: 0, checkpoint: null };
       }
-      const head = await this.log.head(manager);
+      const head = await this.log.head();
       const size = head?.treeSize ?? 0;
-      const pending = await this.log.pending(
-        manager,
-        head ?? { txid: '0', position: '0' },
-        BATCH_SIZE,
-      );
+      const pending = await this.log.pending(head ?? { txid: '0', position: '0' }, BATCH_SIZE);
       const frontier = MerkleFrontier.restore(
         size,
-        lookupFrom(await this.log.subtrees(MerkleFrontier.frontierKeys(size), manager)),
+        lookupFrom(await this.log.subtrees(MerkleFrontier.frontierKeys(size))),
       );
       let chain = head?.chainHash ?? CHAIN_START;
       const leaves = [];
@@ -104,24 +99,23 @@ export class AuditSequencer implements OnApplicationBootstrap, BeforeApplication
         leaves.push({ seq: frontier.size, eventId: entry.id, leafHash: leaf, chainHash: chain });
         nodes.push(...frontier.append(leaf));
       }
-      await this.log.append(manager, leaves, nodes);
-      const checkpoint = await this.checkpointIfDue(manager, frontier, options.forceCheckpoint);
+      await this.log.append(leaves, nodes);
+      const checkpoint = await this.checkpointIfDue(frontier, options.forceCheckpoint);
       return { ran: true, sequenced: pending.length, treeSize: frontier.size, checkpoint };
     });
   }
 
   private async checkpointIfDue(
-    manager: EntityManager,
     frontier: MerkleFrontier,
     force = false,
   ): Promise<CheckpointRow | null> {
     if (frontier.size === 0) return null;
-    const latest = await this.log.latestCheckpoint(manager);
+    const latest = await this.log.latestCheckpoint();
     if (latest && latest.treeSize >= frontier.size) return null;
     if (latest && !force && latest.ageMs < this.config.audit.checkpointIntervalMs) return null;
     const rootHash = frontier.root();
     const text = formatCheckpoint({ origin: this.key.origin, treeSize: frontier.size, rootHash });
-    return this.log.insertCheckpoint(manager, {
+    return this.log.insertCheckpoint({
       treeSize: frontier.size,
       rootHash,
       origin: this.key.origin,
