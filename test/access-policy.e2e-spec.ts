@@ -1,29 +1,8 @@
-import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer, Reflector } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { API_PREFIX } from '../src/app.factory';
-import { readPolicy } from '../src/identity/access/access.guard';
-import { DeclaredPolicy, isDeclared } from '../src/identity/access/access-policy';
-import {
-  AuditPolicy,
-  readAuditPolicy,
-} from '../src/infrastructure/audit-context/audited.decorator';
+import { isDeclared } from '../src/identity/access/access-policy';
 import { adminToken, givenAgency, givenClient, givenUser } from './support/factories';
+import { Route, routesOf } from './support/routes';
 import { startTestApp, TestApp } from './support/test-app';
-
-interface Route {
-  /** `METHOD /full/path`, as a caller sees it. */
-  name: string;
-  method: string;
-  path: string;
-  where: string;
-  policy: DeclaredPolicy;
-  audit: AuditPolicy;
-}
-
-/** Routes the app serves outside the API prefix (see app.factory.ts). */
-const UNPREFIXED = new Set(['health/live', 'health/ready']);
 
 /**
  * Who may call without a token. Adding a route here is a security decision: review it.
@@ -46,51 +25,6 @@ const NOT_AUDITED_ROUTES = [
   'GET /api/v1/audit-events/public-key',
   'GET /api/v1/me',
 ];
-
-const join = (...parts: (string | undefined)[]) =>
-  parts
-    .flatMap((part) => (part ?? '').split('/'))
-    .filter((segment) => segment.length > 0)
-    .join('/');
-
-/** Every handler of every controller Nest registered, with the policy the guard will read. */
-function routesOf(t: TestApp): Route[] {
-  const reflector = t.app.get(Reflector);
-  const routes: Route[] = [];
-  for (const module of t.app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as Type<unknown>;
-      const controllerPaths = [
-        Reflect.getMetadata(PATH_METADATA, controller) as string | string[],
-      ].flat();
-      const prototype = controller.prototype as Record<string, unknown>;
-      for (const key of Object.getOwnPropertyNames(prototype)) {
-        const handler = prototype[key];
-        if (key === 'constructor' || typeof handler !== 'function') continue;
-        const methodPaths = Reflect.getMetadata(PATH_METADATA, handler) as
-          string | string[] | undefined;
-        if (methodPaths === undefined) continue; // a helper, not a route
-        const method =
-          RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        for (const controllerPath of controllerPaths) {
-          for (const methodPath of [methodPaths].flat()) {
-            const local = join(controllerPath, methodPath);
-            const path = `/${UNPREFIXED.has(local) ? local : join(API_PREFIX, local)}`;
-            routes.push({
-              name: `${method} ${path}`,
-              method,
-              path,
-              where: `${controller.name}.${key}`,
-              policy: readPolicy(reflector, [handler as () => void, controller]),
-              audit: readAuditPolicy(reflector, [handler as () => void, controller]),
-            });
-          }
-        }
-      }
-    }
-  }
-  return routes;
-}
 
 /** A concrete URL for a route template: every `:param` becomes a random uuid. */
 const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, () => randomUUID());
