@@ -33,7 +33,7 @@ describe('ETags move whenever what the GET shows changes', () => {
   const snapshot = async (token: string, url: string): Promise<Snapshot> => {
     const res = await actingAs(t, token).get(url).expect(200);
     expect(res.headers.etag).toMatch(/^"\d+"$/);
-    return { etag: res.headers.etag as string, body: res.body };
+    return { etag: res.headers.etag, body: res.body };
   };
 
   /** Runs each step and checks every watched resource: a changed body has a changed tag. */
@@ -100,7 +100,7 @@ describe('ETags move whenever what the GET shows changes', () => {
           await t.http
             .patch(`/api/v1/attendance/${attendanceId}`)
             .auth(w.clinicUser.token, { type: 'bearer' })
-            .set('if-match', current.headers.etag as string)
+            .set('if-match', current.headers.etag)
             .send({ status: 'excused' })
             .expect(200);
         },
@@ -164,7 +164,7 @@ describe('ETags move whenever what the GET shows changes', () => {
             await t.http
               .patch(url)
               .auth(w.schoolUser.token, { type: 'bearer' })
-              .set('if-match', current.headers.etag as string)
+              .set('if-match', current.headers.etag)
               .send({ notes: 'worked on decimals' })
               .expect(200);
           },
