@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ServiceCategory } from '../identity/agencies/agency-kind';
+import { SERVICE_CATEGORIES, type ServiceCategory } from '../identity/agencies/agency-kind';
 
 export const CONSENT_KINDS = ['participation', 'guardian', 'information_sharing'] as const;
 export type ConsentKind = (typeof CONSENT_KINDS)[number];
@@ -11,7 +11,13 @@ export class ConsentEntity {
   @Column({ type: 'enum', enumName: 'consent_kind', enum: CONSENT_KINDS }) kind!: ConsentKind;
   @Column({ name: 'signed_by', type: 'text' }) signedBy!: string;
   @Column({ name: 'signed_at', type: 'timestamptz' }) signedAt!: Date;
-  @Column({ name: 'service_category', type: 'text', nullable: true })
+  @Column({
+    name: 'service_category',
+    type: 'enum',
+    enumName: 'service_category',
+    enum: SERVICE_CATEGORIES,
+    nullable: true,
+  })
   serviceCategory!: ServiceCategory | null;
   @Column({ name: 'recipient_agency_id', type: 'uuid', nullable: true }) recipientAgencyId!:
     string | null;

@@ -6,13 +6,14 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import type { ServiceCategory } from '../../identity/agencies/agency-kind';
+import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
 
 @Entity({ name: 'milestones' })
 export class MilestoneEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'enrollment_id', type: 'uuid' }) enrollmentId!: string;
-  @Column({ type: 'text' }) category!: ServiceCategory;
+  @Column({ type: 'enum', enumName: 'service_category', enum: SERVICE_CATEGORIES })
+  category!: ServiceCategory;
   @Column({ name: 'provider_agency_id', type: 'uuid' }) providerAgencyId!: string;
   @Column({ name: 'required_sessions', type: 'integer' }) requiredSessions!: number;
   /** Recomputed from attendance under this row's lock; never incremented blindly. */
