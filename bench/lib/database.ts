@@ -51,8 +51,13 @@ export async function withDatabaseClient<T>(
   }
 }
 
+/**
+ * A connection kept open during the run. Its errors are ignored rather than crashing the
+ * runner: the database is dropped WITH (FORCE) at the end, which ends this connection too.
+ */
 export async function openClient(url: string): Promise<Client> {
   const db = new Client({ connectionString: url, application_name: 'first-step-bench' });
+  db.on('error', () => undefined);
   await db.connect();
   return db;
 }
