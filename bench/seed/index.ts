@@ -182,7 +182,7 @@ export async function seedDatabase(
 
     const audit = await hasVerifiableAuditLog(a);
     const deferred = await deferKeysAndIndexes(a, audit ? [...TABLES, 'audit_events'] : TABLES);
-    const counts = await writeTables(a, plan, passwordHash);
+    const counts = await writeTables([a, b], plan, passwordHash);
     phase('small tables');
     const streamed = await streamAttendanceAndEvents(a, b, plan, SEED);
     counts.attendance_records = streamed.attendance;

@@ -9,12 +9,21 @@ import { clientSecretFor } from './scales';
 const HOUR_US = 3_600_000_000;
 const MINUTE_US = 60_000_000;
 
-/** timestamptz text with microseconds, in UTC. */
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** timestamptz text with microseconds, in UTC (made by hand: this runs millions of times). */
 export function ts(us: number | null): string {
   if (us === null) return '\\N';
   const whole = Math.floor(us);
-  const ms = Math.floor(whole / 1000);
-  return `${new Date(ms).toISOString().slice(0, 23)}${String(whole - ms * 1000).padStart(3, '0')}Z`;
+  const day = Math.floor(whole / DAY_US);
+  let rest = whole - day * DAY_US;
+  const micros = rest % 1_000_000;
+  rest = (rest - micros) / 1_000_000;
+  const seconds = rest % 60;
+  rest = (rest - seconds) / 60;
+  const minutes = rest % 60;
+  const hours = (rest - minutes) / 60;
+  return `${date(day)}T${two(hours)}:${two(minutes)}:${two(seconds)}.${String(micros).padStart(6, '0')}Z`;
 }
 
 const dayCache = new Map<number, string>();
@@ -31,24 +40,27 @@ export function date(day: number | null): string {
 
 const row = (...fields: string[]) => fields.join('\t');
 
-/** Loads every table but attendance and the outbox, from the plan, on one connection. */
+/**
+ * Loads every table but attendance and the outbox, from the plan. Tables are shared out over
+ * the connections (their keys are dropped while loading, so the order does not matter), and
+ * each table's rows are made only when its COPY starts.
+ */
 export async function writeTables(
-  db: Client,
+  connections: readonly Client[],
   plan: Plan,
   passwordHash: string,
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  const load = async (table: string, columns: string[], rows: Iterable<string>) => {
-    counts[table] = await copyRows(db, table, columns, rows);
+  const tasks: { table: string; columns: string[]; rows: () => Iterable<string> }[] = [];
+  const load = (table: string, columns: string[], rows: () => Iterable<string>) => {
+    tasks.push({ table, columns, rows });
   };
   const enrollments = plan.enrollments;
 
-  await load(
-    'agencies',
-    ['id', 'name', 'kind', 'services', 'created_at'],
+  load('agencies', ['id', 'name', 'kind', 'services', 'created_at'], () =>
     plan.agencies.map((a) => row(a.id, text(a.name), a.kind, words(a.services), ts(a.createdAt))),
   );
-  await load(
+  load(
     'users',
     [
       'id',
@@ -60,36 +72,38 @@ export async function writeTables(
       'disabled_at',
       'created_at',
     ],
-    plan.users.map((u) =>
-      row(
-        u.id,
-        u.email,
-        text(u.displayName),
-        u.role,
-        u.agencyId,
-        text(passwordHash),
-        ts(u.disabledAt),
-        ts(u.createdAt),
+    () =>
+      plan.users.map((u) =>
+        row(
+          u.id,
+          u.email,
+          text(u.displayName),
+          u.role,
+          u.agencyId,
+          text(passwordHash),
+          ts(u.disabledAt),
+          ts(u.createdAt),
+        ),
       ),
-    ),
   );
-  await load(
+  load(
     'api_clients',
     ['id', 'client_id', 'name', 'agency_id', 'scopes', 'secret_hash', 'revoked_at', 'created_at'],
-    plan.clients.map((c) =>
-      row(
-        c.id,
-        c.clientId,
-        text(c.name),
-        c.agencyId,
-        words(c.scopes),
-        hashClientSecret(clientSecretFor(c.clientId)),
-        ts(c.revokedAt),
-        ts(c.createdAt),
+    () =>
+      plan.clients.map((c) =>
+        row(
+          c.id,
+          c.clientId,
+          text(c.name),
+          c.agencyId,
+          words(c.scopes),
+          hashClientSecret(clientSecretFor(c.clientId)),
+          ts(c.revokedAt),
+          ts(c.createdAt),
+        ),
       ),
-    ),
   );
-  await load(
+  load(
     'participants',
     [
       'id',
@@ -107,26 +121,27 @@ export async function writeTables(
       'created_at',
       'updated_at',
     ],
-    plan.participants.map((p) =>
-      row(
-        p.id,
-        p.caseNumber,
-        p.ownerAgencyId,
-        text(p.firstName),
-        text(p.lastName),
-        text(p.firstNameKey),
-        text(p.lastNameKey),
-        date(p.dateOfBirth),
-        text(p.gender),
-        text(p.preferredLanguage),
-        json(p.guardian),
-        p.createdBy,
-        ts(p.createdAt),
-        ts(p.createdAt),
+    () =>
+      plan.participants.map((p) =>
+        row(
+          p.id,
+          p.caseNumber,
+          p.ownerAgencyId,
+          text(p.firstName),
+          text(p.lastName),
+          text(p.firstNameKey),
+          text(p.lastNameKey),
+          date(p.dateOfBirth),
+          text(p.gender),
+          text(p.preferredLanguage),
+          json(p.guardian),
+          p.createdBy,
+          ts(p.createdAt),
+          ts(p.createdAt),
+        ),
       ),
-    ),
   );
-  await load(
+  load(
     'arrest_records',
     [
       'id',
@@ -143,34 +158,33 @@ export async function writeTables(
       'created_by',
       'created_at',
     ],
-    [...plan.arrests]
-      .sort((a, b) => a.createdAt - b.createdAt)
-      .map((a) =>
-        row(
-          a.id,
-          a.participantId,
-          a.ownerAgencyId,
-          a.arrestingAgencyId,
-          a.kind,
-          text(a.bookingNumber),
-          ts(a.arrestedAt),
-          json(a.charges),
-          text(a.location),
-          a.sealedAt === null ? 'open' : 'sealed',
-          ts(a.sealedAt),
-          a.createdBy,
-          ts(a.createdAt),
+    () =>
+      [...plan.arrests]
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .map((a) =>
+          row(
+            a.id,
+            a.participantId,
+            a.ownerAgencyId,
+            a.arrestingAgencyId,
+            a.kind,
+            text(a.bookingNumber),
+            ts(a.arrestedAt),
+            json(a.charges),
+            text(a.location),
+            a.sealedAt === null ? 'open' : 'sealed',
+            ts(a.sealedAt),
+            a.createdBy,
+            ts(a.createdAt),
+          ),
         ),
-      ),
   );
-  await load(
-    'arrest_record_disclosures',
-    ['arrest_record_id', 'agency_id', 'first_disclosed_at'],
+  load('arrest_record_disclosures', ['arrest_record_id', 'agency_id', 'first_disclosed_at'], () =>
     enrollments.flatMap((e) =>
       e.disclosures.map((d) => row(e.arrest.id, d.agencyId, ts(d.firstDisclosedAt))),
     ),
   );
-  await load(
+  load(
     'enrollments',
     [
       'id',
@@ -195,42 +209,44 @@ export async function writeTables(
       'created_at',
       'updated_at',
     ],
-    enrollments.map((e) =>
-      row(
-        e.id,
-        plan.programId,
-        e.participant.id,
-        e.arrest.id,
-        e.ownerAgencyId,
-        text(e.site),
-        e.status,
-        date(e.startDay),
-        date(e.scheduledEndDay),
-        ts(e.activatedAt),
-        ts(e.firstServiceAt),
-        ts(e.submittedForReviewAt),
-        ts(e.completedAt),
-        ts(e.endedAt),
-        text(e.endReason),
-        ts(e.minorNotifiedAt),
-        text(e.minorNotificationMethod),
-        String(e.version),
-        e.coordinatorId,
-        ts(e.createdAt),
-        ts(e.updatedAt),
+    () =>
+      enrollments.map((e) =>
+        row(
+          e.id,
+          plan.programId,
+          e.participant.id,
+          e.arrest.id,
+          e.ownerAgencyId,
+          text(e.site),
+          e.status,
+          date(e.startDay),
+          date(e.scheduledEndDay),
+          ts(e.activatedAt),
+          ts(e.firstServiceAt),
+          ts(e.submittedForReviewAt),
+          ts(e.completedAt),
+          ts(e.endedAt),
+          text(e.endReason),
+          ts(e.minorNotifiedAt),
+          text(e.minorNotificationMethod),
+          String(e.version),
+          e.coordinatorId,
+          ts(e.createdAt),
+          ts(e.updatedAt),
+        ),
       ),
-    ),
   );
-  await load(
+  load(
     'enrollment_extensions',
     ['id', 'enrollment_id', 'days', 'reason', 'granted_by', 'granted_at'],
-    enrollments.flatMap((e) =>
-      e.extensions.map((x) =>
-        row(x.id, e.id, String(x.days), text(x.reason), x.grantedBy, ts(x.grantedAt)),
+    () =>
+      enrollments.flatMap((e) =>
+        e.extensions.map((x) =>
+          row(x.id, e.id, String(x.days), text(x.reason), x.grantedBy, ts(x.grantedAt)),
+        ),
       ),
-    ),
   );
-  await load(
+  load(
     'consents',
     [
       'id',
@@ -247,27 +263,28 @@ export async function writeTables(
       'recorded_by',
       'created_at',
     ],
-    enrollments.flatMap((e) =>
-      e.consents.map((c) =>
-        row(
-          c.id,
-          e.id,
-          c.kind,
-          text(c.signedBy),
-          ts(c.signedAt),
-          text(c.serviceCategory),
-          text(c.recipientAgencyId),
-          ts(c.expiresAt),
-          ts(c.revokedAt),
-          text(c.revokeReason),
-          text(c.revokedBy),
-          c.recordedBy,
-          ts(c.createdAt),
+    () =>
+      enrollments.flatMap((e) =>
+        e.consents.map((c) =>
+          row(
+            c.id,
+            e.id,
+            c.kind,
+            text(c.signedBy),
+            ts(c.signedAt),
+            text(c.serviceCategory),
+            text(c.recipientAgencyId),
+            ts(c.expiresAt),
+            ts(c.revokedAt),
+            text(c.revokeReason),
+            text(c.revokedBy),
+            c.recordedBy,
+            ts(c.createdAt),
+          ),
         ),
       ),
-    ),
   );
-  await load(
+  load(
     'milestones',
     [
       'id',
@@ -282,26 +299,27 @@ export async function writeTables(
       'created_at',
       'updated_at',
     ],
-    enrollments.flatMap((e) =>
-      e.milestones.map((m) =>
-        row(
-          m.id,
-          e.id,
-          m.category,
-          m.providerAgencyId,
-          String(m.requiredSessions),
-          String(m.present),
-          ts(m.metAt),
-          // Each write that changes progress bumps the version.
-          String(1 + m.present),
-          m.createdBy,
-          ts(m.createdAt),
-          ts(Math.max(m.createdAt, m.metAt ?? 0)),
+    () =>
+      enrollments.flatMap((e) =>
+        e.milestones.map((m) =>
+          row(
+            m.id,
+            e.id,
+            m.category,
+            m.providerAgencyId,
+            String(m.requiredSessions),
+            String(m.present),
+            ts(m.metAt),
+            // Each write that changes progress bumps the version.
+            String(1 + m.present),
+            m.createdBy,
+            ts(m.createdAt),
+            ts(Math.max(m.createdAt, m.metAt ?? 0)),
+          ),
         ),
       ),
-    ),
   );
-  await load(
+  load(
     'court_reviews',
     [
       'id',
@@ -313,22 +331,23 @@ export async function writeTables(
       'decided_by',
       'decided_at',
     ],
-    enrollments.flatMap((e) =>
-      e.reviews.map((r) =>
-        row(
-          r.id,
-          e.id,
-          r.courtAgencyId,
-          r.decision,
-          text(r.courtOrderNumber),
-          text(r.notes),
-          r.decidedBy,
-          ts(r.decidedAt),
+    () =>
+      enrollments.flatMap((e) =>
+        e.reviews.map((r) =>
+          row(
+            r.id,
+            e.id,
+            r.courtAgencyId,
+            r.decision,
+            text(r.courtOrderNumber),
+            text(r.notes),
+            r.decidedBy,
+            ts(r.decidedAt),
+          ),
         ),
       ),
-    ),
   );
-  await load(
+  load(
     'sealing_notices',
     [
       'id',
@@ -343,23 +362,33 @@ export async function writeTables(
       'reference',
       'overdue_reported_at',
     ],
-    enrollments.flatMap((e) =>
-      e.notices.map((n) =>
-        row(
-          n.id,
-          e.id,
-          e.arrest.id,
-          n.agencyId,
-          n.acknowledgedAt === null ? 'pending' : 'acknowledged',
-          ts(n.createdAt),
-          ts(n.dueAt),
-          ts(n.acknowledgedAt),
-          text(n.acknowledgedBy),
-          text(n.reference),
-          ts(n.overdueReportedAt),
+    () =>
+      enrollments.flatMap((e) =>
+        e.notices.map((n) =>
+          row(
+            n.id,
+            e.id,
+            e.arrest.id,
+            n.agencyId,
+            n.acknowledgedAt === null ? 'pending' : 'acknowledged',
+            ts(n.createdAt),
+            ts(n.dueAt),
+            ts(n.acknowledgedAt),
+            text(n.acknowledgedBy),
+            text(n.reference),
+            ts(n.overdueReportedAt),
+          ),
         ),
       ),
-    ),
+  );
+  let next = 0;
+  await Promise.all(
+    connections.map(async (db) => {
+      while (next < tasks.length) {
+        const task = tasks[next++];
+        counts[task.table] = await copyRows(db, task.table, task.columns, task.rows());
+      }
+    }),
   );
   return counts;
 }
