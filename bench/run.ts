@@ -49,7 +49,12 @@ import { loadFixtures } from './runner/fixtures';
 import { call, clientToken, signIn } from './runner/http';
 import { runLoad, stopActiveLoad } from './runner/load';
 import { seedThroughApi } from './runner/pglite';
-import { checkTargets, formatTable, type ScenarioOutcome } from './runner/report';
+import {
+  checkTargets,
+  formatTable,
+  type ScenarioOutcome,
+  type SessionShares,
+} from './runner/report';
 import { SCENARIO_NAMES, SCENARIOS, type Scenario, type ScenarioContext } from './runner/scenarios';
 
 const ROOT = resolve(__dirname, '..');
@@ -431,6 +436,51 @@ async function cpuSnapshot(server: ServerUnderTest) {
   return { server: cpuSeconds(server.child.pid) ?? 0, db, client: (own.user + own.system) / 1e6 };
 }
 
+/**
+ * What the server's PostgreSQL sessions are doing, sampled every 100 ms during the run:
+ * running a query, idle inside a transaction (the server is computing between two queries of
+ * one transaction), waiting for a lock (and which kind), or idle in the pool. Shares of all
+ * session samples, in percent.
+ */
+function sampleSessions(server: ServerUnderTest): {
+  stop: () => Promise<SessionShares | undefined>;
+} {
+  const monitor = server.monitor;
+  const application = server.dbApplication;
+  if (!monitor || !application) return { stop: () => Promise.resolve(undefined) };
+  const counts = new Map<string, number>();
+  let total = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await monitor.query<{ state: string | null; wait: string | null }>(
+        `SELECT state, CASE WHEN wait_event_type IN ('Lock', 'LWLock', 'IO')
+                            THEN wait_event_type || ':' || wait_event END AS wait
+           FROM pg_stat_activity WHERE application_name = $1`,
+        [application],
+      );
+      for (const row of rows) {
+        const key = row.wait ? `wait ${row.wait}` : (row.state ?? 'unknown');
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        total++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop.catch(() => undefined);
+      if (total === 0) return undefined;
+      const shares: SessionShares = {};
+      for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1])) {
+        shares[key] = Math.round((n * 1000) / total) / 10;
+      }
+      return shares;
+    },
+  };
+}
+
 async function measure(
   scenario: Scenario,
   context: ScenarioContext,
@@ -457,7 +507,9 @@ async function measure(
     await runLoad({ ...spec, duration: warmup });
   }
   const before = await cpuSnapshot(server);
+  const sampler = sampleSessions(server);
   const result = await runLoad({ ...spec, duration: options.duration });
+  outcome.dbSessions = await sampler.stop();
   const after = await cpuSnapshot(server);
   outcome.result = result;
   if (result.requests > 0) {
@@ -499,8 +551,16 @@ function progressLine(o: ScenarioOutcome): string {
     `${o.errors} errors${o.ratio !== undefined ? `, ${o.ratio.toFixed(2)}x baseline` : ''}` +
     `${o.rssMiB ? `, RSS ${o.rssMiB.toFixed(0)} MiB` : ''}` +
     `${o.cpuMsPerRequest ? `, cpu/req ${o.cpuMsPerRequest.server} ms server + ${o.cpuMsPerRequest.db ?? '-'} ms db + ${o.cpuMsPerRequest.client} ms client` : ''}` +
+    `${o.dbSessions ? `\n      db sessions: ${describeSessions(o.dbSessions)}` : ''}` +
     `${o.failed ? '  FAILED' : ''}`
   );
+}
+
+function describeSessions(shares: SessionShares): string {
+  return Object.entries(shares)
+    .filter(([, pct]) => pct >= 1)
+    .map(([state, pct]) => `${pct.toFixed(0)}% ${state}`)
+    .join(', ');
 }
 
 main()

@@ -1,6 +1,9 @@
 import type { LoadResult } from './load';
 import type { Server } from './scenarios';
 
+/** Percent of session samples per state: 'active', 'idle in transaction', 'wait Lock:tuple'... */
+export type SessionShares = Record<string, number>;
+
 export interface ScenarioOutcome {
   name: string;
   title: string;
@@ -18,6 +21,8 @@ export interface ScenarioOutcome {
    * when the database runs inside the server: PGlite), and the load generator (this process).
    */
   cpuMsPerRequest?: { server: number; db: number | null; client: number };
+  /** What the server's database sessions did during the run (sampled; PostgreSQL only). */
+  dbSessions?: SessionShares;
   errors: number;
   failed: boolean;
   notes: string[];
@@ -136,6 +141,13 @@ export function checkTargets(
   return checks;
 }
 
+/** Share of the database sessions' samples spent waiting for a lock (row or relation). */
+export function lockWait(shares: SessionShares): number {
+  return Object.entries(shares)
+    .filter(([state]) => state.startsWith('wait Lock:'))
+    .reduce((sum, [, pct]) => sum + pct, 0);
+}
+
 function pad(cells: string[], widths: number[], right: boolean[]): string {
   return cells
     .map((cell, i) => (right[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
@@ -153,9 +165,10 @@ export function formatTable(outcomes: ScenarioOutcome[], targets: TargetCheck[])
     'x base',
     'RSS MiB',
     'cpu ms/req srv+db',
+    'lock wait',
     'target',
   ];
-  const right = [false, true, true, true, true, true, true, true, false];
+  const right = [false, true, true, true, true, true, true, true, true, false];
   const targetOf = (name: string) =>
     targets
       .filter((t) => t.scenario === name)
@@ -163,7 +176,9 @@ export function formatTable(outcomes: ScenarioOutcome[], targets: TargetCheck[])
       .join('; ');
   const rows: string[][] = outcomes.map((o) => {
     const label = o.failed ? `${o.name} FAILED` : o.name;
-    if (!o.result) return [label, '-', '-', '-', '-', '-', '-', '-', `skipped: ${o.skipped ?? ''}`];
+    if (!o.result) {
+      return [label, '-', '-', '-', '-', '-', '-', '-', '-', `skipped: ${o.skipped ?? ''}`];
+    }
     const cpu = o.cpuMsPerRequest;
     const r = o.result;
     const rate =
@@ -180,6 +195,7 @@ export function formatTable(outcomes: ScenarioOutcome[], targets: TargetCheck[])
       o.ratio === undefined ? '-' : `${o.ratio.toFixed(2)}`,
       o.rssMiB === undefined || o.rssMiB === null ? '-' : o.rssMiB.toFixed(0),
       cpu ? `${cpu.server.toFixed(2)}+${cpu.db === null ? 'in' : cpu.db.toFixed(2)}` : '-',
+      o.dbSessions ? `${lockWait(o.dbSessions).toFixed(0)}%` : '-',
       target,
     ];
   });

@@ -26,9 +26,10 @@ export async function seedAuditEvents(
   db: Client,
   plan: Plan,
   seed: number,
+  log: (line: string) => void = console.log,
 ): Promise<number | null> {
   if (!(await hasVerifiableAuditLog(db))) {
-    console.log(
+    log(
       '  audit: skipped (audit_events has no request_id column: this database has the hash-chained audit trail, not the verifiable audit log)',
     );
     return null;

@@ -188,7 +188,7 @@ export async function seedDatabase(
     counts.attendance_records = streamed.attendance;
     counts.outbox_events = streamed.events;
     phase('attendance and outbox (COPY)');
-    const auditRows = await seedAuditEvents(a, plan, SEED);
+    const auditRows = await seedAuditEvents(a, plan, SEED, log);
     if (auditRows !== null) {
       counts.audit_events = auditRows;
       phase('audit events (COPY)');
