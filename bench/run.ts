@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, positiveNumber, UsageError } from './lib/args';
@@ -160,9 +160,14 @@ async function main(): Promise<number> {
   try {
     // ---------------------------------------------------------------- 1. the data
     let seeded: SeedResult | null = null;
-    const problem = options.reseed
-      ? '--reseed'
-      : markerProblem(await readMarker(options.templateUrl), options.scale);
+    const found = await readMarker(options.templateUrl).catch((error: unknown) => {
+      throw new Error(
+        `cannot reach PostgreSQL at ${redact(options.templateUrl)} ` +
+          `(${error instanceof Error ? error.message : String(error)}); ` +
+          'start it, or name another server with --database-url',
+      );
+    });
+    const problem = options.reseed ? '--reseed' : markerProblem(found, options.scale);
     if (problem) {
       log(`seeding ${redact(options.templateUrl)} (${problem})`);
       seeded = await seedDatabase(options.scale, options.templateUrl, (line) => log(`  ${line}`));
@@ -384,7 +389,7 @@ async function main(): Promise<number> {
   } finally {
     await stopAll();
     if (runUrl) await dropDatabase(runUrl).catch(() => undefined);
-    if (failedHard) log(`logs kept in ${work}`);
+    if (failedHard && readdirSync(work).length > 0) log(`logs kept in ${work}`);
     else rmSync(work, { recursive: true, force: true });
   }
 }
