@@ -486,6 +486,28 @@ function sampleSessions(server: ServerUnderTest): {
   };
 }
 
+/**
+ * Waits (up to a minute) until none of the server's database sessions is running a query or
+ * holding a transaction: requests cut off at the end of a scenario must not load the next one.
+ * Returns the seconds waited.
+ */
+async function waitUntilQuiet(server: ServerUnderTest): Promise<number> {
+  const monitor = server.monitor;
+  if (!monitor || !server.dbApplication) return 0;
+  const started = performance.now();
+  let quiet = 0;
+  while (quiet < 2 && performance.now() - started < 60_000) {
+    const { rows } = await monitor.query<{ busy: number }>(
+      `SELECT count(*)::int AS busy FROM pg_stat_activity
+        WHERE application_name = $1 AND state <> 'idle'`,
+      [server.dbApplication],
+    );
+    quiet = rows[0].busy === 0 ? quiet + 1 : 0;
+    if (quiet < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return (performance.now() - started) / 1000;
+}
+
 async function measure(
   scenario: Scenario,
   context: ScenarioContext,
@@ -530,7 +552,18 @@ async function measure(
   outcome.rssMiB = rssMiB(server.child.pid);
   outcome.errors = result.non2xx + result.socketErrors + result.badBodies;
   outcome.failed = outcome.errors > 0 || result.requests === 0;
-  if (result.requests === 0) outcome.notes.push('no response at all');
+  if (result.requests === 0) {
+    outcome.notes.push(
+      `no answer within the ${options.duration} s measured (${result.sent} requests sent): ` +
+        'each takes longer; try a longer --duration',
+    );
+  }
+  const drained = await waitUntilQuiet(server);
+  if (drained > 1) {
+    outcome.notes.push(
+      `the server's database sessions were busy ${drained.toFixed(0)} s after the load stopped`,
+    );
+  }
   if (result.badBodies > 0) outcome.notes.push(`${result.badBodies} 2xx answers with a wrong body`);
   // A batch request carries 1000 records: its req/s is not comparable to the baseline's.
   const reference = scenario.name === 'baseline' ? result.rps : baselineRps;

@@ -18,7 +18,10 @@ export interface LoadSpec {
 }
 
 export interface LoadResult {
+  /** Responses received in the measured time. */
   requests: number;
+  /** Requests sent (those still unanswered when the time was up are dropped). */
+  sent: number;
   seconds: number;
   rps: number;
   /** Exact percentiles of the response times (ms), from every response. */
@@ -106,6 +109,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   }
   return {
     requests: times.length,
+    sent: result.requests.sent,
     seconds: result.duration,
     rps: result.duration > 0 ? Math.round((times.length / result.duration) * 10) / 10 : 0,
     p50: round(percentile(times, 50)),
