@@ -24,6 +24,7 @@ import {
   DEFAULT_SERVER_URL,
   databaseNameFor,
   databaseOf,
+  dropAbandonedCopies,
   dropDatabase,
   redact,
   openClient,
@@ -129,7 +130,8 @@ async function main(): Promise<number> {
   const began = performance.now();
   const options = parseOptions(process.argv.slice(2));
   const work = mkdtempSync(join(tmpdir(), 'first-step-bench-'));
-  const runDatabase = `${databaseOf(options.templateUrl)}_run`;
+  // Per process: two runs at once (two people on one machine) never share or drop each other's.
+  const runDatabase = `${databaseOf(options.templateUrl)}_run_${process.pid}`;
   let runUrl: string | null = null;
   let failedHard = false;
   stopChildrenOnExit(async () => {
@@ -174,6 +176,7 @@ async function main(): Promise<number> {
     }
     const marker = (await readMarker(options.templateUrl))!;
     phase(seeded ? 'seed' : `seeded database found (seeded ${marker.seeded_at})`);
+    await dropAbandonedCopies(options.templateUrl);
     runUrl = await copyDatabase(options.templateUrl, runDatabase);
     phase(`copy to ${runDatabase}`);
 

@@ -84,6 +84,37 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 /**
+ * Drops the run copies (`<template>_run_<pid>`) whose runner is gone: killed with SIGKILL, or
+ * on a machine that was restarted. Copies of runners still alive are left alone.
+ */
+export async function dropAbandonedCopies(templateUrl: string): Promise<string[]> {
+  const prefix = `${databaseOf(templateUrl)}_run_`;
+  return withServer(templateUrl, async (db) => {
+    const { rows } = await db.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
+      [prefix],
+    );
+    const dropped: string[] = [];
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(prefix.length));
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
+      await db.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+      dropped.push(datname);
+    }
+    return dropped;
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
  * A fresh copy of `templateUrl`'s database named `copyName` (file-level copy, much faster than
  * re-seeding), so each run starts from the same rows whatever earlier runs wrote.
  */
