@@ -1,0 +1,114 @@
+/**
+ * A small, fast, seeded pseudo-random generator (sfc32), so that a scale seeded twice gives the
+ * same rows, ids included, and benchmark runs on two seedings are comparable.
+ */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export class Prng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number) {
+    this.a = 0x9e3779b9;
+    this.b = 0x243f6a88;
+    this.c = 0xb7e15162;
+    this.d = seed >>> 0;
+    for (let i = 0; i < 16; i++) this.u32();
+  }
+
+  /** An independent stream for one concern (so adding rows to one table does not shift another). */
+  fork(label: string): Prng {
+    let h = 2166136261;
+    for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 16777619);
+    return new Prng((this.u32() ^ h) >>> 0);
+  }
+
+  u32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** [0, 1) */
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+
+  /** Integer in [min, max], both included. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** Index drawn with the given (not necessarily normalised) weights. */
+  weighted(weights: readonly number[]): number {
+    let total = 0;
+    for (const w of weights) total += w;
+    let r = this.next() * total;
+    for (let i = 0; i < weights.length; i++) {
+      r -= weights[i];
+      if (r < 0) return i;
+    }
+    return weights.length - 1;
+  }
+
+  /** `count` distinct items, in random order. */
+  sample<T>(items: readonly T[], count: number): T[] {
+    const copy = items.slice();
+    const n = Math.min(count, copy.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(this.next() * (copy.length - i));
+      [copy[i], copy[j]] = [copy[j], copy[i]];
+    }
+    return copy.slice(0, n);
+  }
+
+  /** A version-4 shaped UUID from this stream. */
+  uuid(): string {
+    const x = this.u32();
+    const y = this.u32();
+    const z = this.u32();
+    const w = this.u32();
+    return (
+      HEX[x >>> 24] +
+      HEX[(x >>> 16) & 255] +
+      HEX[(x >>> 8) & 255] +
+      HEX[x & 255] +
+      '-' +
+      HEX[y >>> 24] +
+      HEX[(y >>> 16) & 255] +
+      '-' +
+      HEX[0x40 | ((y >>> 8) & 15)] +
+      HEX[y & 255] +
+      '-' +
+      HEX[0x80 | ((z >>> 24) & 63)] +
+      HEX[(z >>> 16) & 255] +
+      '-' +
+      HEX[(z >>> 8) & 255] +
+      HEX[z & 255] +
+      HEX[w >>> 24] +
+      HEX[(w >>> 16) & 255] +
+      HEX[(w >>> 8) & 255] +
+      HEX[w & 255]
+    );
+  }
+
+  hex(bytes: number): string {
+    let out = '';
+    for (let i = 0; i < bytes; i++) out += HEX[this.u32() & 255];
+    return out;
+  }
+}
