@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { Client } from 'pg';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -194,6 +194,9 @@ async function main(): Promise<number> {
     const secrets = {
       JWT_SECRET: randomBytes(48).toString('base64url'),
       WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+      AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
+        .privateKey.export({ format: 'pem', type: 'pkcs8' })
+        .toString(),
     };
     // The app runs in the work folder: a developer's .env in the repository must not apply.
     const app = start('app (PostgreSQL)', process.execPath, [join(ROOT, 'dist/src/main.js')], {
