@@ -77,16 +77,6 @@ export class ArrestRecordsRepository {
       .getOne();
   }
 
-  /** Which of these records the caller may open on the ordinary path (never a sealed one). */
-  async visibleIds(caller: Caller, ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.scoped(caller, false)
-      .select('ar.id', 'id')
-      .andWhere('ar.id IN (:...ids)', { ids })
-      .getRawMany<{ id: string }>();
-    return new Set(rows.map((row) => row.id));
-  }
-
   /** A participant's records, oldest first. Lists never include sealed records, purpose or not. */
   async listForParticipant(
     caller: Caller,

@@ -123,7 +123,7 @@ export class CourtService {
         });
       }
 
-      const view = await this.views.one(caller, saved);
+      const view = await this.views.one(caller, saved.id);
       return {
         body: { ...view.body, review: CourtReviewDto.from(review), sealingNotices },
         version: view.version,

@@ -64,15 +64,4 @@ export class ConsentsRepository {
     );
     return new Set(rows.map((row) => row.kind));
   }
-
-  async ofEnrollments(enrollmentIds: readonly string[]): Promise<ConsentEntity[]> {
-    if (enrollmentIds.length === 0) return [];
-    return this.uow.manager
-      .getRepository(ConsentEntity)
-      .createQueryBuilder('c')
-      .where('c.enrollment_id IN (:...ids)', { ids: enrollmentIds })
-      .orderBy('c.createdAt', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .getMany();
-  }
 }

@@ -7,6 +7,7 @@ import { ConsentsRepository } from './consents.repository';
 import { ConsentsService } from './consents.service';
 import { EnrollmentLifecycle } from './enrollment-lifecycle.service';
 import { EnrollmentViews } from './enrollment-views';
+import { EnrollmentViewsRepository } from './enrollment-views.repository';
 import { EnrollmentsController } from './enrollments.controller';
 import { EnrollmentsRepository } from './enrollments.repository';
 import { EnrollmentsService } from './enrollments.service';
@@ -28,6 +29,7 @@ import { PlanProgress } from './milestones/plan-progress.service';
     EnrollmentsRepository,
     ConsentsRepository,
     MilestonesRepository,
+    EnrollmentViewsRepository,
     EnrollmentViews,
     EnrollmentLifecycle,
     EnrollmentsService,

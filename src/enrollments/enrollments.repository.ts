@@ -194,17 +194,6 @@ export class EnrollmentsRepository {
     return granted.map((x) => x.days);
   }
 
-  async extensionsOf(enrollmentIds: readonly string[]): Promise<EnrollmentExtensionEntity[]> {
-    if (enrollmentIds.length === 0) return [];
-    return this.uow.manager
-      .getRepository(EnrollmentExtensionEntity)
-      .createQueryBuilder('x')
-      .where('x.enrollment_id IN (:...ids)', { ids: enrollmentIds })
-      .orderBy('x.grantedAt', 'ASC')
-      .addOrderBy('x.id', 'ASC')
-      .getMany();
-  }
-
   /**
    * What attendance changed in the enrollments' own rows, in one statement: the 24-hour-rule
    * stamp (`first_service_at`, set by the first attended session, cleared when corrections

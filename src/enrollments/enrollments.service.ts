@@ -96,18 +96,24 @@ export class EnrollmentsService {
           scheduledEndDate: enrollment.scheduledEndDate,
         },
       });
-      return this.views.one(caller, await this.enrollments.findVisible(caller, enrollment.id));
+      return this.views.one(caller, enrollment.id);
     });
   }
 
   /** One enrollment as the caller may see it. */
   async get(caller: Caller, id: string): Promise<Versioned<EnrollmentDto>> {
-    return this.views.one(caller, await this.enrollments.findVisible(caller, id));
+    return this.views.one(caller, id);
   }
 
   async list(caller: Caller, query: ListEnrollmentsQueryDto): Promise<Page<EnrollmentDto>> {
     const page = await this.enrollments.listVisible(caller, query);
-    return { items: await this.views.present(caller, page.items), nextCursor: page.nextCursor };
+    return {
+      items: await this.views.of(
+        caller,
+        page.items.map((e) => e.id),
+      ),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /**
@@ -144,7 +150,7 @@ export class EnrollmentsService {
         enrollmentId: id,
         data: { enrollmentId: id, days: input.days, scheduledEndDate: saved.scheduledEndDate },
       });
-      return this.views.one(caller, saved);
+      return this.views.one(caller, saved.id);
     });
   }
 
@@ -170,7 +176,7 @@ export class EnrollmentsService {
         endedAt: new Date(),
         endReason: reason,
       });
-      return this.views.one(caller, saved);
+      return this.views.one(caller, saved.id);
     });
   }
 
@@ -200,7 +206,7 @@ export class EnrollmentsService {
       const saved = await this.lifecycle.transition(enrollment, 'submit_for_review', {
         submittedForReviewAt: new Date(),
       });
-      return this.views.one(caller, saved);
+      return this.views.one(caller, saved.id);
     });
   }
 }

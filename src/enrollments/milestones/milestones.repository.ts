@@ -83,15 +83,8 @@ export class MilestonesRepository {
     return repository.save(repository.create({ ...milestone, attendedSessions: 0 }));
   }
 
-  /**
-   * Milestones of the given enrollments (or one milestone) as the caller may see them, in ONE
-   * query for any number of enrollments; only milestones of enrollments visible to the caller.
-   */
-  async visible(
-    caller: Caller,
-    where: { enrollmentIds: readonly string[] } | { milestoneId: string },
-  ): Promise<MilestoneRow[]> {
-    if ('enrollmentIds' in where && where.enrollmentIds.length === 0) return [];
+  /** One milestone as the caller may see it (only of an enrollment visible to the caller). */
+  async visible(caller: Caller, where: { milestoneId: string }): Promise<MilestoneRow[]> {
     const scope = enrollmentVisibleTo(caller, 'e');
     const details = milestoneDetailsVisibleTo(caller, 'm', 'e');
     const query = this.uow.manager
@@ -102,13 +95,7 @@ export class MilestonesRepository {
       .where(scope.sql, scope.params)
       .orderBy('m.createdAt', 'ASC')
       .addOrderBy('m.id', 'ASC');
-    if ('enrollmentIds' in where) {
-      query.andWhere('m.enrollment_id IN (:...enrollmentIds)', {
-        enrollmentIds: where.enrollmentIds,
-      });
-    } else {
-      query.andWhere('m.id = :milestoneId', { milestoneId: where.milestoneId });
-    }
+    query.andWhere('m.id = :milestoneId', { milestoneId: where.milestoneId });
     const { entities, raw } = await query.getRawAndEntities<{
       m_id: string;
       details_visible: boolean;

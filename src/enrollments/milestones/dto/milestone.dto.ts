@@ -5,6 +5,12 @@ import { SERVICE_CATEGORIES, type ServiceCategory } from '../../../identity/agen
 import { milestoneStatus, type MilestoneStatus } from '../../domain/milestone-progress';
 import type { MilestoneEntity } from '../milestone.entity';
 
+/** What a milestone's presentation needs: the entity, or the same fields read as JSON. */
+export type MilestoneFacts = Pick<
+  MilestoneEntity,
+  'id' | 'enrollmentId' | 'category' | 'providerAgencyId' | 'requiredSessions' | 'attendedSessions'
+> & { metAt: Date | string | null };
+
 export const MILESTONE_STATUSES: readonly MilestoneStatus[] = ['not_started', 'in_progress', 'met'];
 
 export class CreateMilestoneDto {
@@ -67,7 +73,7 @@ export class MilestoneDto {
  * milestoneDetailsVisibleTo), with the redisclosure notice when the reader is not the provider.
  */
 export function presentMilestone(
-  milestone: MilestoneEntity,
+  milestone: MilestoneFacts,
   detailsVisible: boolean,
   readerAgencyId: string,
 ): MilestoneDto {
@@ -86,7 +92,7 @@ export function presentMilestone(
     requiredSessions: milestone.requiredSessions,
     attendedSessions: milestone.attendedSessions,
     status,
-    metAt: milestone.metAt ? milestone.metAt.toISOString() : null,
+    metAt: milestone.metAt ? new Date(milestone.metAt).toISOString() : null,
     progress: {
       attendedSessions: milestone.attendedSessions,
       requiredSessions: milestone.requiredSessions,
