@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../common/config/app-config';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import { AgencyEntity } from './agencies/agency.entity';
+import { AgenciesRepository } from './agencies/agencies.repository';
 import { PasswordHasher } from './auth/password-hasher';
-import { UserEntity } from './users/user.entity';
+import { UsersRepository } from './users/users.repository';
 
 /**
  * Creates the first admin (and its `System` agency) when the database has no user yet.
@@ -16,6 +16,8 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
+    private readonly users: UsersRepository,
+    private readonly agencies: AgenciesRepository,
     private readonly hasher: PasswordHasher,
   ) {}
 
@@ -23,14 +25,11 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     const admin = this.config.bootstrapAdmin;
     if (!admin) return;
     const passwordHash = await this.hasher.hash(admin.password);
-    const created = await this.uow.run(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('first-step:bootstrap-admin'))`);
-      if ((await manager.getRepository(UserEntity).count()) > 0) return false;
-      const agencies = manager.getRepository(AgencyEntity);
-      const system =
-        (await agencies.findOneBy({ kind: 'system', name: 'System' })) ??
-        (await agencies.save(agencies.create({ name: 'System', kind: 'system', services: [] })));
-      await manager.getRepository(UserEntity).insert({
+    const created = await this.uow.run(async () => {
+      await this.users.lockForBootstrap();
+      if ((await this.users.count()) > 0) return false;
+      const system = await this.agencies.findOrCreateSystem();
+      await this.users.insert({
         email: admin.email.trim().toLowerCase(),
         displayName: 'Bootstrap administrator',
         role: 'admin',

@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain-error';
-import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { AgenciesService } from '../agencies/agencies.service';
 import { hashClientSecret } from '../auth/auth.service';
-import { ApiClientEntity } from './api-client.entity';
+import { ApiClientsRepository } from './api-clients.repository';
 import { CreateApiClientDto, CreatedApiClientDto } from './dto/api-client.dto';
 
 @Injectable()
 export class ApiClientsService {
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly clients: ApiClientsRepository,
     private readonly agencies: AgenciesService,
   ) {}
 
@@ -20,16 +19,13 @@ export class ApiClientsService {
     if (!agency) throw new DomainError('AGENCY_NOT_FOUND', 'agencyId does not name an agency');
     const clientId = `fsc_${randomBytes(12).toString('hex')}`;
     const clientSecret = `fss_${randomBytes(32).toString('base64url')}`;
-    const clients = this.uow.manager.getRepository(ApiClientEntity);
-    const saved = await clients.save(
-      clients.create({
-        clientId,
-        name: input.name.trim(),
-        agencyId: agency.id,
-        scopes: input.scopes,
-        secretHash: hashClientSecret(clientSecret),
-      }),
-    );
+    const saved = await this.clients.insert({
+      clientId,
+      name: input.name.trim(),
+      agencyId: agency.id,
+      scopes: input.scopes,
+      secretHash: hashClientSecret(clientSecret),
+    });
     return {
       id: saved.id,
       name: saved.name,

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditContext } from '../../infrastructure/audit-context/audit-context';
-import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { SCOPES, type Scope } from '../access/roles-and-scopes';
-import { ApiClientEntity } from '../api-clients/api-client.entity';
-import { UserEntity } from '../users/user.entity';
+import { ApiClientsRepository } from '../api-clients/api-clients.repository';
+import { UsersRepository } from '../users/users.repository';
 import { LoginLockout } from './login-lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { IssuedToken, TokenIssuer } from './token-issuer.service';
@@ -25,7 +24,8 @@ const INVALID_CLIENT = () =>
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly users: UsersRepository,
+    private readonly clients: ApiClientsRepository,
     private readonly hasher: PasswordHasher,
     private readonly lockout: LoginLockout,
     private readonly tokens: TokenIssuer,
@@ -40,12 +40,7 @@ export class AuthService {
     const normalised = email.trim().toLowerCase();
     const accountKey = `user:${normalised}`;
     await this.lockout.assertNotLocked(accountKey);
-    const user = await this.uow.manager
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.email = :email AND u.disabledAt IS NULL', { email: normalised })
-      .getOne();
+    const user = await this.users.findEnabledWithPasswordHash(normalised);
     const valid = user
       ? await this.hasher.verify(user.passwordHash, password)
       : await this.hasher.verifyAgainstNothing(password);
@@ -67,12 +62,7 @@ export class AuthService {
     if (!clientId || !clientSecret) throw INVALID_CLIENT();
     const accountKey = `client:${clientId}`;
     await this.lockout.assertNotLocked(accountKey);
-    const client = await this.uow.manager
-      .getRepository(ApiClientEntity)
-      .createQueryBuilder('c')
-      .addSelect('c.secretHash')
-      .where('c.clientId = :clientId AND c.revokedAt IS NULL', { clientId })
-      .getOne();
+    const client = await this.clients.findActiveWithSecretHash(clientId);
     const presented = Buffer.from(hashClientSecret(clientSecret), 'hex');
     const valid =
       client !== null && timingSafeEqual(presented, Buffer.from(client.secretHash, 'hex'));

@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import { isUniqueViolation } from '../../infrastructure/database/postgres-errors';
-import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { AgenciesService } from '../agencies/agencies.service';
 import { AGENCY_KINDS_FOR_ROLE } from '../agencies/agency-kind';
 import { PasswordHasher } from '../auth/password-hasher';
 import { CreateUserDto, UserDto } from './dto/user.dto';
-import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService {
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly users: UsersRepository,
     private readonly agencies: AgenciesService,
     private readonly hasher: PasswordHasher,
   ) {}
@@ -26,17 +25,14 @@ export class UsersService {
       );
     }
     const passwordHash = await this.hasher.hash(input.password);
-    const users = this.uow.manager.getRepository(UserEntity);
     try {
-      const saved = await users.save(
-        users.create({
-          email: input.email.trim().toLowerCase(),
-          displayName: input.displayName.trim(),
-          role: input.role,
-          agencyId: agency.id,
-          passwordHash,
-        }),
-      );
+      const saved = await this.users.insert({
+        email: input.email.trim().toLowerCase(),
+        displayName: input.displayName.trim(),
+        role: input.role,
+        agencyId: agency.id,
+        passwordHash,
+      });
       return UserDto.from(saved);
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_unique')) {
@@ -47,6 +43,6 @@ export class UsersService {
   }
 
   async count(): Promise<number> {
-    return this.uow.manager.getRepository(UserEntity).count();
+    return this.users.count();
   }
 }
