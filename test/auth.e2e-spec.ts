@@ -451,6 +451,17 @@ describe('auth', () => {
       await expectUnauthenticated(`Bearer ${expired}`);
     });
 
+    it('answers 401 for a well-signed token without an expiry', async () => {
+      const forever = jwt.sign(userClaims(), {
+        secret: TEST_JWT_SECRET,
+        algorithm: 'HS256',
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      expect(claimsOf(forever).exp).toBeUndefined();
+      await expectUnauthenticated(`Bearer ${forever}`);
+    });
+
     it('answers 401 for a token from another issuer', async () => {
       await expectUnauthenticated(`Bearer ${signed(userClaims(), { issuer: 'someone-else' })}`);
     });

@@ -11,7 +11,11 @@ import { AccessGuard, readPolicy } from './access.guard';
 import type { Caller } from './caller';
 
 const SECRET = 'unit-test-secret-that-is-at-least-32-characters';
-const config = AppConfig.fromEnvironment({ NODE_ENV: 'test', JWT_SECRET: SECRET });
+const config = AppConfig.fromEnvironment({
+  NODE_ENV: 'test',
+  JWT_SECRET: SECRET,
+  WEBHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+});
 const AGENCY = '9b4f3a52-2d4b-4a51-9d0c-7f1f2d5b8a01';
 const SUBJECT = '0f8e1c3a-5b7d-4e2f-8a9c-1d3e5f7a9b0c';
 
