@@ -49,7 +49,10 @@ describe('sign-in rate limits', () => {
       .post('/api/v1/auth/token')
       .send({ grant_type: 'client_credentials', client_id: 'fsc_other', client_secret: 'nope' })
       .expect(429);
-    expectRateLimited(res);
+    // The token endpoint answers the OAuth way (RFC 6749 5.2), slow_down as in RFC 8628 3.5.
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
   });
 
   it('does not rate-limit the rest of the API', async () => {

@@ -271,9 +271,8 @@ describe('auth', () => {
           scope,
         })
         .expect(400);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 400, error: 'invalid_scope' });
-      expect(res.body.access_token).toBeUndefined();
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
     });
 
     it.each([
@@ -288,10 +287,9 @@ describe('auth', () => {
         .post('/api/v1/auth/token')
         .send({ grant_type: 'client_credentials', ...credentials() })
         .expect(401);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body.error).toBe('invalid_client');
-      expect(res.body.status).toBe(401);
-      expect(res.body.access_token).toBeUndefined();
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
+      expect(res.headers['www-authenticate']).toMatch(/^Basic /);
     });
 
     it('answers 401 invalid_client for a wrong secret sent with HTTP Basic', async () => {
@@ -314,7 +312,7 @@ describe('auth', () => {
           .set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`)
           .send({ grant_type: 'client_credentials' })
           .expect(401);
-        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
         expect(res.body.error).toBe('invalid_client');
       },
     );
@@ -340,7 +338,7 @@ describe('auth', () => {
         .post('/api/v1/auth/token')
         .send({ grant_type: 'password', client_id: clientId, client_secret: clientSecret })
         .expect(400);
-      expect(res.body).toMatchObject({ status: 400, error: 'unsupported_grant_type' });
+      expect(res.body).toMatchObject({ error: 'unsupported_grant_type' });
     });
 
     it('locks a client after 5 bad secrets', async () => {

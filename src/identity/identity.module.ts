@@ -18,6 +18,7 @@ import { AuthService } from './auth/auth.service';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LoginLockout } from './auth/login-lockout.service';
 import { PasswordHasher } from './auth/password-hasher';
+import { TokenEndpointResponses } from './auth/token-endpoint-responses';
 import { TokenIssuer } from './auth/token-issuer.service';
 import { BootstrapAdmin } from './bootstrap-admin.service';
 import { UsersController } from './users/users.controller';
@@ -40,6 +41,7 @@ import { UsersService } from './users/users.service';
     AuthFailuresRepository,
     JwtStrategy,
     TokenIssuer,
+    TokenEndpointResponses,
     PasswordHasher,
     LoginLockout,
     AuthService,
