@@ -1,6 +1,15 @@
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Its own app: the per-IP limit is lowered to 3 requests a minute for this file only. */
+/** A standard Retry-After (RFC 9110 10.2.3: whole seconds), and no per-throttler variant. */
+function expectRetryAfter(res: { headers: Record<string, string> }): void {
+  expect(res.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+  expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+  expect(Object.keys(res.headers).filter((name) => /retry-after-|ratelimit/i.test(name))).toEqual(
+    [],
+  );
+}
+
 describe('sign-in rate limits', () => {
   let t: TestApp;
 
@@ -21,6 +30,7 @@ describe('sign-in rate limits', () => {
     });
     expect(res.body.accessToken).toBeUndefined();
     expect(res.body.access_token).toBeUndefined();
+    expectRetryAfter(res);
   };
 
   it('answers 429 on the 4th login from one IP within a minute, whatever the email', async () => {
@@ -53,6 +63,7 @@ describe('sign-in rate limits', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
+    expectRetryAfter(res);
   });
 
   it('does not rate-limit the rest of the API', async () => {

@@ -129,6 +129,10 @@ describe('auth', () => {
         type: 'urn:problem-type:first-step:account-temporarily-locked',
       });
       expect(res.body.accessToken).toBeUndefined();
+      // The standard header, in seconds: about the ten minutes of the lock.
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(540);
+      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(600);
 
       const [row] = await t.app.get(DataSource).query(
         `SELECT failures, locked_until > now() + interval '9 minutes' AS locked_ten_minutes
@@ -361,6 +365,41 @@ describe('auth', () => {
           client_secret: target.clientSecret,
         })
         .expect(429);
+    });
+  });
+
+  describe('client lockout, per source address', () => {
+    /** A token request as it arrives from another machine (Fastify's inject sets the peer address). */
+    const tokenFrom = (remoteAddress: string, clientId: string, clientSecret: string) =>
+      t.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({
+          method: 'POST',
+          url: '/api/v1/auth/token',
+          remoteAddress,
+          payload: {
+            grant_type: 'client_credentials',
+            client_id: clientId,
+            client_secret: clientSecret,
+          },
+        });
+
+    it('locks guesses from one address, never the client calling from its own', async () => {
+      const partner = await givenClient(t, admin, { agencyId, scopes: ['events:read'] });
+      const attacker = '203.0.113.9';
+      const partnerAddress = '198.51.100.7';
+      for (let i = 0; i < 5; i++) {
+        expect((await tokenFrom(attacker, partner.clientId, 'guess')).statusCode).toBe(401);
+      }
+      const locked = await tokenFrom(attacker, partner.clientId, partner.clientSecret);
+      expect(locked.statusCode).toBe(429);
+      expect(locked.json()).toMatchObject({ error: 'slow_down' });
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(540);
+
+      const served = await tokenFrom(partnerAddress, partner.clientId, partner.clientSecret);
+      expect(served.statusCode).toBe(200);
+      expect(served.json().access_token).toEqual(expect.any(String));
     });
   });
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, UseFilters, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBadRequestResponse,
@@ -11,11 +11,12 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { AnyCaller, Public } from '../access/access-policy.decorators';
 import type { Caller } from '../access/caller';
 import { CurrentCaller } from '../access/current-caller.decorator';
+import { AuthThrottlerGuard } from './auth-throttling';
 import { AuthService } from './auth.service';
+import { RetryAfterProblemFilter } from './retry-after-problem.filter';
 import { BasicClientAuthentication, BasicClientCredentials } from './client-authentication';
 import {
   ClientCredentialsDto,
@@ -36,13 +37,15 @@ export class AuthController {
   @Post('auth/login')
   @Audited({ action: 'auth.login', subject: 'user', id: 'none' })
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(AuthThrottlerGuard)
+  @UseFilters(RetryAfterProblemFilter)
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ description: 'Wrong email or password (same answer for both)' })
   @ApiTooManyRequestsResponse({
-    description: 'Rate limited, or account locked after repeated failures',
+    description:
+      'Rate limited, or account locked after repeated failures; Retry-After says how many seconds to wait',
   })
   async login(@Body() body: LoginDto): Promise<LoginResponseDto> {
     const issued = await this.auth.login(body.email, body.password);
@@ -52,7 +55,7 @@ export class AuthController {
   @Post('auth/token')
   @Audited({ action: 'auth.token_issued', subject: 'api_client', id: 'none' })
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(AuthThrottlerGuard)
   @UseFilters(OAuthTokenErrorFilter)
   @HttpCode(200)
   @RouteConfig(OAUTH_TOKEN_ROUTE)
@@ -83,8 +86,9 @@ export class AuthController {
   token(
     @Body() body: unknown,
     @BasicClientCredentials() basic: BasicClientAuthentication,
+    @Ip() sourceAddress: string,
   ): Promise<TokenResponseDto> {
-    return this.auth.clientCredentialsGrant(body, basic);
+    return this.auth.clientCredentialsGrant(body, basic, sourceAddress);
   }
 
   @Get('me')

@@ -86,6 +86,7 @@ export class AuthService {
   async clientCredentialsGrant(
     body: unknown,
     basic: BasicClientAuthentication,
+    sourceAddress: string,
   ): Promise<TokenResponseDto> {
     const parameters = tokenParameters(body);
     if (!parameters.grant_type) throw INVALID_TOKEN_REQUEST('grant_type is required');
@@ -93,7 +94,9 @@ export class AuthService {
       throw new DomainError('UNSUPPORTED_GRANT_TYPE', 'Only client_credentials is supported');
     }
     const { clientId, clientSecret } = this.clientCredentialsOf(parameters, basic);
-    const accountKey = `client:${clientId}`;
+    // Per client *and* source address: failures from elsewhere, by someone who does not hold
+    // the secret, never lock the partner system out (see accountTracker).
+    const accountKey = `client:${clientId}@${sourceAddress}`;
     await this.lockout.assertNotLocked(accountKey);
     const client = await this.clients.findActiveWithSecretHash(clientId);
     const presented = Buffer.from(hashClientSecret(clientSecret), 'hex');
