@@ -47,7 +47,13 @@ describe('auth', () => {
   afterAll(() => t.close());
 
   /** Valid claims for the coordinator; each test breaks exactly one thing. */
-  const userClaims = () => ({ sub: coordinator.id, kind: 'user', role: 'coordinator', agencyId });
+  const userClaims = () => ({
+    sub: coordinator.id,
+    kind: 'user',
+    role: 'coordinator',
+    agencyId,
+    ver: 1,
+  });
 
   describe('POST /auth/login', () => {
     it('answers 200 with a bearer token that proves who the user is', async () => {

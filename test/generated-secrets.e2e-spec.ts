@@ -74,7 +74,13 @@ describe('a start without configuration', () => {
     const [admin] = await t.app
       .get(DataSource)
       .query(`SELECT id, agency_id FROM users WHERE email = 'admin@first-step.local'`);
-    const claims = { sub: admin.id, kind: 'user', role: 'admin', agencyId: admin.agency_id };
+    const claims = {
+      sub: admin.id,
+      kind: 'user',
+      role: 'admin',
+      agencyId: admin.agency_id,
+      ver: 1,
+    };
     const sign = (secret: string) =>
       jwt.sign(claims, {
         secret,

@@ -18,6 +18,7 @@ import { AuthService } from './auth/auth.service';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LoginLockout } from './auth/login-lockout.service';
 import { PasswordHasher } from './auth/password-hasher';
+import { PrincipalStatus } from './auth/principal-status';
 import { TokenEndpointResponses } from './auth/token-endpoint-responses';
 import { TokenIssuer } from './auth/token-issuer.service';
 import { BootstrapAdmin } from './bootstrap-admin.service';
@@ -39,6 +40,7 @@ import { UsersService } from './users/users.service';
     UsersRepository,
     ApiClientsRepository,
     AuthFailuresRepository,
+    PrincipalStatus,
     JwtStrategy,
     TokenIssuer,
     TokenEndpointResponses,

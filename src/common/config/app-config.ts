@@ -44,6 +44,9 @@ export class AppConfig {
   readonly bodyLimit: number;
   readonly authRateLimitPerMinute: number;
   readonly lockout: { threshold: number; minutes: number };
+  /** Principal status cache (disabled users, revoked clients, token versions). */
+  readonly principalStatusTtlMs: number;
+  readonly clientSecretRotationOverlapSeconds: number;
   readonly shutdownTimeoutMs: number;
   readonly webhooks: {
     secretKey: Buffer;
@@ -125,6 +128,8 @@ export class AppConfig {
     this.bodyLimit = env.BODY_LIMIT;
     this.authRateLimitPerMinute = env.AUTH_RATE_LIMIT_PER_MINUTE;
     this.lockout = { threshold: env.AUTH_LOCKOUT_THRESHOLD, minutes: env.AUTH_LOCKOUT_MINUTES };
+    this.principalStatusTtlMs = env.PRINCIPAL_STATUS_TTL_MS;
+    this.clientSecretRotationOverlapSeconds = env.CLIENT_SECRET_ROTATION_OVERLAP_SECONDS;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
     let webhookKey = env.WEBHOOK_SECRET_KEY;
     if (!webhookKey) {

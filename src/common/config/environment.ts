@@ -150,6 +150,25 @@ export class Environment {
   AUTH_LOCKOUT_MINUTES = 10;
 
   /**
+   * How old, at most, an instance's view of disabled users, revoked clients and token
+   * versions may be: a disabled user's or revoked client's tokens stop working on every
+   * instance within this time. Refreshed in the background (every half of it) and, when
+   * older, before a token is accepted.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  PRINCIPAL_STATUS_TTL_MS = 5000;
+
+  /** After a client secret is rotated, how long the previous one still works (0: not at all). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  CLIENT_SECRET_ROTATION_OVERLAP_SECONDS = 3600;
+
+  /**
    * Base64 of 32 random bytes: encrypts webhook signing secrets at rest (AES-256-GCM). Unset
    * outside production: generated at first start and kept in DATA_DIR.
    */

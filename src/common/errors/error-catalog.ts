@@ -36,6 +36,11 @@ export const ERROR_CATALOG = {
     title: 'This role cannot belong to this kind of agency',
   },
   USER_EMAIL_TAKEN: { status: 409, title: 'A user with this email already exists' },
+  USER_LAST_ACTIVE_ADMIN: {
+    status: 409,
+    title: 'The last active admin cannot be disabled or given another role',
+  },
+  API_CLIENT_REVOKED: { status: 409, title: 'This API client is revoked' },
   // participants and arrest records
   PARTICIPANT_NOT_MINOR: {
     status: 422,

@@ -1,4 +1,4 @@
-import { IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 import { ROLES, SCOPES, type Role, type Scope } from '../access/roles-and-scopes';
 
 /**
@@ -9,6 +9,11 @@ import { ROLES, SCOPES, type Role, type Scope } from '../access/roles-and-scopes
 export class AccessTokenClaims {
   @IsInt()
   exp!: number;
+
+  /** The principal's token version when the token was issued (see PrincipalStatus). */
+  @IsInt()
+  @Min(1)
+  ver!: number;
 
   @IsUUID()
   sub!: string;

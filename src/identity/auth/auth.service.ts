@@ -98,10 +98,13 @@ export class AuthService {
     // the secret, never lock the partner system out (see accountTracker).
     const accountKey = `client:${clientId}@${sourceAddress}`;
     await this.lockout.assertNotLocked(accountKey);
-    const client = await this.clients.findActiveWithSecretHash(clientId);
+    const client = await this.clients.findActiveWithSecretHashes(clientId);
     const presented = Buffer.from(hashClientSecret(clientSecret), 'hex');
+    const matches = (hash: string | null) =>
+      hash !== null && timingSafeEqual(presented, Buffer.from(hash, 'hex'));
+    // The previous secret works only while a rotation's overlap lasts (null afterwards).
     const valid =
-      client !== null && timingSafeEqual(presented, Buffer.from(client.secretHash, 'hex'));
+      client !== null && (matches(client.secretHash) || matches(client.previousSecretHash));
     this.auditContext.setSubject(client?.id ?? null);
     if (!client || !valid) {
       await this.lockout.recordFailure(accountKey);
