@@ -40,8 +40,13 @@ export class PrincipalStatus implements OnApplicationBootstrap, OnModuleDestroy 
     );
   }
 
+  /**
+   * Loads the list before the first request where it can; a database not migrated yet
+   * (MIGRATIONS_RUN=false) must not stop the start: tokens are then refused (503) until a
+   * reload succeeds, and the background runner keeps trying.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.reload();
+    await this.reload().catch(() => undefined);
     this.runner.start();
   }
 
