@@ -268,6 +268,8 @@ describe('administration', () => {
         displayName: 'Dana Coordinator',
         role: 'coordinator',
         agencyId: da.id,
+        disabled: false,
+        disabledAt: null,
         createdAt: expect.any(String),
       });
       expect(JSON.stringify(res.body)).not.toMatch(/password|hash|argon/i);

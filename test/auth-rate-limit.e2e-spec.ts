@@ -1,6 +1,15 @@
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Its own app: the per-IP limit is lowered to 3 requests a minute for this file only. */
+/** A standard Retry-After (RFC 9110 10.2.3: whole seconds), and no per-throttler variant. */
+function expectRetryAfter(res: { headers: Record<string, string> }): void {
+  expect(res.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+  expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+  expect(Object.keys(res.headers).filter((name) => /retry-after-|ratelimit/i.test(name))).toEqual(
+    [],
+  );
+}
+
 describe('sign-in rate limits', () => {
   let t: TestApp;
 
@@ -21,6 +30,7 @@ describe('sign-in rate limits', () => {
     });
     expect(res.body.accessToken).toBeUndefined();
     expect(res.body.access_token).toBeUndefined();
+    expectRetryAfter(res);
   };
 
   it('answers 429 on the 4th login from one IP within a minute, whatever the email', async () => {
@@ -49,7 +59,11 @@ describe('sign-in rate limits', () => {
       .post('/api/v1/auth/token')
       .send({ grant_type: 'client_credentials', client_id: 'fsc_other', client_secret: 'nope' })
       .expect(429);
-    expectRateLimited(res);
+    // The token endpoint answers the OAuth way (RFC 6749 5.2), slow_down as in RFC 8628 3.5.
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
+    expectRetryAfter(res);
   });
 
   it('does not rate-limit the rest of the API', async () => {

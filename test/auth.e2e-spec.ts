@@ -47,7 +47,13 @@ describe('auth', () => {
   afterAll(() => t.close());
 
   /** Valid claims for the coordinator; each test breaks exactly one thing. */
-  const userClaims = () => ({ sub: coordinator.id, kind: 'user', role: 'coordinator', agencyId });
+  const userClaims = () => ({
+    sub: coordinator.id,
+    kind: 'user',
+    role: 'coordinator',
+    agencyId,
+    ver: 1,
+  });
 
   describe('POST /auth/login', () => {
     it('answers 200 with a bearer token that proves who the user is', async () => {
@@ -129,6 +135,10 @@ describe('auth', () => {
         type: 'urn:problem-type:first-step:account-temporarily-locked',
       });
       expect(res.body.accessToken).toBeUndefined();
+      // The standard header, in seconds: about the ten minutes of the lock.
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(540);
+      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(600);
 
       const [row] = await t.app.get(DataSource).query(
         `SELECT failures, locked_until > now() + interval '9 minutes' AS locked_ten_minutes
@@ -271,9 +281,8 @@ describe('auth', () => {
           scope,
         })
         .expect(400);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 400, error: 'invalid_scope' });
-      expect(res.body.access_token).toBeUndefined();
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
     });
 
     it.each([
@@ -288,10 +297,9 @@ describe('auth', () => {
         .post('/api/v1/auth/token')
         .send({ grant_type: 'client_credentials', ...credentials() })
         .expect(401);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body.error).toBe('invalid_client');
-      expect(res.body.status).toBe(401);
-      expect(res.body.access_token).toBeUndefined();
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
+      expect(res.headers['www-authenticate']).toMatch(/^Basic /);
     });
 
     it('answers 401 invalid_client for a wrong secret sent with HTTP Basic', async () => {
@@ -314,7 +322,7 @@ describe('auth', () => {
           .set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`)
           .send({ grant_type: 'client_credentials' })
           .expect(401);
-        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
         expect(res.body.error).toBe('invalid_client');
       },
     );
@@ -340,7 +348,7 @@ describe('auth', () => {
         .post('/api/v1/auth/token')
         .send({ grant_type: 'password', client_id: clientId, client_secret: clientSecret })
         .expect(400);
-      expect(res.body).toMatchObject({ status: 400, error: 'unsupported_grant_type' });
+      expect(res.body).toMatchObject({ error: 'unsupported_grant_type' });
     });
 
     it('locks a client after 5 bad secrets', async () => {
@@ -363,6 +371,41 @@ describe('auth', () => {
           client_secret: target.clientSecret,
         })
         .expect(429);
+    });
+  });
+
+  describe('client lockout, per source address', () => {
+    /** A token request as it arrives from another machine (Fastify's inject sets the peer address). */
+    const tokenFrom = (remoteAddress: string, clientId: string, clientSecret: string) =>
+      t.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({
+          method: 'POST',
+          url: '/api/v1/auth/token',
+          remoteAddress,
+          payload: {
+            grant_type: 'client_credentials',
+            client_id: clientId,
+            client_secret: clientSecret,
+          },
+        });
+
+    it('locks guesses from one address, never the client calling from its own', async () => {
+      const partner = await givenClient(t, admin, { agencyId, scopes: ['events:read'] });
+      const attacker = '203.0.113.9';
+      const partnerAddress = '198.51.100.7';
+      for (let i = 0; i < 5; i++) {
+        expect((await tokenFrom(attacker, partner.clientId, 'guess')).statusCode).toBe(401);
+      }
+      const locked = await tokenFrom(attacker, partner.clientId, partner.clientSecret);
+      expect(locked.statusCode).toBe(429);
+      expect(locked.json()).toMatchObject({ error: 'slow_down' });
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(540);
+
+      const served = await tokenFrom(partnerAddress, partner.clientId, partner.clientSecret);
+      expect(served.statusCode).toBe(200);
+      expect(served.json().access_token).toEqual(expect.any(String));
     });
   });
 
@@ -449,6 +492,17 @@ describe('auth', () => {
         { secret: TEST_JWT_SECRET, algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE },
       );
       await expectUnauthenticated(`Bearer ${expired}`);
+    });
+
+    it('answers 401 for a well-signed token without an expiry', async () => {
+      const forever = jwt.sign(userClaims(), {
+        secret: TEST_JWT_SECRET,
+        algorithm: 'HS256',
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      expect(claimsOf(forever).exp).toBeUndefined();
+      await expectUnauthenticated(`Bearer ${forever}`);
     });
 
     it('answers 401 for a token from another issuer', async () => {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/common/config/app-config';
 import { createDatabaseFromTemplate, testServerUrl } from './test-database';
@@ -13,6 +13,8 @@ export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-at-least-32-characters';
 export const TEST_AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519')
   .privateKey.export({ format: 'pem', type: 'pkcs8' })
   .toString();
+/** Set, like every secret, so no test writes generated keys into the working folder's DATA_DIR. */
+export const TEST_WEBHOOK_SECRET_KEY = randomBytes(32).toString('base64');
 
 export const BASE_TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
@@ -25,6 +27,7 @@ export const BASE_TEST_ENV: Record<string, string> = {
   // Webhook tests switch the delivery worker on; elsewhere it would only add background queries.
   WEBHOOK_WORKER_ENABLED: 'false',
   AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
+  WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
   // Audit tests switch the sequencer on or drive it themselves (AuditSequencer.runUntilIdle).
   AUDIT_SEQUENCER_ENABLED: 'false',
 };

@@ -1,11 +1,8 @@
-import {
-  DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL,
-  DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
-  DEVELOPMENT_JWT_SECRET,
-  DEVELOPMENT_WEBHOOK_SECRET_KEY,
-  Environment,
-  validateEnvironment,
-} from './environment';
+import { Environment, validateEnvironment } from './environment';
+import { loadOrGenerateJwtSecret, loadOrGenerateWebhookKey } from './generated-secrets';
+
+/** The email of the admin created with a generated password when nothing is configured. */
+export const GENERATED_BOOTSTRAP_ADMIN_EMAIL = 'admin@first-step.local';
 
 export type DatabaseConfig =
   | { kind: 'server'; url: string; poolSize: number }
@@ -21,9 +18,19 @@ export interface JwtConfig {
 }
 
 /**
+ * The first admin: configured (BOOTSTRAP_ADMIN_*), or, on a development start with nothing
+ * configured, one whose password is generated into DATA_DIR when the database has no user.
+ */
+export type BootstrapAdminConfig =
+  | { kind: 'configured'; email: string; password: string }
+  | { kind: 'generated'; email: string; dataDir: string };
+
+/**
  * The typed, derived configuration every module reads. Built once from the validated
- * environment; development defaults are filled in here and listed in `developmentDefaults`
- * so that start-up can say loudly which ones are in use.
+ * environment. What is not configured and must be secret is generated here, at first start,
+ * into owner-only files in DATA_DIR (never a constant of the repository; production refuses
+ * to start without its own), and listed in `developmentDefaults` so that start-up says
+ * loudly which ones are in use and where they are kept.
  */
 export class AppConfig {
   readonly nodeEnv: Environment['NODE_ENV'];
@@ -32,11 +39,14 @@ export class AppConfig {
   readonly database: DatabaseConfig;
   readonly runMigrations: boolean;
   readonly jwt: JwtConfig;
-  readonly bootstrapAdmin: { email: string; password: string } | null;
+  readonly bootstrapAdmin: BootstrapAdminConfig | null;
   readonly logLevel: string;
   readonly bodyLimit: number;
   readonly authRateLimitPerMinute: number;
   readonly lockout: { threshold: number; minutes: number };
+  /** Principal status cache (disabled users, revoked clients, token versions). */
+  readonly principalStatusTtlMs: number;
+  readonly clientSecretRotationOverlapSeconds: number;
   readonly shutdownTimeoutMs: number;
   readonly webhooks: {
     secretKey: Buffer;
@@ -68,10 +78,13 @@ export class AppConfig {
       : { kind: 'embedded', dataDir: env.PGLITE_DIR, poolSize: env.DATABASE_POOL_SIZE };
     this.runMigrations = env.MIGRATIONS_RUN;
 
+    this.dataDir = env.DATA_DIR;
     let secret = env.JWT_SECRET;
     if (env.JWT_ALGORITHM === 'HS256' && !secret) {
-      secret = DEVELOPMENT_JWT_SECRET;
-      this.developmentDefaults.push('JWT_SECRET');
+      // Validation refuses this in production: only a developer's or a test's start gets here.
+      const generated = loadOrGenerateJwtSecret(this.dataDir);
+      secret = generated.value;
+      this.developmentDefaults.push(`JWT_SECRET (generated, kept in ${generated.path})`);
     }
     this.jwt =
       env.JWT_ALGORITHM === 'RS256'
@@ -94,6 +107,7 @@ export class AppConfig {
 
     if (env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD) {
       this.bootstrapAdmin = {
+        kind: 'configured',
         email: env.BOOTSTRAP_ADMIN_EMAIL,
         password: env.BOOTSTRAP_ADMIN_PASSWORD,
       };
@@ -103,10 +117,10 @@ export class AppConfig {
       !env.BOOTSTRAP_ADMIN_PASSWORD
     ) {
       this.bootstrapAdmin = {
-        email: DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL,
-        password: DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
+        kind: 'generated',
+        email: GENERATED_BOOTSTRAP_ADMIN_EMAIL,
+        dataDir: this.dataDir,
       };
-      this.developmentDefaults.push('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD');
     } else {
       this.bootstrapAdmin = null;
     }
@@ -114,10 +128,17 @@ export class AppConfig {
     this.bodyLimit = env.BODY_LIMIT;
     this.authRateLimitPerMinute = env.AUTH_RATE_LIMIT_PER_MINUTE;
     this.lockout = { threshold: env.AUTH_LOCKOUT_THRESHOLD, minutes: env.AUTH_LOCKOUT_MINUTES };
+    this.principalStatusTtlMs = env.PRINCIPAL_STATUS_TTL_MS;
+    this.clientSecretRotationOverlapSeconds = env.CLIENT_SECRET_ROTATION_OVERLAP_SECONDS;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
-    if (!env.WEBHOOK_SECRET_KEY) this.developmentDefaults.push('WEBHOOK_SECRET_KEY');
+    let webhookKey = env.WEBHOOK_SECRET_KEY;
+    if (!webhookKey) {
+      const generated = loadOrGenerateWebhookKey(this.dataDir);
+      webhookKey = generated.value;
+      this.developmentDefaults.push(`WEBHOOK_SECRET_KEY (generated, kept in ${generated.path})`);
+    }
     this.webhooks = {
-      secretKey: Buffer.from(env.WEBHOOK_SECRET_KEY ?? DEVELOPMENT_WEBHOOK_SECRET_KEY, 'base64'),
+      secretKey: Buffer.from(webhookKey, 'base64'),
       allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE,
       requireHttps: env.NODE_ENV === 'production',
       workerEnabled: env.WEBHOOK_WORKER_ENABLED,
@@ -126,7 +147,6 @@ export class AppConfig {
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       retryWindowHours: env.WEBHOOK_RETRY_WINDOW_HOURS,
     };
-    this.dataDir = env.DATA_DIR;
     this.audit = {
       signingKeyPem: env.AUDIT_SIGNING_KEY ?? null,
       origin: env.AUDIT_LOG_ORIGIN,

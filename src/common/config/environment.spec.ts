@@ -1,11 +1,16 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig } from './app-config';
-import {
-  DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
-  DEVELOPMENT_JWT_SECRET,
-  InvalidEnvironmentError,
-  validateEnvironment,
-} from './environment';
+import { InvalidEnvironmentError, validateEnvironment } from './environment';
+
+/** What this repository once published as development defaults: refused everywhere. */
+const PUBLISHED = {
+  JWT_SECRET: 'development-only-jwt-secret-change-me-0123456789',
+  WEBHOOK_SECRET_KEY: Buffer.from('development-only-webhook-key-32b').toString('base64'),
+  BOOTSTRAP_ADMIN_PASSWORD: 'dev-admin-password-change-me',
+};
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 /** Everything else production insists on, so each test below breaks exactly one thing. */
@@ -137,6 +142,24 @@ describe('validateEnvironment', () => {
     );
   });
 
+  it.each(Object.entries(PUBLISHED))(
+    'refuses the published %s in every environment, without echoing it',
+    (name, value) => {
+      for (const NODE_ENV of ['development', 'test', 'production']) {
+        const problems = problemsFor({
+          ...PRODUCTION,
+          JWT_SECRET: SECRET,
+          ...COMPLETE_BOOTSTRAP,
+          NODE_ENV,
+          [name]: value,
+        });
+        expect(problems).toEqual([
+          `${name}: this value was published in the repository; choose your own`,
+        ]);
+      }
+    },
+  );
+
   describe('in production', () => {
     it('requires the audit signing key, so every instance signs with the same one', () => {
       const withoutKey: Record<string, string> = { ...PRODUCTION };
@@ -148,26 +171,16 @@ describe('validateEnvironment', () => {
 
     it('requires a JWT_SECRET for HS256', () => {
       expect(problemsFor({ ...PRODUCTION })).toEqual([
-        'JWT_SECRET is required when NODE_ENV is production',
+        'JWT_SECRET is required when NODE_ENV is production (the same secret on every instance)',
       ]);
     });
 
-    it('refuses the development JWT secret', () => {
-      const problems = problemsFor({ ...PRODUCTION, JWT_SECRET: DEVELOPMENT_JWT_SECRET });
-      expect(problems).toEqual([
-        'JWT_SECRET: the development secret is refused when NODE_ENV is production',
+    it('requires a WEBHOOK_SECRET_KEY', () => {
+      const withoutKey: Record<string, string> = { ...PRODUCTION, JWT_SECRET: SECRET };
+      delete withoutKey.WEBHOOK_SECRET_KEY;
+      expect(problemsFor(withoutKey)).toEqual([
+        'WEBHOOK_SECRET_KEY is required when NODE_ENV is production (the same key on every instance)',
       ]);
-    });
-
-    it('refuses the development bootstrap password', () => {
-      const problems = problemsFor({
-        ...PRODUCTION,
-        JWT_SECRET: SECRET,
-        BOOTSTRAP_ADMIN_EMAIL: 'admin@example.gov',
-        BOOTSTRAP_ADMIN_PASSWORD: DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD,
-      });
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^BOOTSTRAP_ADMIN_PASSWORD\b/);
     });
 
     it('starts with a real secret and uses no development default', () => {
@@ -222,22 +235,90 @@ describe('validateEnvironment', () => {
 });
 
 describe('AppConfig', () => {
-  it('lists the development defaults it filled in', () => {
-    const config = AppConfig.fromEnvironment({});
-    expect(config.developmentDefaults).toEqual(
-      expect.arrayContaining(['JWT_SECRET', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD']),
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'config-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('generates the JWT secret and webhook key into owner-only files, and reuses them', () => {
+    const first = AppConfig.fromEnvironment({ DATA_DIR: dataDir });
+    const jwtFile = join(dataDir, 'keys', 'jwt-secret.txt');
+    const webhookFile = join(dataDir, 'keys', 'webhook-secret-key.txt');
+    expect(first.jwt.signingKey).toBe(readFileSync(jwtFile, 'utf8'));
+    expect(first.jwt.signingKey).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect(first.webhooks.secretKey).toEqual(
+      Buffer.from(readFileSync(webhookFile, 'utf8'), 'base64'),
     );
-    expect(config.jwt.signingKey).toBe(DEVELOPMENT_JWT_SECRET);
-    expect(config.bootstrapAdmin).not.toBeNull();
+    expect(first.webhooks.secretKey).toHaveLength(32);
+    for (const file of [jwtFile, webhookFile]) expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(first.developmentDefaults).toEqual([
+      expect.stringMatching(/^JWT_SECRET \(generated, kept in \/.*jwt-secret\.txt\)$/),
+      expect.stringMatching(
+        /^WEBHOOK_SECRET_KEY \(generated, kept in \/.*webhook-secret-key\.txt\)$/,
+      ),
+    ]);
+
+    const restarted = AppConfig.fromEnvironment({ DATA_DIR: dataDir });
+    expect(restarted.jwt.signingKey).toBe(first.jwt.signingKey);
+    expect(restarted.webhooks.secretKey).toEqual(first.webhooks.secretKey);
+
+    const elsewhere = mkdtempSync(join(tmpdir(), 'config-'));
+    try {
+      expect(AppConfig.fromEnvironment({ DATA_DIR: elsewhere }).jwt.signingKey).not.toBe(
+        first.jwt.signingKey,
+      );
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start on a generated secret file that was emptied', () => {
+    AppConfig.fromEnvironment({ DATA_DIR: dataDir });
+    const file = join(dataDir, 'keys', 'jwt-secret.txt');
+    rmSync(file);
+    writeFileSync(file, '', { mode: 0o600 });
+    expect(() => AppConfig.fromEnvironment({ DATA_DIR: dataDir })).toThrow(/jwt-secret\.txt/);
+  });
+
+  it('generates nothing that is configured', () => {
+    const config = AppConfig.fromEnvironment({
+      DATA_DIR: dataDir,
+      JWT_SECRET: SECRET,
+      WEBHOOK_SECRET_KEY: PRODUCTION.WEBHOOK_SECRET_KEY,
+    });
+    expect(config.developmentDefaults).toEqual([]);
+    expect(config.jwt.signingKey).toBe(SECRET);
+    expect(() => statSync(join(dataDir, 'keys', 'jwt-secret.txt'))).toThrow();
+  });
+
+  it('plans a generated bootstrap admin on a development start only', () => {
+    expect(AppConfig.fromEnvironment({ DATA_DIR: dataDir }).bootstrapAdmin).toEqual({
+      kind: 'generated',
+      email: 'admin@first-step.local',
+      dataDir,
+    });
+    expect(
+      AppConfig.fromEnvironment({ DATA_DIR: dataDir, NODE_ENV: 'test' }).bootstrapAdmin,
+    ).toBeNull();
+    expect(
+      AppConfig.fromEnvironment({ DATA_DIR: dataDir, ...COMPLETE_BOOTSTRAP }).bootstrapAdmin,
+    ).toEqual({
+      kind: 'configured',
+      email: COMPLETE_BOOTSTRAP.BOOTSTRAP_ADMIN_EMAIL,
+      password: COMPLETE_BOOTSTRAP.BOOTSTRAP_ADMIN_PASSWORD,
+    });
   });
 
   it('uses embedded PGlite without DATABASE_URL, and the server with it', () => {
-    expect(AppConfig.fromEnvironment({ PGLITE_DIR: '/tmp/x' }).database).toMatchObject({
+    expect(
+      AppConfig.fromEnvironment({ DATA_DIR: dataDir, PGLITE_DIR: '/tmp/x' }).database,
+    ).toMatchObject({
       kind: 'embedded',
       dataDir: '/tmp/x',
     });
     const url = 'postgres://app@db.example:5432/first_step';
-    expect(AppConfig.fromEnvironment({ DATABASE_URL: url }).database).toMatchObject({
+    expect(
+      AppConfig.fromEnvironment({ DATA_DIR: dataDir, DATABASE_URL: url }).database,
+    ).toMatchObject({
       kind: 'server',
       url,
     });

@@ -13,17 +13,26 @@ import {
   validateSync,
 } from 'class-validator';
 
+import { createHash } from 'node:crypto';
+
 /**
- * The development-only JWT secret. Using it is allowed (and loudly logged) outside production;
- * a production NODE_ENV refuses to start with it.
+ * SHA-256 of credentials this repository once published as development defaults (a JWT
+ * secret, a webhook encryption key, a bootstrap admin password). Anyone can read them in the
+ * history, so they are refused in every environment, e.g. from an old copied `.env`. Only
+ * their digests are kept here: nothing in the code can sign or decrypt with them.
  */
-export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me-0123456789';
-export const DEVELOPMENT_BOOTSTRAP_ADMIN_EMAIL = 'admin@first-step.local';
-export const DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD = 'dev-admin-password-change-me';
-/** 32 zero-ish bytes, base64: encrypts webhook secrets on developer machines only. */
-export const DEVELOPMENT_WEBHOOK_SECRET_KEY = Buffer.from(
-  'development-only-webhook-key-32b',
-).toString('base64');
+const PUBLISHED_SECRET_DIGESTS = new Set([
+  '6c2ca8f4b47de35e9f32db885534826ef676f1d76ecd509c91e64bb1b97416ae',
+  'a7467b86fa289bb342dd7853b44f4a858f46d098f0a2b84937ede41bea9c35d2',
+  '9e0802385aff58cac5e12b0ae925d5cc2dd21a2ec00088ca9e0f85b2c358d85f',
+]);
+
+export function isPublishedSecret(value: string | undefined): boolean {
+  return (
+    value !== undefined &&
+    PUBLISHED_SECRET_DIGESTS.has(createHash('sha256').update(value).digest('hex'))
+  );
+}
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
@@ -68,6 +77,10 @@ export class Environment {
   @IsIn(['HS256', 'RS256'])
   JWT_ALGORITHM: 'HS256' | 'RS256' = 'HS256';
 
+  /**
+   * HS256 signing secret. Unset outside production: generated at first start and kept in
+   * DATA_DIR (each instance then has its own: instances sharing a database need it set).
+   */
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
@@ -136,7 +149,29 @@ export class Environment {
   @Min(1)
   AUTH_LOCKOUT_MINUTES = 10;
 
-  /** Base64 of 32 random bytes: encrypts webhook signing secrets at rest (AES-256-GCM). */
+  /**
+   * How old, at most, an instance's view of disabled users, revoked clients and token
+   * versions may be: a disabled user's or revoked client's tokens stop working on every
+   * instance within this time. Refreshed in the background (every half of it) and, when
+   * older, before a token is accepted.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  PRINCIPAL_STATUS_TTL_MS = 5000;
+
+  /** After a client secret is rotated, how long the previous one still works (0: not at all). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  CLIENT_SECRET_ROTATION_OVERLAP_SECONDS = 3600;
+
+  /**
+   * Base64 of 32 random bytes: encrypts webhook signing secrets at rest (AES-256-GCM). Unset
+   * outside production: generated at first start and kept in DATA_DIR.
+   */
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, {
     message: 'WEBHOOK_SECRET_KEY must be base64 of exactly 32 bytes',
@@ -179,7 +214,8 @@ export class Environment {
 
   /**
    * Folder for what the service generates and must keep across restarts when it is not
-   * configured (e.g. the audit log's signing key). Owner-only permissions.
+   * configured (the JWT secret, the webhook key, the audit log's signing key, the bootstrap
+   * admin's password). Owner-only permissions.
    */
   @IsString()
   DATA_DIR = './data';
@@ -266,25 +302,26 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
       : 'BOOTSTRAP_ADMIN_EMAIL';
     problems.push(`${missing} is required when the other BOOTSTRAP_ADMIN_* variable is set`);
   }
+  for (const name of ['JWT_SECRET', 'WEBHOOK_SECRET_KEY', 'BOOTSTRAP_ADMIN_PASSWORD'] as const) {
+    if (isPublishedSecret(env[name])) {
+      problems.push(`${name}: this value was published in the repository; choose your own`);
+    }
+  }
   if (env.NODE_ENV === 'production') {
     if (env.JWT_ALGORITHM === 'HS256' && !env.JWT_SECRET) {
-      problems.push('JWT_SECRET is required when NODE_ENV is production');
-    }
-    if (env.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-      problems.push('JWT_SECRET: the development secret is refused when NODE_ENV is production');
-    }
-    if (!env.WEBHOOK_SECRET_KEY || env.WEBHOOK_SECRET_KEY === DEVELOPMENT_WEBHOOK_SECRET_KEY) {
       problems.push(
-        'WEBHOOK_SECRET_KEY: a key of your own is required when NODE_ENV is production',
+        'JWT_SECRET is required when NODE_ENV is production (the same secret on every instance)',
+      );
+    }
+    if (!env.WEBHOOK_SECRET_KEY) {
+      problems.push(
+        'WEBHOOK_SECRET_KEY is required when NODE_ENV is production (the same key on every instance)',
       );
     }
     if (!env.AUDIT_SIGNING_KEY) {
       problems.push(
         'AUDIT_SIGNING_KEY is required when NODE_ENV is production (the same key on every instance)',
       );
-    }
-    if (env.BOOTSTRAP_ADMIN_PASSWORD === DEVELOPMENT_BOOTSTRAP_ADMIN_PASSWORD) {
-      problems.push('BOOTSTRAP_ADMIN_PASSWORD: the development password is refused in production');
     }
   }
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);

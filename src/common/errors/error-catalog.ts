@@ -23,6 +23,7 @@ export const ERROR_CATALOG = {
   ACCOUNT_TEMPORARILY_LOCKED: { status: 429, title: 'Too many failed attempts; try again later' },
   INVALID_CLIENT: { status: 401, title: 'Client authentication failed' },
   UNSUPPORTED_GRANT_TYPE: { status: 400, title: 'Unsupported grant type' },
+  TOKEN_REQUEST_INVALID: { status: 400, title: 'The token request is invalid' },
   INVALID_SCOPE: { status: 400, title: 'The requested scope is not granted to this client' },
   AGENCY_NOT_FOUND: { status: 422, title: 'The referenced agency does not exist' },
   AGENCY_NAME_TAKEN: { status: 409, title: 'An agency with this name already exists' },
@@ -35,6 +36,11 @@ export const ERROR_CATALOG = {
     title: 'This role cannot belong to this kind of agency',
   },
   USER_EMAIL_TAKEN: { status: 409, title: 'A user with this email already exists' },
+  USER_LAST_ACTIVE_ADMIN: {
+    status: 409,
+    title: 'The last active admin cannot be disabled or given another role',
+  },
+  API_CLIENT_REVOKED: { status: 409, title: 'This API client is revoked' },
   // participants and arrest records
   PARTICIPANT_NOT_MINOR: {
     status: 422,

@@ -6,12 +6,17 @@ import { AppConfig } from '../../common/config/app-config';
 import { DomainError } from '../../common/errors/domain-error';
 import { DeniedCaller, DeniedRequests } from '../../infrastructure/audit-context/denied-requests';
 import { JwtStrategy } from '../auth/jwt.strategy';
+import type { PrincipalStatus } from '../auth/principal-status';
 import { AnyCaller, Public, Roles, Scopes } from './access-policy.decorators';
 import { AccessGuard, readPolicy } from './access.guard';
 import type { Caller } from './caller';
 
 const SECRET = 'unit-test-secret-that-is-at-least-32-characters';
-const config = AppConfig.fromEnvironment({ NODE_ENV: 'test', JWT_SECRET: SECRET });
+const config = AppConfig.fromEnvironment({
+  NODE_ENV: 'test',
+  JWT_SECRET: SECRET,
+  WEBHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+});
 const AGENCY = '9b4f3a52-2d4b-4a51-9d0c-7f1f2d5b8a01';
 const SUBJECT = '0f8e1c3a-5b7d-4e2f-8a9c-1d3e5f7a9b0c';
 
@@ -71,9 +76,10 @@ const sign = (claims: object, secret = SECRET) =>
     audience: config.jwt.audience,
     expiresIn: 60,
   })}`;
-const userToken = (role: string) => sign({ sub: SUBJECT, kind: 'user', role, agencyId: AGENCY });
+const userToken = (role: string) =>
+  sign({ sub: SUBJECT, kind: 'user', role, agencyId: AGENCY, ver: 1 });
 const clientToken = (...scopes: string[]) =>
-  sign({ sub: SUBJECT, kind: 'client', scopes, agencyId: AGENCY });
+  sign({ sub: SUBJECT, kind: 'client', scopes, agencyId: AGENCY, ver: 1 });
 
 /** What the guard reported to the audit trail, in order: 'anonymous' or the caller's id. */
 class RecordedDenials extends DeniedRequests {
@@ -104,7 +110,7 @@ async function outcome(
 describe('AccessGuard', () => {
   beforeAll(() => {
     // Registers the 'jwt' strategy with passport, as the app module does.
-    new JwtStrategy(config);
+    new JwtStrategy(config, { accepts: () => Promise.resolve(true) } as unknown as PrincipalStatus);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
   afterAll(() => jest.restoreAllMocks());

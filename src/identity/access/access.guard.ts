@@ -59,8 +59,12 @@ export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
     return true;
   }
 
-  /** passport's hook: any failure (missing, forged, expired, wrong alg) is one plain 401. */
+  /**
+   * passport's hook: any failure (missing, forged, expired, wrong alg, disabled or revoked
+   * principal) is one plain 401; only "cannot check now" (503) passes through.
+   */
   override handleRequest<T>(error: unknown, caller: T): T {
+    if (error instanceof DomainError && error.code === 'SERVICE_UNAVAILABLE') throw error;
     if (error || !caller)
       throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
     return caller;

@@ -1,5 +1,8 @@
-/** Roles of people; the API contract fixes these names. */
-export const ROLES = ['admin', 'coordinator', 'provider', 'court', 'auditor'] as const;
+/**
+ * Roles of people; the API contract fixes these names. `records`: staff of an agency holding
+ * a copy of an arrest record (law enforcement, probation, a court records unit).
+ */
+export const ROLES = ['admin', 'coordinator', 'provider', 'court', 'auditor', 'records'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Scopes of machine clients; each grants one narrow capability to the client's own agency. */

@@ -9,18 +9,14 @@ import {
   toPage,
 } from '../../common/pagination/pagination';
 import { isUniqueViolation } from '../../infrastructure/database/postgres-errors';
-import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
+import { AgenciesRepository } from './agencies.repository';
 import { SERVICE_DELIVERING_KINDS } from './agency-kind';
 import { AgencyEntity } from './agency.entity';
 import { AgencyDto, CreateAgencyDto } from './dto/agency.dto';
 
 @Injectable()
 export class AgenciesService {
-  constructor(private readonly uow: UnitOfWork) {}
-
-  private get agencies() {
-    return this.uow.manager.getRepository(AgencyEntity);
-  }
+  constructor(private readonly agencies: AgenciesRepository) {}
 
   async create(input: CreateAgencyDto): Promise<AgencyDto> {
     const services = input.services ?? [];
@@ -31,9 +27,11 @@ export class AgenciesService {
       );
     }
     try {
-      const saved = await this.agencies.save(
-        this.agencies.create({ name: input.name.trim(), kind: input.kind, services }),
-      );
+      const saved = await this.agencies.insert({
+        name: input.name.trim(),
+        kind: input.kind,
+        services,
+      });
       return AgencyDto.from(saved);
     } catch (error) {
       if (isUniqueViolation(error, 'agencies_name_unique')) {
@@ -45,22 +43,18 @@ export class AgenciesService {
 
   /** Agencies are not sensitive: every signed-in person needs them to pick providers and arresting agencies. */
   async list(page: PageQueryDto): Promise<Page<AgencyDto>> {
-    const query = this.agencies
-      .createQueryBuilder('a')
-      .orderBy('lower(a.name)', 'ASC')
-      .addOrderBy('a.id', 'ASC')
-      .limit(page.limit + 1);
+    let after: { name: string; id: string } | undefined;
     if (page.cursor) {
       const [name, id] = decodeCursor(page.cursor, 2);
       // Checked here, not by the database: a malformed uuid would be a SQL error (500).
       if (typeof name !== 'string' || typeof id !== 'string' || !isUUID(id)) throw invalidCursor();
-      query.where('(lower(a.name), a.id) > (:name, :id)', { name, id });
+      after = { name, id };
     }
-    const rows = await query.getMany();
+    const rows = await this.agencies.listByName(page.limit, after);
     return toPage(rows, page.limit, (a) => [a.name.toLowerCase(), a.id], AgencyDto.from);
   }
 
   async findById(id: string): Promise<AgencyEntity | null> {
-    return this.agencies.findOneBy({ id });
+    return this.agencies.findById(id);
   }
 }

@@ -34,4 +34,5 @@ export const AGENCY_KINDS_FOR_ROLE: Record<Role, readonly AgencyKind[]> = {
   coordinator: ['district_attorney', 'probation'],
   provider: SERVICE_DELIVERING_KINDS,
   court: ['court'],
+  records: ['law_enforcement', 'probation', 'court'],
 };

@@ -26,6 +26,24 @@ export class ApiClientEntity {
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 
+  /** The secret before the last rotation, accepted until `previousSecretExpiresAt`. */
+  @Column({ name: 'previous_secret_hash', type: 'text', nullable: true, select: false })
+  previousSecretHash!: string | null;
+
+  @Column({ name: 'previous_secret_expires_at', type: 'timestamptz', nullable: true })
+  previousSecretExpiresAt!: Date | null;
+
+  @Column({ name: 'secret_rotated_at', type: 'timestamptz', nullable: true })
+  secretRotatedAt!: Date | null;
+
+  /** Row version: the ETag. */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
+
+  /** Tokens carry it (`ver`); revoking bumps it, so tokens issued before stop working. */
+  @Column({ name: 'token_version', type: 'integer', default: 1 })
+  tokenVersion!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

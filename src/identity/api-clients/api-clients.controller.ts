@@ -1,10 +1,36 @@
-import { Body, Controller, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiIfMatch, IfMatch, withEtag } from '../../common/http/etag';
 import { ShownOnce } from '../../common/idempotency/shown-once.decorator';
+import { PageDto } from '../../common/pagination/page.dto';
+import { Page, PageQueryDto } from '../../common/pagination/pagination';
+import { Audited } from '../../infrastructure/audit-context/audited.decorator';
 import { Roles } from '../access/access-policy.decorators';
 import { ApiClientsService } from './api-clients.service';
-import { CreateApiClientDto, CreatedApiClientDto } from './dto/api-client.dto';
-import { Audited } from '../../infrastructure/audit-context/audited.decorator';
+import {
+  ApiClientDto,
+  CreateApiClientDto,
+  CreatedApiClientDto,
+  RotatedSecretDto,
+} from './dto/api-client.dto';
 
 @ApiTags('administration')
 @Controller('api-clients')
@@ -19,5 +45,64 @@ export class ApiClientsController {
   @ApiUnprocessableEntityResponse({ description: 'Unknown agency' })
   create(@Body() body: CreateApiClientDto): Promise<CreatedApiClientDto> {
     return this.clients.create(body);
+  }
+
+  @Get()
+  @Audited({ action: 'api_client.listed', subject: 'api_client', id: 'items' })
+  @Roles('admin')
+  @ApiOkResponse({ type: PageDto(ApiClientDto) })
+  list(@Query() page: PageQueryDto): Promise<Page<ApiClientDto>> {
+    return this.clients.list(page);
+  }
+
+  @Get(':id')
+  @Audited({ action: 'api_client.read', subject: 'api_client', id: { param: 'id' } })
+  @Roles('admin')
+  @ApiOkResponse({ type: ApiClientDto, description: 'With an ETag' })
+  @ApiNotFoundResponse({ description: 'No such client' })
+  async get(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ApiClientDto> {
+    return withEtag(reply, await this.clients.get(id));
+  }
+
+  @Post(':id/revoke')
+  @Audited({ action: 'api_client.revoked', subject: 'api_client', id: { param: 'id' } })
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiIfMatch()
+  @ApiOkResponse({
+    type: ApiClientDto,
+    description: 'Revoked; its tokens stop working within seconds',
+  })
+  @ApiNotFoundResponse({ description: 'No such client' })
+  @ApiConflictResponse({ description: 'Already revoked' })
+  async revoke(
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ApiClientDto> {
+    return withEtag(reply, await this.clients.revoke(id, ifMatch));
+  }
+
+  @Post(':id/rotate-secret')
+  @Audited({ action: 'api_client.secret_rotated', subject: 'api_client', id: { param: 'id' } })
+  @Roles('admin')
+  @ShownOnce('clientSecret')
+  @HttpCode(200)
+  @ApiIfMatch()
+  @ApiOkResponse({
+    type: RotatedSecretDto,
+    description: 'The new secret, shown once; the previous one works until previousSecretExpiresAt',
+  })
+  @ApiNotFoundResponse({ description: 'No such client' })
+  @ApiConflictResponse({ description: 'The client is revoked' })
+  async rotateSecret(
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RotatedSecretDto> {
+    return withEtag(reply, await this.clients.rotateSecret(id, ifMatch));
   }
 }

@@ -1,8 +1,20 @@
-import { IsArray, IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 import { ROLES, SCOPES, type Role, type Scope } from '../access/roles-and-scopes';
 
-/** The claims this API puts in (and accepts from) an access token, beyond iss/aud/exp/iat. */
+/**
+ * The claims this API puts in (and accepts from) an access token, beyond iss and aud (which
+ * the verifier checks). `exp` is required: the JWT library checks it only when present, and
+ * a token without one would never expire.
+ */
 export class AccessTokenClaims {
+  @IsInt()
+  exp!: number;
+
+  /** The principal's token version when the token was issued (see PrincipalStatus). */
+  @IsInt()
+  @Min(1)
+  ver!: number;
+
   @IsUUID()
   sub!: string;
 

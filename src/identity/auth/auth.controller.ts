@@ -1,40 +1,33 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
+  ApiSecurity,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
-import { DomainError } from '../../common/errors/domain-error';
 import { AnyCaller, Public } from '../access/access-policy.decorators';
 import type { Caller } from '../access/caller';
 import { CurrentCaller } from '../access/current-caller.decorator';
+import { AuthThrottlerGuard } from './auth-throttling';
 import { AuthService } from './auth.service';
-import { ClientCredentialsDto, TokenResponseDto } from './dto/client-credentials.dto';
+import { RetryAfterProblemFilter } from './retry-after-problem.filter';
+import { BasicClientAuthentication, BasicClientCredentials } from './client-authentication';
+import {
+  ClientCredentialsDto,
+  OAuthErrorDto,
+  TokenResponseDto,
+} from './dto/client-credentials.dto';
+import { OAuthTokenErrorFilter } from './oauth-token-error.filter';
+import { OAUTH_TOKEN_ROUTE } from './token-endpoint-responses';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { MeDto } from './dto/me.dto';
 import { Audited, NotAudited } from '../../infrastructure/audit-context/audited.decorator';
-
-/** Credentials from an `Authorization: Basic` header (RFC 6749 2.3.1), if sent. */
-function basicCredentials(header: string | undefined): { id?: string; secret?: string } {
-  if (!header?.startsWith('Basic ')) return {};
-  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return {};
-  try {
-    return {
-      id: decodeURIComponent(decoded.slice(0, colon)),
-      secret: decodeURIComponent(decoded.slice(colon + 1)),
-    };
-  } catch {
-    // Malformed percent-encoding: no credentials, so the answer is invalid_client, not a 500.
-    return {};
-  }
-}
 
 @ApiTags('auth')
 @Controller()
@@ -44,13 +37,15 @@ export class AuthController {
   @Post('auth/login')
   @Audited({ action: 'auth.login', subject: 'user', id: 'none' })
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(AuthThrottlerGuard)
+  @UseFilters(RetryAfterProblemFilter)
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ description: 'Wrong email or password (same answer for both)' })
   @ApiTooManyRequestsResponse({
-    description: 'Rate limited, or account locked after repeated failures',
+    description:
+      'Rate limited, or account locked after repeated failures; Retry-After says how many seconds to wait',
   })
   async login(@Body() body: LoginDto): Promise<LoginResponseDto> {
     const issued = await this.auth.login(body.email, body.password);
@@ -60,41 +55,40 @@ export class AuthController {
   @Post('auth/token')
   @Audited({ action: 'auth.token_issued', subject: 'api_client', id: 'none' })
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(AuthThrottlerGuard)
+  @UseFilters(OAuthTokenErrorFilter)
   @HttpCode(200)
-  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
-  @ApiOperation({ summary: 'OAuth 2.0 client credentials grant for partner systems' })
-  @ApiOkResponse({ type: TokenResponseDto })
-  @ApiUnauthorizedResponse({ description: '{ error: "invalid_client" }' })
-  @ApiBadRequestResponse({
-    description: 'unsupported_grant_type, invalid_scope or invalid_request',
+  @RouteConfig(OAUTH_TOKEN_ROUTE)
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ type: ClientCredentialsDto })
+  @ApiOperation({
+    summary: 'OAuth 2.0 client credentials grant for partner systems',
+    description:
+      'Client authentication with HTTP Basic (RFC 6749 2.3.1) or client_id and client_secret ' +
+      'in the body, not both. Errors follow RFC 6749 5.2 (application/json, not problem ' +
+      'details); every response carries Cache-Control: no-store.',
   })
-  async token(
-    @Body() body: ClientCredentialsDto,
-    @Headers('authorization') authorization?: string,
+  @ApiSecurity({})
+  @ApiSecurity('clientBasic')
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({
+    type: OAuthErrorDto,
+    description: 'invalid_request, unsupported_grant_type or invalid_scope',
+  })
+  @ApiUnauthorizedResponse({
+    type: OAuthErrorDto,
+    description: 'invalid_client, with WWW-Authenticate: Basic',
+  })
+  @ApiTooManyRequestsResponse({
+    type: OAuthErrorDto,
+    description: 'slow_down: rate limited or locked out; wait Retry-After seconds',
+  })
+  token(
+    @Body() body: unknown,
+    @BasicClientCredentials() basic: BasicClientAuthentication,
+    @Ip() sourceAddress: string,
   ): Promise<TokenResponseDto> {
-    if (body.grant_type !== 'client_credentials') {
-      throw new DomainError(
-        'UNSUPPORTED_GRANT_TYPE',
-        'Only client_credentials is supported',
-        undefined,
-        {
-          error: 'unsupported_grant_type',
-        },
-      );
-    }
-    const basic = basicCredentials(authorization);
-    const issued = await this.auth.clientCredentials(
-      body.client_id ?? basic.id,
-      body.client_secret ?? basic.secret,
-      body.scope,
-    );
-    return {
-      access_token: issued.token,
-      token_type: 'Bearer',
-      expires_in: issued.expiresIn,
-      scope: issued.scopes.join(' '),
-    };
+    return this.auth.clientCredentialsGrant(body, basic, sourceAddress);
   }
 
   @Get('me')

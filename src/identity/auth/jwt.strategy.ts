@@ -6,14 +6,20 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../common/config/app-config';
 import type { Caller } from '../access/caller';
 import { AccessTokenClaims } from './access-token';
+import { PrincipalStatus } from './principal-status';
 
 /**
  * Verifies bearer tokens: the algorithm is pinned (so `alg: none` and key-confusion tokens
- * fail), and issuer, audience and expiry are checked by passport-jwt / jsonwebtoken.
+ * fail), issuer, audience and expiry are checked by passport-jwt / jsonwebtoken, the claims
+ * must have the expected shape (an expiry included), and the principal must not have been
+ * disabled, revoked or re-roled since the token was issued (PrincipalStatus, in memory).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly status: PrincipalStatus,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: config.jwt.verifyingKey,
@@ -24,10 +30,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(payload: unknown): Caller | false {
+  async validate(payload: unknown): Promise<Caller | false> {
     const claims = plainToInstance(AccessTokenClaims, payload);
     if (validateSync(claims).length > 0) return false;
     if (claims.kind === 'user' && !claims.role) return false;
+    if (!(await this.status.accepts(claims.kind, claims.sub, claims.ver))) return false;
     return {
       id: claims.sub,
       kind: claims.kind,

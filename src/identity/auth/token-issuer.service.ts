@@ -16,12 +16,30 @@ export class TokenIssuer {
     private readonly config: AppConfig,
   ) {}
 
-  async forUser(user: { id: string; role: Role; agencyId: string }): Promise<IssuedToken> {
-    return this.sign(user.id, { kind: 'user', role: user.role, agencyId: user.agencyId });
+  async forUser(user: {
+    id: string;
+    role: Role;
+    agencyId: string;
+    tokenVersion: number;
+  }): Promise<IssuedToken> {
+    return this.sign(user.id, {
+      kind: 'user',
+      role: user.role,
+      agencyId: user.agencyId,
+      ver: user.tokenVersion,
+    });
   }
 
-  async forClient(client: { id: string; agencyId: string }, scopes: Scope[]): Promise<IssuedToken> {
-    return this.sign(client.id, { kind: 'client', scopes, agencyId: client.agencyId });
+  async forClient(
+    client: { id: string; agencyId: string; tokenVersion: number },
+    scopes: Scope[],
+  ): Promise<IssuedToken> {
+    return this.sign(client.id, {
+      kind: 'client',
+      scopes,
+      agencyId: client.agencyId,
+      ver: client.tokenVersion,
+    });
   }
 
   private async sign(subject: string, claims: Record<string, unknown>): Promise<IssuedToken> {

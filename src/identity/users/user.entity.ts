@@ -26,6 +26,14 @@ export class UserEntity {
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
 
+  /** Row version: the ETag; bumped by every change. */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
+
+  /** Tokens carry it (`ver`); disabling or re-roling bumps it, so tokens issued before stop working. */
+  @Column({ name: 'token_version', type: 'integer', default: 1 })
+  tokenVersion!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -44,7 +44,8 @@ function withProblemResponses(document: OpenAPIObject): OpenAPIObject {
         description: 'Unexpected error (generic problem with requestId)',
       };
       for (const [status, response] of Object.entries(operation.responses)) {
-        if (Number(status) >= 400) response.content = problem;
+        // A route that declares its own error body (the OAuth token endpoint) keeps it.
+        if (Number(status) >= 400) response.content ??= problem;
       }
     }
   }
@@ -59,6 +60,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addBasicAuth({ type: 'http', scheme: 'basic' }, 'clientBasic')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) =>

@@ -1,6 +1,15 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+} from 'class-validator';
 import { ROLES, type Role } from '../../access/roles-and-scopes';
 import { UserEntity } from '../user.entity';
 
@@ -37,6 +46,28 @@ export class CreateUserDto {
   password!: string;
 }
 
+/** `PATCH /users/:id` (admin): only what is sent changes. */
+export class UpdateUserDto {
+  @ApiPropertyOptional({ enum: ROLES, description: 'Must suit the kind of the user agency' })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ example: 'Dana Coordinator' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  displayName?: string;
+
+  @ApiPropertyOptional({
+    description: 'true: the account stops working within seconds, tokens included',
+  })
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+}
+
 /** A person as the API shows them: never the password hash. */
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -44,6 +75,8 @@ export class UserDto {
   @ApiProperty() displayName!: string;
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty({ format: 'uuid' }) agencyId!: string;
+  @ApiProperty() disabled!: boolean;
+  @ApiProperty({ type: String, nullable: true }) disabledAt!: string | null;
   @ApiProperty() createdAt!: string;
 
   static from(user: UserEntity): UserDto {
@@ -53,6 +86,8 @@ export class UserDto {
       displayName: user.displayName,
       role: user.role,
       agencyId: user.agencyId,
+      disabled: user.disabledAt !== null,
+      disabledAt: user.disabledAt?.toISOString() ?? null,
       createdAt: user.createdAt.toISOString(),
     };
   }
