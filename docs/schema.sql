@@ -11,7 +11,7 @@ CREATE TYPE court_decision AS ENUM ('confirmed', 'rejected');
 CREATE TYPE enrollment_status AS ENUM ('pending_consent', 'active', 'pending_court_review', 'completed', 'withdrawn', 'terminated');
 CREATE TYPE sealing_notice_status AS ENUM ('pending', 'acknowledged');
 CREATE TYPE service_category AS ENUM ('mental_health', 'substance_abuse', 'education', 'shelter');
-CREATE TYPE user_role AS ENUM ('admin', 'coordinator', 'provider', 'court', 'auditor');
+CREATE TYPE user_role AS ENUM ('admin', 'coordinator', 'provider', 'court', 'auditor', 'records');
 CREATE TYPE webhook_delivery_status AS ENUM ('pending', 'delivered', 'failed');
 
 -- Tables and columns
@@ -31,7 +31,12 @@ CREATE TABLE api_clients (
   scopes text[] NOT NULL,
   secret_hash text NOT NULL,
   revoked_at timestamp with time zone,
-  created_at timestamp with time zone NOT NULL DEFAULT now()
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  version integer NOT NULL DEFAULT 1,
+  token_version integer NOT NULL DEFAULT 1,
+  previous_secret_hash text,
+  previous_secret_expires_at timestamp with time zone,
+  secret_rotated_at timestamp with time zone
 );
 CREATE TABLE arrest_record_disclosures (
   arrest_record_id uuid NOT NULL,
@@ -248,7 +253,9 @@ CREATE TABLE users (
   agency_id uuid NOT NULL,
   password_hash text NOT NULL,
   disabled_at timestamp with time zone,
-  created_at timestamp with time zone NOT NULL DEFAULT now()
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  version integer NOT NULL DEFAULT 1,
+  token_version integer NOT NULL DEFAULT 1
 );
 CREATE TABLE webhook_deliveries (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -295,7 +302,10 @@ ALTER TABLE api_clients ADD CONSTRAINT api_clients_agency_id_fkey FOREIGN KEY (a
 ALTER TABLE api_clients ADD CONSTRAINT api_clients_client_id_key UNIQUE (client_id);
 ALTER TABLE api_clients ADD CONSTRAINT api_clients_name_check CHECK (length(btrim(name)) >= 1 AND length(btrim(name)) <= 200);
 ALTER TABLE api_clients ADD CONSTRAINT api_clients_pkey PRIMARY KEY (id);
+ALTER TABLE api_clients ADD CONSTRAINT api_clients_previous_secret_complete CHECK ((previous_secret_hash IS NULL) = (previous_secret_expires_at IS NULL));
 ALTER TABLE api_clients ADD CONSTRAINT api_clients_scopes_check CHECK (cardinality(scopes) > 0);
+ALTER TABLE api_clients ADD CONSTRAINT api_clients_token_version_check CHECK (token_version >= 1);
+ALTER TABLE api_clients ADD CONSTRAINT api_clients_version_check CHECK (version >= 1);
 ALTER TABLE arrest_record_disclosures ADD CONSTRAINT arrest_record_disclosures_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES agencies(id);
 ALTER TABLE arrest_record_disclosures ADD CONSTRAINT arrest_record_disclosures_arrest_record_id_fkey FOREIGN KEY (arrest_record_id) REFERENCES arrest_records(id);
 ALTER TABLE arrest_record_disclosures ADD CONSTRAINT arrest_record_disclosures_pkey PRIMARY KEY (arrest_record_id, agency_id);
@@ -389,6 +399,8 @@ ALTER TABLE users ADD CONSTRAINT users_agency_id_fkey FOREIGN KEY (agency_id) RE
 ALTER TABLE users ADD CONSTRAINT users_display_name_check CHECK (length(btrim(display_name)) >= 1 AND length(btrim(display_name)) <= 200);
 ALTER TABLE users ADD CONSTRAINT users_email_check CHECK (email = lower(email));
 ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+ALTER TABLE users ADD CONSTRAINT users_token_version_check CHECK (token_version >= 1);
+ALTER TABLE users ADD CONSTRAINT users_version_check CHECK (version >= 1);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_attempts_check CHECK (attempts >= 0);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES outbox_events(id);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
@@ -410,6 +422,8 @@ ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_url_check
 CREATE INDEX agencies_created_at_id ON public.agencies USING btree (created_at, id);
 CREATE UNIQUE INDEX agencies_name_unique ON public.agencies USING btree (lower(name));
 CREATE INDEX api_clients_agency_id ON public.api_clients USING btree (agency_id);
+CREATE INDEX api_clients_changed_status ON public.api_clients USING btree (id) WHERE ((token_version > 1) OR (revoked_at IS NOT NULL));
+CREATE INDEX api_clients_created_at_id ON public.api_clients USING btree (created_at, id);
 CREATE UNIQUE INDEX arrest_records_booking_unique ON public.arrest_records USING btree (arresting_agency_id, booking_number) WHERE (status = 'open'::arrest_record_status);
 CREATE INDEX arrest_records_participant ON public.arrest_records USING btree (participant_id, created_at, id);
 CREATE INDEX attendance_enrollment_present ON public.attendance_records USING btree (enrollment_id) WHERE (status = 'present'::attendance_status);
@@ -441,6 +455,8 @@ CREATE INDEX participants_owner_created ON public.participants USING btree (owne
 CREATE INDEX sealing_notices_agency_status ON public.sealing_notices USING btree (agency_id, status, created_at, id);
 CREATE INDEX sealing_notices_status ON public.sealing_notices USING btree (status, created_at, id);
 CREATE INDEX users_agency_id ON public.users USING btree (agency_id);
+CREATE INDEX users_changed_status ON public.users USING btree (id) WHERE ((token_version > 1) OR (disabled_at IS NOT NULL));
+CREATE INDEX users_created_at_id ON public.users USING btree (created_at, id);
 CREATE UNIQUE INDEX users_email_unique ON public.users USING btree (email);
 CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::webhook_delivery_status);
 CREATE INDEX webhook_deliveries_subscription ON public.webhook_deliveries USING btree (subscription_id, created_at, id);

@@ -109,6 +109,8 @@ describe('every list refuses a forged cursor with 400', () => {
         param: 'cursor',
         keyedByName: true,
       },
+      [`GET ${v1}/users`]: { token: w.admin, url: `${v1}/users`, param: 'cursor' },
+      [`GET ${v1}/api-clients`]: { token: w.admin, url: `${v1}/api-clients`, param: 'cursor' },
       [`GET ${v1}/audit-events`]: {
         token: auditor.token,
         url: `${v1}/audit-events`,
