@@ -450,6 +450,7 @@ CREATE INDEX outbox_events_agency ON public.outbox_events USING btree (agency_id
 CREATE INDEX outbox_events_enrollment ON public.outbox_events USING btree (enrollment_id, "position");
 CREATE INDEX outbox_events_txid_position ON public.outbox_events USING btree (txid, "position");
 CREATE INDEX participants_first_name_key ON public.participants USING btree (first_name_key text_pattern_ops);
+CREATE INDEX participants_full_name_key ON public.participants USING btree ((((first_name_key || ' '::text) || last_name_key)) text_pattern_ops);
 CREATE INDEX participants_last_name_key ON public.participants USING btree (last_name_key text_pattern_ops);
 CREATE INDEX participants_owner_created ON public.participants USING btree (owner_agency_id, created_at, id);
 CREATE INDEX sealing_notices_agency_status ON public.sealing_notices USING btree (agency_id, status, created_at, id);

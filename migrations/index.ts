@@ -7,6 +7,7 @@ import { ArrestRecordDisclosures1764000500000 } from './1764000500000-arrest-rec
 import { OutboxOrderByTransaction1764000600000 } from './1764000600000-outbox-order-by-transaction';
 import { VerifiableAuditLog1764000700000 } from './1764000700000-verifiable-audit-log';
 import { AccountLifecycle1764000800000 } from './1764000800000-account-lifecycle';
+import { ParticipantSearchIndex1764000900000 } from './1764000900000-participant-search-index';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   OutboxOrderByTransaction1764000600000,
   VerifiableAuditLog1764000700000,
   AccountLifecycle1764000800000,
+  ParticipantSearchIndex1764000900000,
 ];

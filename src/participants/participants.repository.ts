@@ -62,15 +62,16 @@ export class ParticipantsRepository {
       .limit(search.limit + 1);
     const text = search.text?.trim() ?? '';
     if (text !== '') {
-      const caseNumber = 'upper(p.case_number) = upper(:caseNumber)';
+      // Case numbers are stored upper case: compared as stored, the unique index serves it.
+      const caseNumber = 'p.case_number = :caseNumber';
       if (search.caseNumberOnly || searchKey(text) === '') {
-        query.andWhere(caseNumber, { caseNumber: text });
+        query.andWhere(caseNumber, { caseNumber: text.toUpperCase() });
       } else {
         query.andWhere(
           `(p.first_name_key LIKE :namePrefix ESCAPE '\\' OR p.last_name_key LIKE :namePrefix ESCAPE '\\'
             OR (p.first_name_key || ' ' || p.last_name_key) LIKE :namePrefix ESCAPE '\\'
             OR ${caseNumber})`,
-          { namePrefix: prefixPattern(text), caseNumber: text },
+          { namePrefix: prefixPattern(text), caseNumber: text.toUpperCase() },
         );
       }
     }
