@@ -70,8 +70,6 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       dispatched = await this.dispatcher.dispatchBatch();
     } while (dispatched > 0 && !this.stopped);
     await this.reportOverdueSealingNotices();
-    // Stored Idempotency-Key responses live 24 hours; drop them once expired.
-    await this.uow.manager.query(`DELETE FROM idempotency_keys WHERE expires_at <= now()`);
     let claimed: ClaimedDelivery[];
     do {
       claimed = await this.claimDue();
