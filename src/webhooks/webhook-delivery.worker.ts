@@ -7,7 +7,7 @@ import {
 import { sessionDetailEventScope } from '../access-scope/visibility';
 import { AppConfig } from '../common/config/app-config';
 import { loggableError } from '../common/errors/loggable-error';
-import { EventRow, toEventDto } from '../events/event-feed.service';
+import { EventRow, toEventDto } from '../events/event-body';
 import { Outbox } from '../events/outbox.service';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { retryDelayMs, retryWindowOver } from './domain/retry-schedule';
