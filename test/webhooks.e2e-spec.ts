@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken, givenAgency, givenClient, GivenClient } from './support/factories';
+import { expectProblem } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import { eventually, WebhookReceiver } from './support/webhook-receiver';
 
@@ -168,6 +169,68 @@ describe('webhooks', () => {
       .delete(`/api/v1/webhook-subscriptions/${sub.id}`)
       .auth(client.token, { type: 'bearer' })
       .expect(204);
+  });
+
+  it('pages both lists with keyset cursors, and answers a forged cursor with a 400 on cursor', async () => {
+    const pager = await givenClient(t, admin, {
+      agencyId: (await givenAgency(t, admin, { kind: 'law_enforcement' })).id,
+      scopes: ['webhooks:manage'],
+    });
+    const created: string[] = [];
+    for (let i = 0; i < 3; i++)
+      created.push((await subscribe(['arrest_record.sealed'], pager.token)).id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await t.http
+        .get('/api/v1/webhook-subscriptions')
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .auth(pager.token, { type: 'bearer' })
+        .expect(200);
+      seen.push(...res.body.items.map((s) => s.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(created);
+
+    const pagerAgencyId = (await t.http.get('/api/v1/me').auth(pager.token, { type: 'bearer' }))
+      .body.agencyId;
+    for (let i = 0; i < 3; i++) await emitSealed(pagerAgencyId);
+    const deliveryPage = (query: Record<string, string | number>) =>
+      t.http
+        .get(`/api/v1/webhook-subscriptions/${created[0]}/deliveries`)
+        .query(query)
+        .auth(pager.token, { type: 'bearer' })
+        .expect(200);
+    await eventually(async () =>
+      expect((await deliveryPage({ limit: 500 })).body.items).toHaveLength(3),
+    );
+    const all = (await deliveryPage({ limit: 500 })).body.items.map((d: { id: string }) => d.id);
+    const first = await deliveryPage({ limit: 2 });
+    const second = await deliveryPage({ limit: 2, cursor: first.body.nextCursor });
+    expect(second.body.nextCursor).toBeNull();
+    expect([...first.body.items, ...second.body.items].map((d: { id: string }) => d.id)).toEqual(
+      all,
+    );
+
+    const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const id = created[0];
+    for (const cursor of [
+      forged(['2026-02-30T12:00:00.000000Z', id]), // a day that does not exist
+      forged(['not a time', 'not an id']),
+      forged([1, 2]),
+      forged(['2026-01-01T00:00:00.000000Z', "x' OR 1=1 --"]),
+      forged(['2026-01-01T00:00:00.000000Z']),
+      'not base64 json',
+    ]) {
+      for (const path of [
+        '/api/v1/webhook-subscriptions',
+        `/api/v1/webhook-subscriptions/${id}/deliveries`,
+      ]) {
+        const res = await t.http.get(path).query({ cursor }).auth(pager.token, { type: 'bearer' });
+        expectProblem(res, 400, 'validation-failed');
+        expect(res.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+      }
+    }
   });
 
   it('needs the webhooks:manage scope', async () => {
