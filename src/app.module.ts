@@ -19,6 +19,7 @@ import { LoggingModule } from './infrastructure/logging/logging.module';
 import { MilestonesModule } from './milestones/milestones.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProgramsModule } from './programs/programs.module';
+import { SealingJobsModule } from './sealing/jobs/sealing-jobs.module';
 import { SealingModule } from './sealing/sealing.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -45,6 +46,7 @@ export class AppModule {
         AttendanceModule,
         CourtModule,
         SealingModule,
+        SealingJobsModule,
         WebhooksModule,
       ],
       // Order matters: the audit interceptor wraps idempotency, so a replayed response is

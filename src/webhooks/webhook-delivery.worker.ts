@@ -8,7 +8,6 @@ import { sessionDetailEventScope } from '../access-scope/visibility';
 import { AppConfig } from '../common/config/app-config';
 import { loggableError } from '../common/errors/loggable-error';
 import { EventRow, toEventDto } from '../events/event-body';
-import { Outbox } from '../events/outbox.service';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { retryDelayMs, retryWindowOver } from './domain/retry-schedule';
 import { unseal } from './domain/secret-box';
@@ -49,7 +48,6 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     private readonly config: AppConfig,
     private readonly dispatcher: WebhookDispatcher,
     private readonly sender: WebhookSender,
-    private readonly outbox: Outbox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -69,7 +67,6 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     do {
       dispatched = await this.dispatcher.dispatchBatch();
     } while (dispatched > 0 && !this.stopped);
-    await this.reportOverdueSealingNotices();
     let claimed: ClaimedDelivery[];
     do {
       claimed = await this.claimDue();
@@ -150,43 +147,6 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
            next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)
          WHERE id = $1`,
         [delivery.id, delivered, giveUp, retryInMs],
-      );
-    });
-  }
-
-  /** Emits `sealing_notice.overdue` once per notice whose 60-day deadline has passed. */
-  private async reportOverdueSealingNotices(): Promise<void> {
-    await this.uow.run(async (manager) => {
-      const overdue = await manager.query<
-        {
-          id: string;
-          enrollment_id: string;
-          arrest_record_id: string;
-          agency_id: string;
-          due_at: Date;
-        }[]
-      >(
-        // A CTE so the driver returns plain rows (a bare UPDATE ... RETURNING comes back as [rows, count]).
-        `WITH reported AS (
-           UPDATE sealing_notices SET overdue_reported_at = now()
-            WHERE id IN (SELECT id FROM sealing_notices
-                          WHERE status = 'pending' AND due_at < now() AND overdue_reported_at IS NULL
-                          LIMIT 500 FOR UPDATE SKIP LOCKED)
-            RETURNING id, enrollment_id, arrest_record_id, agency_id, due_at)
-         SELECT * FROM reported`,
-      );
-      await this.outbox.emit(
-        ...overdue.map((notice) => ({
-          type: 'sealing_notice.overdue' as const,
-          enrollmentId: notice.enrollment_id,
-          agencyId: notice.agency_id,
-          data: {
-            sealingNoticeId: notice.id,
-            arrestRecordId: notice.arrest_record_id,
-            agencyId: notice.agency_id,
-            dueAt: new Date(notice.due_at).toISOString(),
-          },
-        })),
       );
     });
   }
