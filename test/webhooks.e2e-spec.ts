@@ -2,8 +2,11 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
+import { WebhookDeliveryJob } from '../src/webhooks/jobs/webhook-delivery.job';
+import { WebhookDispatchJob } from '../src/webhooks/jobs/webhook-dispatch.job';
 import { adminToken, givenAgency, givenClient, GivenClient } from './support/factories';
 import { expectProblem } from './support/http';
+import { outboxSettled } from './support/outbox';
 import { startTestApp, TestApp } from './support/test-app';
 import { eventually, WebhookReceiver } from './support/webhook-receiver';
 
@@ -276,5 +279,60 @@ describe('webhook destinations (SSRF)', () => {
       .get(DataSource)
       .query(`SELECT count(*)::int AS count FROM webhook_subscriptions`);
     expect(count).toBe(0);
+  });
+});
+
+describe('webhook jobs, driven directly (worker off)', () => {
+  let t: TestApp;
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true' });
+    receiver = await WebhookReceiver.start();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await t.close();
+  });
+
+  it('dispatch fans out only to subscriptions that want the event and may see it; delivery sends and records', async () => {
+    const admin = await adminToken(t);
+    const police = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const otherPolice = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const client = await givenClient(t, admin, {
+      agencyId: police.id,
+      scopes: ['webhooks:manage'],
+    });
+    const sub = (
+      await t.http
+        .post('/api/v1/webhook-subscriptions')
+        .auth(client.token, { type: 'bearer' })
+        .send({ url: receiver.url, events: ['sealing_notice.acknowledged'] })
+        .expect(201)
+    ).body as { id: string };
+    const emit = (agencyId: string) =>
+      t.app
+        .get(UnitOfWork)
+        .run(() =>
+          t.app.get(Outbox).emit({ type: 'arrest_record.sealed', agencyId, data: { n: 1 } }),
+        );
+    await emit(otherPolice.id);
+    await emit(police.id);
+    await outboxSettled(t);
+
+    await t.app.get(WebhookDispatchJob).runUntilIdle();
+    await t.app.get(WebhookDeliveryJob).runUntilIdle();
+
+    expect(receiver.received).toHaveLength(1);
+    expect(JSON.parse(receiver.received[0].body).agencyId).toBe(police.id);
+    const [row] = await t.app.get(DataSource).query(
+      `SELECT count(*)::int AS deliveries, count(*) FILTER (WHERE status = 'delivered')::int AS delivered
+           FROM webhook_deliveries WHERE subscription_id = $1`,
+      [sub.id],
+    );
+    expect(row).toEqual({ deliveries: 1, delivered: 1 });
+    // Nothing left: running the jobs again sends nothing twice.
+    await t.app.get(WebhookDispatchJob).runUntilIdle();
+    await t.app.get(WebhookDeliveryJob).runUntilIdle();
+    expect(receiver.received).toHaveLength(1);
   });
 });

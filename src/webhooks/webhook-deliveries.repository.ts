@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import {
+  agencyEnrollmentScope,
+  sealingEventScope,
+  sessionDetailEventScope,
+} from '../access-scope/visibility';
 import { keysetTimestampSql } from '../common/pagination/keyset';
+import type { CommittedEvent } from '../events/outbox.repository';
+import type { FeedPosition } from '../events/feed-cursor';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import type { CandidateDelivery } from './domain/subscription-matching';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
@@ -24,6 +32,31 @@ export interface AttemptRow {
   status_code: number | null;
   latency_ms: number;
   error: string | null;
+}
+
+/** A delivery taken by one instance for one attempt, with where and how to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  /** The subscription's agency: the event body is the one this agency is shown. */
+  agencyId: string;
+  /** Attempts including this one. */
+  attempts: number;
+  retryWindowStartedAt: Date;
+  url: string;
+  secretCiphertext: string;
+  subscriptionDeleted: boolean;
+}
+
+/** The result of one attempt, and what follows from it. */
+export interface AttemptRecord {
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  next: 'delivered' | 'failed' | 'retry';
+  /** When `next` is retry: in how long. */
+  retryInMs: number;
 }
 
 /** Deliveries of subscriptions the caller's agency owns and has not deleted. */
@@ -106,5 +139,124 @@ export class WebhookDeliveriesRepository {
               retry_window_started_at = now() WHERE id = $1`,
       [deliveryId],
     );
+  }
+
+  /**
+   * Takes the dispatch cursor (how far the outbox has been fanned out) for the rest of the
+   * transaction; null when another instance is dispatching.
+   */
+  async lockDispatchCursor(): Promise<FeedPosition | null> {
+    const [cursor] = await this.uow.manager.query<FeedPosition[]>(
+      `SELECT txid::text AS txid, position::text AS position FROM webhook_dispatch_cursor
+        WHERE singleton FOR UPDATE SKIP LOCKED`,
+    );
+    return cursor ?? null;
+  }
+
+  async advanceDispatchCursor(to: FeedPosition): Promise<void> {
+    await this.uow.manager.query(
+      `UPDATE webhook_dispatch_cursor SET txid = $1::xid8, position = $2 WHERE singleton`,
+      [to.txid, to.position],
+    );
+  }
+
+  /**
+   * Writes a delivery for each candidate whose subscription is still live and whose agency may
+   * see the event (the privacy rules: addressed to it, or about an enrollment it owns or
+   * serves; attendance only with the right to session details; sealing events only for the
+   * notified and the owning agency). Existing deliveries are left as they are. Returns how
+   * many were written.
+   */
+  async fanOut(
+    candidates: readonly CandidateDelivery[],
+    events: readonly CommittedEvent[],
+  ): Promise<number> {
+    if (candidates.length === 0) return 0;
+    const [{ written }] = await this.uow.manager.query<{ written: number }[]>(
+      `WITH written AS (
+         INSERT INTO webhook_deliveries (subscription_id, event_id)
+         SELECT s.id, o.id
+           FROM jsonb_to_recordset($1::jsonb) AS c (subscription_id uuid, event_id uuid)
+           JOIN webhook_subscriptions s ON s.id = c.subscription_id AND s.deleted_at IS NULL
+           JOIN jsonb_to_recordset($2::jsonb)
+                AS o (id uuid, type text, agency_id uuid, enrollment_id uuid, data jsonb)
+             ON o.id = c.event_id
+           LEFT JOIN enrollments e ON e.id = o.enrollment_id
+          WHERE (o.agency_id = s.agency_id OR (e.id IS NOT NULL AND ${agencyEnrollmentScope('e', 's.agency_id')}))
+            AND ${sessionDetailEventScope('o', 's.agency_id').visible}
+            AND ${sealingEventScope('o', 'e', 's.agency_id')}
+         ON CONFLICT (subscription_id, event_id) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS written FROM written`,
+      [
+        JSON.stringify(
+          candidates.map((c) => ({ subscription_id: c.subscriptionId, event_id: c.eventId })),
+        ),
+        JSON.stringify(
+          events.map((event) => ({
+            id: event.id,
+            type: event.type,
+            agency_id: event.agencyId,
+            enrollment_id: event.enrollmentId,
+            data: event.data,
+          })),
+        ),
+      ],
+    );
+    return written;
+  }
+
+  /**
+   * Claims up to `limit` due deliveries for one attempt each: SKIP LOCKED, so instances never
+   * take the same one. The claim leases the delivery (next_attempt_at pushed past the send
+   * timeout) and commits before anything is sent: if the process dies mid-send, the lease
+   * runs out and the delivery is due again.
+   */
+  async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.uow.run((manager) =>
+      manager.query<ClaimedDelivery[]>(
+        `WITH due AS (
+           SELECT id FROM webhook_deliveries
+            WHERE status = 'pending' AND next_attempt_at <= now()
+            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+         claimed AS (
+           UPDATE webhook_deliveries d
+              SET attempts = d.attempts + 1,
+                  next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+             FROM due WHERE d.id = due.id
+           RETURNING d.id, d.attempts, d.retry_window_started_at, d.subscription_id, d.event_id)
+         SELECT c.id, c.subscription_id AS "subscriptionId", c.event_id AS "eventId",
+                s.agency_id AS "agencyId", c.attempts,
+                c.retry_window_started_at AS "retryWindowStartedAt", s.url,
+                s.secret_ciphertext AS "secretCiphertext",
+                s.deleted_at IS NOT NULL AS "subscriptionDeleted"
+           FROM claimed c JOIN webhook_subscriptions s ON s.id = c.subscription_id`,
+        [limit, leaseMs],
+      ),
+    );
+  }
+
+  /** Records an attempt and what follows: delivered, failed for good, or due again later. */
+  async recordAttempt(delivery: ClaimedDelivery, attempt: AttemptRecord): Promise<void> {
+    await this.uow.run(async (manager) => {
+      await manager.query(
+        `INSERT INTO webhook_delivery_attempts (delivery_id, status_code, latency_ms, error)
+         VALUES ($1, $2, $3, $4)`,
+        [delivery.id, attempt.statusCode, attempt.latencyMs, attempt.error],
+      );
+      await manager.query(
+        `UPDATE webhook_deliveries SET
+           status = $2::webhook_delivery_status,
+           delivered_at = CASE WHEN $2 = 'delivered' THEN now() END,
+           failed_at = CASE WHEN $2 = 'failed' THEN now() END,
+           next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+         WHERE id = $1`,
+        [
+          delivery.id,
+          attempt.next === 'retry' ? 'pending' : attempt.next,
+          attempt.next === 'retry' ? attempt.retryInMs : 0,
+        ],
+      );
+    });
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { keysetTimestampSql } from '../common/pagination/keyset';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import type { SubscriptionInterest } from './domain/subscription-matching';
 
 export interface SubscriptionRow {
   id: string;
@@ -19,8 +20,8 @@ export interface NewSubscription {
 }
 
 /**
- * The `webhook_subscriptions` table. Every read and change is scoped to the caller's agency in
- * SQL: another agency's subscription is simply not found.
+ * The `webhook_subscriptions` table. Every read and change for a caller is scoped to the
+ * caller's agency in SQL: another agency's subscription is simply not found.
  */
 @Injectable()
 export class WebhookSubscriptionsRepository {
@@ -76,5 +77,13 @@ export class WebhookSubscriptionsRepository {
       [id, caller.agencyId],
     );
     return rows.length > 0;
+  }
+
+  /** Every live subscription and what it asked for: what the dispatcher matches events against. */
+  async activeInterests(): Promise<SubscriptionInterest[]> {
+    return this.uow.manager.query<SubscriptionInterest[]>(
+      `SELECT id, agency_id AS "agencyId", events FROM webhook_subscriptions
+        WHERE deleted_at IS NULL ORDER BY created_at, id`,
+    );
   }
 }

@@ -1,22 +1,25 @@
 import { Module } from '@nestjs/common';
+import { WebhookDeliveryJob } from './jobs/webhook-delivery.job';
+import { WebhookDispatchJob } from './jobs/webhook-dispatch.job';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
-import { WebhookDeliveryWorker } from './webhook-delivery.worker';
-import { WebhookDispatcher } from './webhook-dispatcher.service';
 import { WebhookSender } from './webhook-sender';
 import { WebhookSubscriptionsController } from './webhook-subscriptions.controller';
 import { WebhookSubscriptionsRepository } from './webhook-subscriptions.repository';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
 
-/** Signed webhooks (Standard Webhooks) fed from the transactional outbox. */
+/**
+ * Signed webhooks (Standard Webhooks) fed from the transactional outbox: subscriptions, and
+ * two jobs, dispatch (outbox -> deliveries) and delivery (claim, send, record, retry).
+ */
 @Module({
   controllers: [WebhookSubscriptionsController],
   providers: [
     WebhookSubscriptionsRepository,
     WebhookDeliveriesRepository,
     WebhookSubscriptionsService,
-    WebhookDispatcher,
     WebhookSender,
-    WebhookDeliveryWorker,
+    WebhookDeliveryJob,
+    WebhookDispatchJob,
   ],
 })
 export class WebhooksModule {}
