@@ -6,6 +6,7 @@ import { BookingNumberUniqueWhileOpen1764000400000 } from './1764000400000-booki
 import { ArrestRecordDisclosures1764000500000 } from './1764000500000-arrest-record-disclosures';
 import { OutboxOrderByTransaction1764000600000 } from './1764000600000-outbox-order-by-transaction';
 import { VerifiableAuditLog1764000700000 } from './1764000700000-verifiable-audit-log';
+import { WebhookDeliveryIsolation1764000800000 } from './1764000800000-webhook-delivery-isolation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   ArrestRecordDisclosures1764000500000,
   OutboxOrderByTransaction1764000600000,
   VerifiableAuditLog1764000700000,
+  WebhookDeliveryIsolation1764000800000,
 ];

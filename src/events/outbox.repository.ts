@@ -108,19 +108,36 @@ export class OutboxRepository {
 
   /**
    * The webhook dispatcher's read: the next committed events after `after`, in commit order,
-   * below the horizon; only those of `types` when given (the dispatcher looks ahead for
-   * sealing events this way).
+   * below the horizon, so a reader that moves its cursor past them never skips one.
    */
-  async committedAfter(
+  async committedAfter(after: FeedPosition, limit: number): Promise<CommittedEvent[]> {
+    return this.eventsAfter(after, { limit, belowHorizon: true });
+  }
+
+  /**
+   * Events of these types committed after `after`, whether or not an earlier transaction is
+   * still running: for a reader that looks ahead without moving its cursor (the dispatcher
+   * fanning out sealing events first), so a long transaction elsewhere in the cluster does
+   * not hold them back. In commit order as far as it is known.
+   */
+  async committedAheadOfHorizon(
     after: FeedPosition,
-    options: { limit: number; types?: readonly EventType[] },
+    types: readonly EventType[],
+    limit: number,
+  ): Promise<CommittedEvent[]> {
+    return this.eventsAfter(after, { limit, types, belowHorizon: false });
+  }
+
+  private async eventsAfter(
+    after: FeedPosition,
+    options: { limit: number; types?: readonly EventType[]; belowHorizon: boolean },
   ): Promise<CommittedEvent[]> {
     return this.uow.manager.query<CommittedEvent[]>(
       `SELECT o.id, o.txid::text AS txid, o.position::text AS position, o.type,
               o.agency_id AS "agencyId", o.enrollment_id AS "enrollmentId", o.data
          FROM outbox_events o
         WHERE (o.txid, o.position) > ($1::xid8, $2::bigint)
-          AND ${BELOW_COMMIT_HORIZON}
+          AND ${options.belowHorizon ? BELOW_COMMIT_HORIZON : 'TRUE'}
           AND ($4::text[] IS NULL OR o.type = ANY ($4::text[]))
         ORDER BY o.txid, o.position
         LIMIT $3`,

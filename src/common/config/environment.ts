@@ -165,6 +165,23 @@ export class Environment {
   @Max(60000)
   WEBHOOK_TIMEOUT_MS = 10000;
 
+  /** Webhook attempts in flight at once in this instance, all subscriptions together. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_MAX_IN_FLIGHT = 64;
+
+  /**
+   * Webhook attempts in flight at once for one subscription, counted over every instance: a
+   * slow or hung receiver holds at most this many of the slots.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_MAX_PER_SUBSCRIPTION = 4;
+
   /** First retry delay; each further retry doubles it (with jitter), capped at one hour. */
   @Transform(toInt)
   @IsInt()
