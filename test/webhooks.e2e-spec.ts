@@ -72,7 +72,7 @@ describe('webhooks', () => {
     }[];
 
   it('creates a subscription with a whsec_ secret shown once and stored encrypted', async () => {
-    const sub = await subscribe(['enrollment.completed']);
+    const sub = await subscribe(['sealing_notice.overdue']);
     expect(sub.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     const [row] = await t.app
       .get(DataSource)
@@ -89,7 +89,7 @@ describe('webhooks', () => {
 
   it('signs deliveries as Standard Webhooks; the reference library verifies them and rejects a tampered body', async () => {
     // Subscribed to something else: arrest_record.sealed for its own arrests comes anyway.
-    const sub = await subscribe(['enrollment.completed']);
+    const sub = await subscribe(['sealing_notice.acknowledged']);
     await emitSealed(police.id);
     await eventually(() => expect(receiver.received).toHaveLength(1));
     const [delivery] = receiver.received;
@@ -234,6 +234,63 @@ describe('webhooks', () => {
         expect(res.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
       }
     }
+  });
+
+  it('refuses (422) a subscription to events the agency can never receive, naming them, and stores nothing', async () => {
+    const before = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM webhook_subscriptions`);
+    const res = await t.http
+      .post('/api/v1/webhook-subscriptions')
+      .auth(client.token, { type: 'bearer' })
+      .send({
+        url: receiver.url,
+        events: ['arrest_record.sealed', 'attendance.recorded', 'milestone.met'],
+      });
+    expectProblem(res, 422, 'webhook-event-types-unreachable');
+    expect(res.body.unreachableEventTypes).toEqual(['attendance.recorded', 'milestone.met']);
+    expect(res.body.detail).toMatch(
+      /law_enforcement never receives attendance\.recorded, milestone\.met/,
+    );
+    expect(res.body.errors).toEqual([
+      { field: 'events', message: 'attendance.recorded never reaches a law enforcement agency' },
+      { field: 'events', message: 'milestone.met never reaches a law enforcement agency' },
+    ]);
+    const after = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM webhook_subscriptions`);
+    expect(after).toEqual(before);
+  });
+
+  it('takes what each kind of agency can receive, and refuses the rest', async () => {
+    const as = async (
+      kind: 'service_provider' | 'court' | 'district_attorney',
+      events: string[],
+    ) => {
+      const agency = await givenAgency(t, admin, {
+        kind,
+        ...(kind === 'service_provider' ? { services: ['education' as const] } : {}),
+      });
+      const c = await givenClient(t, admin, { agencyId: agency.id, scopes: ['webhooks:manage'] });
+      return t.http
+        .post('/api/v1/webhook-subscriptions')
+        .auth(c.token, { type: 'bearer' })
+        .send({ url: receiver.url, events });
+    };
+    await as('service_provider', ['attendance.recorded', 'enrollment.completed']).then((r) =>
+      expect(r.status).toBe(201),
+    );
+    const provider = await as('service_provider', ['milestone.met', 'sealing_notice.overdue']);
+    expectProblem(provider, 422, 'webhook-event-types-unreachable');
+    expect(provider.body.unreachableEventTypes).toEqual(['sealing_notice.overdue']);
+    const court = await as('court', ['arrest_record.sealed', 'enrollment.completed']);
+    expect(court.body.unreachableEventTypes).toEqual(['enrollment.completed']);
+    await as('district_attorney', [
+      'participant.created',
+      'attendance.recorded',
+      'arrest_record.sealed',
+      'sealing_notice.overdue',
+    ]).then((r) => expect(r.status).toBe(201));
   });
 
   it('needs the webhooks:manage scope', async () => {

@@ -5,9 +5,12 @@ import { AppConfig } from '../common/config/app-config';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { TIME_ID } from '../common/pagination/keyset';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
+import type { EventType } from '../events/event-types';
 import type { Caller } from '../identity/access/caller';
+import { AgenciesService } from '../identity/agencies/agencies.service';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { checkUrlShape, isForbiddenAddress } from './domain/destination-guard';
+import { unreachableEventTypes } from './domain/event-reach';
 import { seal } from './domain/secret-box';
 import { generateSigningSecret } from './domain/standard-webhooks';
 import {
@@ -32,12 +35,14 @@ export class WebhookSubscriptionsService {
     private readonly config: AppConfig,
     private readonly subscriptionRepository: WebhookSubscriptionsRepository,
     private readonly deliveryRepository: WebhookDeliveriesRepository,
+    private readonly agencies: AgenciesService,
   ) {}
 
   async create(
     caller: Caller,
     input: CreateWebhookSubscriptionDto,
   ): Promise<CreatedWebhookSubscriptionDto> {
+    await this.assertReachable(caller, input.events);
     await this.assertDestinationAllowed(input.url);
     const secret = generateSigningSecret();
     const row = await this.subscriptionRepository.insert(caller, {
@@ -131,6 +136,24 @@ export class WebhookSubscriptionsService {
     if (!(await this.subscriptionRepository.isActiveAndOwned(caller, subscriptionId))) {
       throw new NotFoundError('Webhook subscription');
     }
+  }
+
+  /** A subscription to events the caller's agency can never receive would wait forever: refused. */
+  private async assertReachable(caller: Caller, types: readonly EventType[]): Promise<void> {
+    const agency = await this.agencies.findById(caller.agencyId);
+    if (!agency) throw new Error(`the caller's agency ${caller.agencyId} does not exist`);
+    const unreachable = unreachableEventTypes(agency.kind, types);
+    if (unreachable.length === 0) return;
+    const kind = agency.kind.replace(/_/g, ' ');
+    throw new DomainError(
+      'WEBHOOK_EVENT_TYPES_UNREACHABLE',
+      `An agency of kind ${agency.kind} never receives ${unreachable.join(', ')}`,
+      unreachable.map((type) => ({
+        field: 'events',
+        message: `${type} never reaches a ${kind} agency`,
+      })),
+      { unreachableEventTypes: unreachable },
+    );
   }
 
   /** SSRF defence at subscription time; the sender checks the resolved address again per attempt. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
 import { WebhookDeliveryJob } from './jobs/webhook-delivery.job';
 import { WebhookDispatchJob } from './jobs/webhook-dispatch.job';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
@@ -12,6 +13,8 @@ import { WebhookSubscriptionsService } from './webhook-subscriptions.service';
  * two jobs, dispatch (outbox -> deliveries) and delivery (claim, send, record, retry).
  */
 @Module({
+  // AgenciesService: an agency's kind decides which events it can ever receive.
+  imports: [IdentityModule],
   controllers: [WebhookSubscriptionsController],
   providers: [
     WebhookSubscriptionsRepository,
