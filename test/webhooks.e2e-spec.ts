@@ -392,4 +392,37 @@ describe('webhook jobs, driven directly (worker off)', () => {
     await t.app.get(WebhookDeliveryJob).runUntilIdle();
     expect(receiver.received).toHaveLength(1);
   });
+
+  it('a new subscription gets the events that occur after it, however late the dispatcher runs', async () => {
+    const admin = await adminToken(t);
+    const police = await givenAgency(t, admin, { kind: 'law_enforcement' });
+    const client = await givenClient(t, admin, {
+      agencyId: police.id,
+      scopes: ['webhooks:manage'],
+    });
+    const emit = (n: number) =>
+      t.app
+        .get(UnitOfWork)
+        .run(() =>
+          t.app
+            .get(Outbox)
+            .emit({ type: 'arrest_record.sealed', agencyId: police.id, data: { n } }),
+        );
+    await emit(1); // before the subscription, not dispatched yet
+    const before = receiver.received.length;
+    await t.http
+      .post('/api/v1/webhook-subscriptions')
+      .auth(client.token, { type: 'bearer' })
+      .send({ url: receiver.url, events: ['arrest_record.sealed'] })
+      .expect(201);
+    await emit(2);
+    await outboxSettled(t);
+    await t.app.get(WebhookDispatchJob).runUntilIdle();
+    await t.app.get(WebhookDeliveryJob).runUntilIdle();
+    expect(
+      receiver.received
+        .slice(before)
+        .map((r) => (JSON.parse(r.body) as { data: { n: number } }).data.n),
+    ).toEqual([2]);
+  });
 });

@@ -14,6 +14,7 @@ import type { FeedPosition } from './feed-cursor';
 export interface CommittedEvent extends FeedPosition {
   id: string;
   type: EventType;
+  occurredAt: Date;
   agencyId: string | null;
   enrollmentId: string | null;
   data: EventData;
@@ -134,7 +135,8 @@ export class OutboxRepository {
   ): Promise<CommittedEvent[]> {
     return this.uow.manager.query<CommittedEvent[]>(
       `SELECT o.id, o.txid::text AS txid, o.position::text AS position, o.type,
-              o.agency_id AS "agencyId", o.enrollment_id AS "enrollmentId", o.data
+              o.occurred_at AS "occurredAt", o.agency_id AS "agencyId",
+              o.enrollment_id AS "enrollmentId", o.data
          FROM outbox_events o
         WHERE (o.txid, o.position) > ($1::xid8, $2::bigint)
           AND ${options.belowHorizon ? BELOW_COMMIT_HORIZON : 'TRUE'}

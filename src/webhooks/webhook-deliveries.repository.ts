@@ -163,11 +163,13 @@ export class WebhookDeliveriesRepository {
   }
 
   /**
-   * Writes a delivery for each candidate whose subscription is still live and whose agency may
-   * see the event (the privacy rules: addressed to it, or about an enrollment it owns or
-   * serves; attendance only with the right to session details; sealing events only for the
-   * notified and the owning agency), with the event's priority and place in commit order.
-   * Existing deliveries are left as they are. Returns how many were written.
+   * Writes a delivery for each candidate whose subscription is still live, existed when the
+   * event occurred (a subscription gets what happens after it is made, however late the
+   * dispatcher gets to an event), and whose agency may see the event (the privacy rules:
+   * addressed to it, or about an enrollment it owns or serves; attendance only with the right
+   * to session details; sealing events only for the notified and the owning agency), with
+   * the event's priority and place in commit order. Existing deliveries are left as they are.
+   * Returns how many were written.
    */
   async fanOut(
     candidates: readonly CandidateDelivery[],
@@ -182,9 +184,9 @@ export class WebhookDeliveriesRepository {
            FROM jsonb_to_recordset($1::jsonb) AS c (subscription_id uuid, event_id uuid)
            JOIN webhook_subscriptions s ON s.id = c.subscription_id AND s.deleted_at IS NULL
            JOIN jsonb_to_recordset($2::jsonb)
-                AS o (id uuid, type text, agency_id uuid, enrollment_id uuid, data jsonb,
-                      priority smallint, txid xid8, position bigint)
-             ON o.id = c.event_id
+                AS o (id uuid, type text, occurred_at timestamptz, agency_id uuid,
+                      enrollment_id uuid, data jsonb, priority smallint, txid xid8, position bigint)
+             ON o.id = c.event_id AND o.occurred_at >= s.created_at
            LEFT JOIN enrollments e ON e.id = o.enrollment_id
           WHERE (o.agency_id = s.agency_id OR (e.id IS NOT NULL AND ${agencyEnrollmentScope('e', 's.agency_id')}))
             AND ${sessionDetailEventScope('o', 's.agency_id').visible}
@@ -201,6 +203,7 @@ export class WebhookDeliveriesRepository {
           events.map((event) => ({
             id: event.id,
             type: event.type,
+            occurred_at: event.occurredAt,
             agency_id: event.agencyId,
             enrollment_id: event.enrollmentId,
             data: event.data,

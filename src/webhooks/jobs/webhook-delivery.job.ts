@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   BeforeApplicationShutdown,
   Injectable,
@@ -58,6 +59,8 @@ export class WebhookDeliveryJob implements OnApplicationBootstrap, BeforeApplica
     this.runner = new PeriodicRunner(WebhookDeliveryJob.name, config.webhooks.pollIntervalMs, () =>
       this.startDue(),
     );
+    // Every attempt in flight listens for the shutdown: up to WEBHOOK_MAX_IN_FLIGHT at once.
+    setMaxListeners(config.webhooks.maxInFlight + 1, this.shutdown.signal);
   }
 
   onApplicationBootstrap(): void {
