@@ -148,7 +148,7 @@ export class Environment {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
 
-  /** Run the webhook delivery worker in this instance. */
+  /** Run the webhook jobs (dispatch and delivery) in this instance. */
   @Transform(toBoolean)
   @IsBoolean()
   WEBHOOK_WORKER_ENABLED = true;
@@ -158,7 +158,7 @@ export class Environment {
   @Min(10)
   WEBHOOK_POLL_INTERVAL_MS = 1000;
 
-  /** Per-attempt timeout of a webhook delivery. */
+  /** Deadline of one webhook delivery attempt, from DNS lookup to the status line. */
   @Transform(toInt)
   @IsInt()
   @Min(100)
