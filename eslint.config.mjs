@@ -40,14 +40,6 @@ export default tseslint.config(
       // ping and migration count.
       'src/infrastructure/database/**',
       'src/health/migrations.health.ts',
-      // TEMPORARY: modules whose repositories are being written on other branches (identity,
-      // events, webhooks, idempotency, programs) and sealing's idempotency cleanup, which
-      // moves to the idempotency store with them. Remove each line as it lands.
-      'src/events/**',
-      'src/webhooks/**',
-      'src/common/idempotency/**',
-      'src/programs/**',
-      'src/sealing/sealing.service.ts',
     ],
     rules: {
       'no-restricted-syntax': [

@@ -267,7 +267,12 @@ CREATE TABLE webhook_deliveries (
   retry_window_started_at timestamp with time zone NOT NULL DEFAULT now(),
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   delivered_at timestamp with time zone,
-  failed_at timestamp with time zone
+  failed_at timestamp with time zone,
+  event_type text NOT NULL,
+  priority smallint NOT NULL,
+  event_txid xid8 NOT NULL,
+  event_position bigint NOT NULL,
+  leased_until timestamp with time zone
 );
 CREATE TABLE webhook_delivery_attempts (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -404,6 +409,7 @@ ALTER TABLE users ADD CONSTRAINT users_version_check CHECK (version >= 1);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_attempts_check CHECK (attempts >= 0);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES outbox_events(id);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_priority CHECK (priority >= 0 AND priority <= 2);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_subscription_id_event_id_key UNIQUE (subscription_id, event_id);
 ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES webhook_subscriptions(id);
 ALTER TABLE webhook_delivery_attempts ADD CONSTRAINT webhook_delivery_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES webhook_deliveries(id);
@@ -460,6 +466,7 @@ CREATE INDEX users_changed_status ON public.users USING btree (id) WHERE ((token
 CREATE INDEX users_created_at_id ON public.users USING btree (created_at, id);
 CREATE UNIQUE INDEX users_email_unique ON public.users USING btree (email);
 CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::webhook_delivery_status);
+CREATE INDEX webhook_deliveries_in_flight ON public.webhook_deliveries USING btree (subscription_id) WHERE (leased_until IS NOT NULL);
 CREATE INDEX webhook_deliveries_subscription ON public.webhook_deliveries USING btree (subscription_id, created_at, id);
 CREATE INDEX webhook_delivery_attempts_delivery ON public.webhook_delivery_attempts USING btree (delivery_id, attempted_at);
 CREATE INDEX webhook_subscriptions_agency ON public.webhook_subscriptions USING btree (agency_id, created_at, id) WHERE (deleted_at IS NULL);

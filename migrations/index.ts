@@ -8,6 +8,7 @@ import { OutboxOrderByTransaction1764000600000 } from './1764000600000-outbox-or
 import { VerifiableAuditLog1764000700000 } from './1764000700000-verifiable-audit-log';
 import { AccountLifecycle1764000800000 } from './1764000800000-account-lifecycle';
 import { ParticipantSearchIndex1764000900000 } from './1764000900000-participant-search-index';
+import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-delivery-isolation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   VerifiableAuditLog1764000700000,
   AccountLifecycle1764000800000,
   ParticipantSearchIndex1764000900000,
+  WebhookDeliveryIsolation1764001000000,
 ];

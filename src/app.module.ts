@@ -7,6 +7,7 @@ import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './common/config/app-config';
 import { ConfigModule } from './common/config/config.module';
 import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { CourtModule } from './court/court.module';
 import { EnrollmentsModule } from './enrollments/enrollments.module';
 import { EventsModule } from './events/events.module';
@@ -30,6 +31,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         AuditContextModule,
+        IdempotencyModule,
         HealthModule,
         IdentityModule,
         AuditModule,

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken, givenAgency, givenClient } from './support/factories';
+import { expectProblem } from './support/http';
 import { outboxSettled } from './support/outbox';
 import { eventually } from './support/webhook-receiver';
 import { DataSource } from 'typeorm';
@@ -111,6 +112,28 @@ describe('event feed', () => {
       .auth(reader.token, { type: 'bearer' })
       .expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'after' })]);
+    // Well-formed, but past what PostgreSQL can hold: refused before any SQL runs.
+    const ev2 = (text: string) => `ev2.${Buffer.from(text).toString('base64url')}`;
+    for (const forged of [
+      ev2('18446744073709551616:1'),
+      ev2('99999999999999999999:1'),
+      ev2('1:9223372036854775808'),
+      ev2('1:9999999999999999999'),
+    ]) {
+      const res = await t.http
+        .get('/api/v1/events')
+        .query({ after: forged })
+        .auth(reader.token, { type: 'bearer' });
+      expectProblem(res, 400, 'validation-failed');
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'after' })]);
+    }
+    // The largest cursor that is valid still reads (an empty page after it).
+    const last = await t.http
+      .get('/api/v1/events')
+      .query({ after: ev2('18446744073709551615:9223372036854775807') })
+      .auth(reader.token, { type: 'bearer' })
+      .expect(200);
+    expect(last.body.items).toEqual([]);
     await t.http
       .get('/api/v1/events?types=made.up')
       .auth(reader.token, { type: 'bearer' })

@@ -1,5 +1,8 @@
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { IdempotencyExpiryJob } from '../src/common/idempotency/idempotency-expiry.job';
+import { IdempotencyStore } from '../src/common/idempotency/idempotency-store.repository';
+import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -114,6 +117,70 @@ describe('Idempotency-Key', () => {
     expect(await agenciesNamed('Half Written')).toBe(0);
     await createAgency('key-crash', { name: 'Half Written', kind: 'ngo' }).expect(201);
     expect(await agenciesNamed('Half Written')).toBe(1);
+  });
+
+  const expire = (key: string) =>
+    t.app
+      .get(DataSource)
+      .query(
+        `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`,
+        [key],
+      );
+
+  it('forgets a response once it has expired: the key then runs a new request and stores its answer', async () => {
+    await createAgency('key-expiring', { name: 'Before Expiry', kind: 'ngo' }).expect(201);
+    await expire('key-expiring');
+    // A different body is no longer a reuse: the old response is gone.
+    const fresh = await createAgency('key-expiring', { name: 'After Expiry', kind: 'ngo' }).expect(
+      201,
+    );
+    expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+    expect(await agenciesNamed('After Expiry')).toBe(1);
+    const replay = await createAgency('key-expiring', { name: 'After Expiry', kind: 'ngo' }).expect(
+      201,
+    );
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(fresh.body);
+  });
+
+  it('the expiry job deletes expired responses and keeps live ones', async () => {
+    await createAgency('key-old', { name: 'Old Response', kind: 'ngo' }).expect(201);
+    await createAgency('key-live', { name: 'Live Response', kind: 'ngo' }).expect(201);
+    await expire('key-old');
+    const deleted = await t.app.get(IdempotencyExpiryJob).runUntilIdle();
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    const keys = (
+      await t.app
+        .get(DataSource)
+        .query(`SELECT key FROM idempotency_keys WHERE key IN ('key-old', 'key-live')`)
+    ).map((row: { key: string }) => row.key);
+    expect(keys).toEqual(['key-live']);
+    await createAgency('key-live', { name: 'Live Response', kind: 'ngo' })
+      .expect(201)
+      .expect('idempotent-replayed', 'true');
+  });
+
+  it('forgetResponsesMentioning(id) forgets every stored response that names the record, and only those', async () => {
+    const named = await createAgency('key-names-record', { name: 'Named In Body', kind: 'ngo' });
+    await createAgency('key-other-record', { name: 'Other Body', kind: 'ngo' }).expect(201);
+    const store = t.app.get(IdempotencyStore);
+    const forgotten = await t.app
+      .get(UnitOfWork)
+      .run(() => store.forgetResponsesMentioning(named.body.id));
+    expect(forgotten).toBe(1);
+    // Not replayed any more: the request runs again (and finds the agency it created).
+    const again = await createAgency('key-names-record', { name: 'Named In Body', kind: 'ngo' });
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.status).toBe(409);
+    await createAgency('key-other-record', { name: 'Other Body', kind: 'ngo' }).expect(
+      'idempotent-replayed',
+      'true',
+    );
+    // Anything but a record id would match far too much: refused.
+    await expect(
+      t.app.get(UnitOfWork).run(() => store.forgetResponsesMentioning('')),
+    ).rejects.toThrow(/uuid/);
+    await expect(store.forgetResponsesMentioning(named.body.id)).rejects.toThrow(/UnitOfWork/);
   });
 
   // PGlite is one Postgres session: its advisory locks are shared by every connection and its

@@ -21,3 +21,13 @@ export type EventType = (typeof EVENT_TYPES)[number];
  * accident: values are ids/statuses/dates (strings), numbers, booleans or null.
  */
 export type EventData = Record<string, string | number | boolean | null>;
+
+/** An event to write to the outbox, in the transaction of the change it describes. */
+export interface NewEvent {
+  type: EventType;
+  /** The enrollment the event concerns: visible to whoever may see that enrollment. */
+  enrollmentId?: string;
+  /** An agency the event is addressed to, visible to it regardless of enrollment scope. */
+  agencyId?: string;
+  data: EventData;
+}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ArrestRecordsModule } from '../arrest-records/arrest-records.module';
 import { EnrollmentsModule } from '../enrollments/enrollments.module';
+import { SealingNoticesOverdueJob } from './jobs/sealing-notices-overdue.job';
 import { SealingNoticesRepository } from './sealing-notices.repository';
 import { SealingNoticesService } from './sealing-notices.service';
 import { SealingController } from './sealing.controller';
@@ -10,7 +11,12 @@ import { SealingService } from './sealing.service';
 @Module({
   imports: [ArrestRecordsModule, EnrollmentsModule],
   controllers: [SealingController],
-  providers: [SealingService, SealingNoticesService, SealingNoticesRepository],
+  providers: [
+    SealingService,
+    SealingNoticesService,
+    SealingNoticesRepository,
+    SealingNoticesOverdueJob,
+  ],
   exports: [SealingService],
 })
 export class SealingModule {}

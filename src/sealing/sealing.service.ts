@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ArrestRecordsRepository } from '../arrest-records/arrest-records.repository';
+import { IdempotencyStore } from '../common/idempotency/idempotency-store.repository';
 import { Outbox } from '../events/outbox.service';
 import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
@@ -25,6 +26,7 @@ export class SealingService {
     private readonly uow: UnitOfWork,
     private readonly arrestRecords: ArrestRecordsRepository,
     private readonly notices: SealingNoticesRepository,
+    private readonly idempotency: IdempotencyStore,
     private readonly outbox: Outbox,
     private readonly auditContext: AuditContext,
   ) {}
@@ -71,10 +73,7 @@ export class SealingService {
       })),
     );
     // Responses kept for Idempotency-Key replays must not bring the sealed record back.
-    await this.uow.manager.query(
-      `DELETE FROM idempotency_keys WHERE strpos(response_body::text, $1) > 0`,
-      [record.id],
-    );
+    await this.idempotency.forgetResponsesMentioning(record.id);
     this.auditContext.add(
       { action: 'arrest_record.sealed', subjectType: 'arrest_record', subjectId: record.id },
       ...notices.map((notice) => ({

@@ -9,7 +9,13 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ShownOnce } from '../common/idempotency/shown-once.decorator';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
@@ -39,6 +45,10 @@ export class WebhookSubscriptionsController {
   })
   @ShownOnce('secret')
   @ApiCreatedResponse({ type: CreatedWebhookSubscriptionDto })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'webhook-url-not-allowed: the URL is refused; webhook-event-types-unreachable: your agency can never receive some of the event types (named in unreachableEventTypes)',
+  })
   create(
     @CurrentCaller() caller: Caller,
     @Body() body: CreateWebhookSubscriptionDto,

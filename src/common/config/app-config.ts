@@ -55,6 +55,8 @@ export class AppConfig {
     workerEnabled: boolean;
     pollIntervalMs: number;
     timeoutMs: number;
+    maxInFlight: number;
+    maxInFlightPerSubscription: number;
     retryBaseMs: number;
     retryWindowHours: number;
   };
@@ -144,6 +146,8 @@ export class AppConfig {
       workerEnabled: env.WEBHOOK_WORKER_ENABLED,
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      maxInFlight: env.WEBHOOK_MAX_IN_FLIGHT,
+      maxInFlightPerSubscription: env.WEBHOOK_MAX_PER_SUBSCRIPTION,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       retryWindowHours: env.WEBHOOK_RETRY_WINDOW_HOURS,
     };

@@ -183,7 +183,7 @@ export class Environment {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
 
-  /** Run the webhook delivery worker in this instance. */
+  /** Run the webhook jobs (dispatch and delivery) in this instance. */
   @Transform(toBoolean)
   @IsBoolean()
   WEBHOOK_WORKER_ENABLED = true;
@@ -193,12 +193,29 @@ export class Environment {
   @Min(10)
   WEBHOOK_POLL_INTERVAL_MS = 1000;
 
-  /** Per-attempt timeout of a webhook delivery. */
+  /** Deadline of one webhook delivery attempt, from DNS lookup to the status line. */
   @Transform(toInt)
   @IsInt()
   @Min(100)
   @Max(60000)
   WEBHOOK_TIMEOUT_MS = 10000;
+
+  /** Webhook attempts in flight at once in this instance, all subscriptions together. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_MAX_IN_FLIGHT = 64;
+
+  /**
+   * Webhook attempts in flight at once for one subscription, counted over every instance: a
+   * slow or hung receiver holds at most this many of the slots.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_MAX_PER_SUBSCRIPTION = 4;
 
   /** First retry delay; each further retry doubles it (with jitter), capped at one hour. */
   @Transform(toInt)

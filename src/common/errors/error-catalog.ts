@@ -112,6 +112,10 @@ export const ERROR_CATALOG = {
     title: "The minor's written notice is already recorded",
   },
   WEBHOOK_URL_NOT_ALLOWED: { status: 422, title: 'This webhook URL is not allowed' },
+  WEBHOOK_EVENT_TYPES_UNREACHABLE: {
+    status: 422,
+    title: 'Your agency never receives these event types',
+  },
   WEBHOOK_DELIVERY_NOT_RETRYABLE: { status: 409, title: 'Only a failed delivery can be re-sent' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,

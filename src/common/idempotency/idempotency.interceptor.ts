@@ -12,6 +12,7 @@ import {
 } from '../../infrastructure/http/response-status';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../errors/domain-error';
+import { IdempotencyStore } from './idempotency-store.repository';
 import { requestFingerprint } from './request-fingerprint';
 import { SHOWN_ONCE_KEY } from './shown-once.decorator';
 
@@ -19,13 +20,6 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const RETENTION_HOURS = 24;
 const REPLAYED_HEADERS = ['etag', 'location'] as const;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
-
-interface StoredResponse {
-  request_hash: string;
-  status_code: number;
-  response_body: unknown;
-  response_headers: Record<string, string>;
-}
 
 /** A copy of a response body without the fields that must not be stored. */
 function withoutFields(body: unknown, fields: string[]): unknown {
@@ -48,6 +42,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly store: IdempotencyStore,
     private readonly reflector: Reflector,
     config: AppConfig,
   ) {
@@ -79,32 +74,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
 
     return from(
-      this.uow.run(async (manager) => {
-        const [{ locked }] = await manager.query<{ locked: boolean }[]>(
-          `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-          [`idempotency:${caller.id}:${key}`],
-        );
-        if (!locked) {
+      this.uow.run(async () => {
+        if (!(await this.store.tryLock(caller.id, key))) {
           throw new DomainError(
             'IDEMPOTENCY_REQUEST_IN_FLIGHT',
             'Retry once the first request has finished',
           );
         }
-        const [stored] = await manager.query<StoredResponse[]>(
-          `SELECT request_hash, status_code, response_body, response_headers FROM idempotency_keys
-            WHERE caller_id = $1 AND key = $2 AND expires_at > now()`,
-          [caller.id, key],
-        );
+        const stored = await this.store.find(caller.id, key);
         if (stored) {
-          if (stored.request_hash !== fingerprint) {
+          if (stored.requestHash !== fingerprint) {
             throw new DomainError(
               'IDEMPOTENCY_KEY_REUSED',
               'This Idempotency-Key was already used with a different request body or path',
             );
           }
-          overrideResponseStatus(request, stored.status_code);
-          void reply.headers({ ...stored.response_headers, 'idempotent-replayed': 'true' });
-          return stored.response_body;
+          overrideResponseStatus(request, stored.statusCode);
+          void reply.headers({ ...stored.headers, 'idempotent-replayed': 'true' });
+          return stored.body;
         }
 
         const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
@@ -114,23 +101,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
             return value === undefined ? [] : [[name, String(value)]];
           }),
         );
-        await manager.query(
-          `DELETE FROM idempotency_keys WHERE caller_id = $1 AND expires_at <= now()`,
-          [caller.id],
-        );
-        await manager.query(
-          `INSERT INTO idempotency_keys
-             (caller_id, key, request_hash, status_code, response_body, response_headers, expires_at)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, now() + make_interval(hours => $7))`,
-          [
-            caller.id,
-            key,
-            fingerprint,
-            responseStatusOverride(request) ?? defaultStatus,
-            JSON.stringify(withoutFields(body ?? null, shownOnce ?? [])),
-            JSON.stringify(headers),
-            RETENTION_HOURS,
-          ],
+        await this.store.store(
+          caller.id,
+          key,
+          {
+            requestHash: fingerprint,
+            statusCode: responseStatusOverride(request) ?? defaultStatus,
+            body: withoutFields(body ?? null, shownOnce ?? []),
+            headers,
+          },
+          RETENTION_HOURS,
         );
         return body;
       }),

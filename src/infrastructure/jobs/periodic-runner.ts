@@ -5,13 +5,17 @@ import { loggableError } from '../../common/errors/loggable-error';
  * Runs one background job in a loop: the next run starts `intervalMs` after the previous one
  * ended (never two at once in this process), a failing run is logged and retried at the next
  * interval, and `stop()` waits for the run in progress so shutdown never cuts a transaction.
- * Cross-instance exclusion is the job's own business (an advisory lock, SKIP LOCKED).
+ * `wake()` asks for the next run now instead of at the end of the interval (new work is
+ * known to be waiting). Cross-instance exclusion is the job's own business (an advisory
+ * lock, SKIP LOCKED).
  */
 export class PeriodicRunner {
   private readonly logger: Logger;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
+  /** A wake-up that arrived during a run: the next run follows at once. */
+  private wokenWhileRunning = false;
 
   constructor(
     readonly name: string,
@@ -33,9 +37,22 @@ export class PeriodicRunner {
     await this.running;
   }
 
+  /** Runs the job as soon as possible: now if idle, right after the current run otherwise. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wokenWhileRunning = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wokenWhileRunning = false;
       this.running = this.work()
         .then(
           () => undefined,
@@ -43,7 +60,7 @@ export class PeriodicRunner {
         )
         .finally(() => {
           this.running = undefined;
-          this.schedule(this.intervalMs);
+          this.schedule(this.wokenWhileRunning ? 0 : this.intervalMs);
         });
     }, delayMs);
     this.timer.unref();

@@ -20,7 +20,7 @@ export class CreateWebhookSubscriptionDto {
     enum: EVENT_TYPES,
     isArray: true,
     description:
-      'Event types to receive. arrest_record.sealed for your own arrests is always sent.',
+      'Event types to receive. arrest_record.sealed for your own arrests is always sent. Types your agency can never receive (e.g. attendance.recorded for law enforcement) are refused with 422.',
   })
   @IsArray()
   @ArrayMinSize(1)

@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { enrollmentVisibleTo } from '../privacy/visibility';
+import { sealingEventScope, sessionDetailEventScope } from '../privacy/event-visibility';
+import type { Caller } from '../identity/access/caller';
+import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import type { EventRow } from './event-body';
+import type { EventData, EventType, NewEvent } from './event-types';
+import type { FeedPosition } from './feed-cursor';
+
+/** An outbox event as the webhook dispatcher fans it out: its place in commit order, its scope. */
+export interface CommittedEvent extends FeedPosition {
+  id: string;
+  type: EventType;
+  occurredAt: Date;
+  agencyId: string | null;
+  enrollmentId: string | null;
+  data: EventData;
+}
+
+/** Who an event is being delivered to: the body differs by reader (the 42 CFR 2.32 notice). */
+export interface EventRecipient {
+  eventId: string;
+  agencyId: string;
+}
+
+/**
+ * Rows of commits older than every transaction still running: below this horizon no
+ * transaction can add a row any more, so reading in (txid, position) order never skips one
+ * that commits late. Positions alone are assigned at insert, not at commit.
+ */
+const BELOW_COMMIT_HORIZON = 'o.txid < pg_snapshot_xmin(pg_current_snapshot())';
+
+/**
+ * The `outbox_events` table: written by the transaction of each change (Outbox.emit), read
+ * by the feed and by the webhook dispatcher in commit order, below the commit horizon.
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Writes the events in the current transaction (the caller checks there is one). */
+  async insert(events: readonly NewEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const values: unknown[] = [];
+    const rows = events.map((event, i) => {
+      values.push(
+        event.type,
+        event.enrollmentId ?? null,
+        event.agencyId ?? null,
+        JSON.stringify(event.data),
+      );
+      const p = i * 4;
+      return `($${p + 1}, $${p + 2}::uuid, $${p + 3}::uuid, $${p + 4}::jsonb)`;
+    });
+    await this.uow.manager.query(
+      `INSERT INTO outbox_events (type, enrollment_id, agency_id, data) VALUES ${rows.join(', ')}`,
+      values,
+    );
+  }
+
+  /**
+   * A page of the feed after `after`: events addressed to the caller's agency or about an
+   * enrollment it may see, attendance only for agencies entitled to session details,
+   * sealing events only for the notified and the owning agency.
+   */
+  async feedPage(
+    caller: Caller,
+    after: FeedPosition,
+    options: { limit: number; types?: readonly EventType[] },
+  ): Promise<(EventRow & FeedPosition)[]> {
+    const visible = enrollmentVisibleTo(caller, 'e');
+    const isAdmin = caller.kind === 'user' && caller.role === 'admin';
+    const sessionDetails = sessionDetailEventScope('o', ':scopeAgencyId');
+    const builder = this.uow.manager
+      .createQueryBuilder()
+      .select([
+        'o.position AS position',
+        'o.txid::text AS txid',
+        'o.id AS id',
+        'o.type AS type',
+        'o.occurred_at AS occurred_at',
+      ])
+      .addSelect(['o.agency_id AS agency_id', 'o.data AS data'])
+      .addSelect(`${sessionDetails.part2Disclosure}`, 'part2_disclosure')
+      .from('outbox_events', 'o')
+      .leftJoin('enrollments', 'e', 'e.id = o.enrollment_id')
+      .where('(o.txid, o.position) > (CAST(:afterTxid AS xid8), CAST(:afterPosition AS bigint))', {
+        afterTxid: after.txid,
+        afterPosition: after.position,
+      })
+      .andWhere(BELOW_COMMIT_HORIZON)
+      .andWhere(
+        `(o.agency_id = :scopeAgencyId OR (o.enrollment_id IS NOT NULL AND ${visible.sql}))`,
+        visible.params,
+      )
+      .andWhere(isAdmin ? 'TRUE' : sessionDetails.visible)
+      .andWhere(isAdmin ? 'TRUE' : sealingEventScope('o', 'e', ':scopeAgencyId'))
+      .orderBy('o.txid', 'ASC')
+      .addOrderBy('o.position', 'ASC')
+      .limit(options.limit);
+    if (options.types?.length) {
+      builder.andWhere('o.type IN (:...types)', { types: options.types });
+    }
+    return builder.getRawMany<EventRow & FeedPosition>();
+  }
+
+  /**
+   * The webhook dispatcher's read: the next committed events after `after`, in commit order,
+   * below the horizon, so a reader that moves its cursor past them never skips one.
+   */
+  async committedAfter(after: FeedPosition, limit: number): Promise<CommittedEvent[]> {
+    return this.eventsAfter(after, { limit, belowHorizon: true });
+  }
+
+  /**
+   * Events of these types committed after `after`, whether or not an earlier transaction is
+   * still running: for a reader that looks ahead without moving its cursor (the dispatcher
+   * fanning out sealing events first), so a long transaction elsewhere in the cluster does
+   * not hold them back. In commit order as far as it is known.
+   */
+  async committedAheadOfHorizon(
+    after: FeedPosition,
+    types: readonly EventType[],
+    limit: number,
+  ): Promise<CommittedEvent[]> {
+    return this.eventsAfter(after, { limit, types, belowHorizon: false });
+  }
+
+  private async eventsAfter(
+    after: FeedPosition,
+    options: { limit: number; types?: readonly EventType[]; belowHorizon: boolean },
+  ): Promise<CommittedEvent[]> {
+    return this.uow.manager.query<CommittedEvent[]>(
+      `SELECT o.id, o.txid::text AS txid, o.position::text AS position, o.type,
+              o.occurred_at AS "occurredAt", o.agency_id AS "agencyId",
+              o.enrollment_id AS "enrollmentId", o.data
+         FROM outbox_events o
+        WHERE (o.txid, o.position) > ($1::xid8, $2::bigint)
+          AND ${options.belowHorizon ? BELOW_COMMIT_HORIZON : 'TRUE'}
+          AND ($4::text[] IS NULL OR o.type = ANY ($4::text[]))
+        ORDER BY o.txid, o.position
+        LIMIT $3`,
+      [after.txid, after.position, options.limit, options.types ?? null],
+    );
+  }
+
+  /** Events as each recipient agency is shown them, keyed `eventId/agencyId`. */
+  async forRecipients(recipients: readonly EventRecipient[]): Promise<Map<string, EventRow>> {
+    if (recipients.length === 0) return new Map();
+    const rows = await this.uow.manager.query<(EventRow & { recipient_agency_id: string })[]>(
+      `SELECT r.agency_id AS recipient_agency_id, o.position::text AS position, o.id, o.type,
+              o.occurred_at, o.agency_id, o.data,
+              ${sessionDetailEventScope('o', 'r.agency_id').part2Disclosure} AS part2_disclosure
+         FROM unnest($1::uuid[], $2::uuid[]) AS r (event_id, agency_id)
+         JOIN outbox_events o ON o.id = r.event_id`,
+      [recipients.map((r) => r.eventId), recipients.map((r) => r.agencyId)],
+    );
+    return new Map(
+      rows.map(({ recipient_agency_id, ...row }) => [
+        recipientKey({ eventId: row.id, agencyId: recipient_agency_id }),
+        row,
+      ]),
+    );
+  }
+}
+
+export function recipientKey(recipient: EventRecipient): string {
+  return `${recipient.eventId}/${recipient.agencyId}`;
+}

@@ -1,0 +1,69 @@
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Outbox } from '../../events/outbox.service';
+import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
+import { PeriodicRunner } from '../../infrastructure/jobs/periodic-runner';
+import { SealingNoticesRepository } from '../sealing-notices.repository';
+
+/** Deadlines are days long: a minute's delay in reporting one is immaterial. */
+const INTERVAL_MS = 60 * 1000;
+/** Notices per transaction: short transactions, however many fall due at once. */
+const BATCH_SIZE = 500;
+
+/**
+ * Reports sealing notices whose 60-day deadline (WIC 786.5) has passed without an
+ * acknowledgement: each is marked once and `sealing_notice.overdue` is emitted, addressed to
+ * the notified agency and about the enrollment (its owner follows the clocks), in the same
+ * transaction. Runs on every instance at start and every minute; the marking skips rows
+ * another instance holds, so a notice is reported exactly once.
+ */
+@Injectable()
+export class SealingNoticesOverdueJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly runner = new PeriodicRunner(SealingNoticesOverdueJob.name, INTERVAL_MS, () =>
+    this.runUntilIdle(),
+  );
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly notices: SealingNoticesRepository,
+    private readonly outbox: Outbox,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** Reports every notice overdue so far, a batch per transaction; returns how many. */
+  async runUntilIdle(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const reported = await this.runOnce();
+      total += reported;
+      if (reported < BATCH_SIZE) return total;
+    }
+  }
+
+  /** One transaction: marks up to a batch of notices and emits their events. */
+  async runOnce(): Promise<number> {
+    return this.uow.run(async () => {
+      const overdue = await this.notices.markOverdueOnce(BATCH_SIZE);
+      await this.outbox.emit(
+        ...overdue.map((notice) => ({
+          type: 'sealing_notice.overdue' as const,
+          enrollmentId: notice.enrollmentId,
+          agencyId: notice.agencyId,
+          data: {
+            sealingNoticeId: notice.id,
+            arrestRecordId: notice.arrestRecordId,
+            agencyId: notice.agencyId,
+            dueAt: new Date(notice.dueAt).toISOString(),
+          },
+        })),
+      );
+      return overdue.length;
+    });
+  }
+}
