@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { enrollmentEvents, enrollmentUrl, storedEnrollment } from './support/enrollments';
 import { UNKNOWN_ID, actingAs, expectProblem } from './support/http';
+import { withProgramSettings } from './support/program-settings';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
@@ -91,10 +92,7 @@ describe('consents (POST /enrollments/:id/consents, POST /consents/:id/revoke)',
     });
 
     it('needs the guardian consent as well when the program requires it', async () => {
-      await db.query(
-        `UPDATE programs SET guardian_consent_required = true WHERE code = 'first-step'`,
-      );
-      try {
+      await withProgramSettings(t, { guardianConsentRequired: true }, async () => {
         const { enrollment } = await givenEnrollment(t, w);
         await recordConsent(t, w.coordinator.token, enrollment.id);
         expect((await stored(enrollment.id)).status).toBe('pending_consent');
@@ -113,11 +111,7 @@ describe('consents (POST /enrollments/:id/consents, POST /consents/:id/revoke)',
         expect((await stored(second.enrollment.id)).status).toBe('pending_consent');
         await recordConsent(t, w.coordinator.token, second.enrollment.id);
         expect((await stored(second.enrollment.id)).status).toBe('active');
-      } finally {
-        await db.query(
-          `UPDATE programs SET guardian_consent_required = false WHERE code = 'first-step'`,
-        );
-      }
+      });
     });
 
     it('does not activate on guardian or information-sharing consents alone', async () => {

@@ -2,9 +2,11 @@ import { DataSource } from 'typeorm';
 import { addDays } from '../src/enrollments/domain/program-period';
 import { enrollmentEvents, enrollmentUrl } from './support/enrollments';
 import { UNKNOWN_ID, actingAs, expectProblem } from './support/http';
+import { withProgramSettings } from './support/program-settings';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenArrestRecord,
+  givenCompletedEnrollment,
   givenEnrollment,
   givenOtherCoordinator,
   givenParticipant,
@@ -92,13 +94,10 @@ describe('enrollments: opening one (POST /enrollments)', () => {
     });
 
     it('computes the end from the program length setting', async () => {
-      await db.query(`UPDATE programs SET length_days = 90 WHERE code = 'first-step'`);
-      try {
+      await withProgramSettings(t, { lengthDays: 90 }, async () => {
         const { enrollment } = await givenEnrollment(t, w, { startDate: '2026-01-01' });
         expect(enrollment.scheduledEndDate).toBe('2026-04-01');
-      } finally {
-        await db.query(`UPDATE programs SET length_days = 70 WHERE code = 'first-step'`);
-      }
+      });
       const { enrollment } = await givenEnrollment(t, w);
       expect(enrollment.scheduledEndDate).toBe(addDays(today(), 70));
     });
@@ -205,11 +204,13 @@ describe('enrollments: opening one (POST /enrollments)', () => {
       });
       expectProblem(unknownArrest, 404, 'not-found');
 
-      await db.query(
-        `UPDATE arrest_records SET status = 'sealed', sealed_at = now() WHERE id = $1`,
-        [arrest.id],
-      );
-      const sealed = await as(w.coordinator.token).post('/api/v1/enrollments', body);
+      // Sealed the way the law seals it: the court confirmed a completed enrollment.
+      const completed = await givenCompletedEnrollment(t, w);
+      const sealed = await as(w.coordinator.token).post('/api/v1/enrollments', {
+        ...body,
+        participantId: completed.participant.id,
+        arrestRecordId: completed.arrest.id,
+      });
       expectProblem(sealed, 404, 'not-found');
       const strip = (b: Record<string, unknown>) => ({
         ...b,
@@ -222,13 +223,15 @@ describe('enrollments: opening one (POST /enrollments)', () => {
         [participant.id],
       );
       expect(count).toBe(0);
+      const [{ count: completedOnly }] = await db.query(
+        `SELECT count(*)::int AS count FROM enrollments WHERE participant_id = $1`,
+        [completed.participant.id],
+      );
+      expect(completedOnly).toBe(1);
     });
 
     it('accepts only the program sites when the program lists them', async () => {
-      await db.query(
-        `UPDATE programs SET sites = '{Compton,Long Beach}' WHERE code = 'first-step'`,
-      );
-      try {
+      await withProgramSettings(t, { sites: ['Compton', 'Long Beach'] }, async () => {
         const participant = await givenParticipant(t, w.coordinator.token);
         const arrest = await givenArrestRecord(t, w.coordinator.token, participant.id, w.police.id);
         const body = {
@@ -244,9 +247,7 @@ describe('enrollments: opening one (POST /enrollments)', () => {
         await as(w.coordinator.token)
           .post('/api/v1/enrollments', { ...body, site: 'Long Beach' })
           .expect(201);
-      } finally {
-        await db.query(`UPDATE programs SET sites = '{}' WHERE code = 'first-step'`);
-      }
+      });
     });
 
     it('is closed to providers, court and auditors (403)', async () => {

@@ -8,6 +8,7 @@ import {
 import { actingAs, expectProblem } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
+  attendSessions,
   givenActiveEnrollment,
   givenEnrollment,
   givenEnrollmentPendingReview,
@@ -64,24 +65,18 @@ describe('enrollments: the status lifecycle', () => {
     it('cannot submit with an empty plan or an unmet milestone', async () => {
       const { enrollment } = await givenActiveEnrollment(t, w);
       await expectRefused(enrollment.id, 'submit-for-review', {}, 'enrollment-plan-incomplete');
-      await givenMilestone(t, w, enrollment.id, {
+      const mental = await givenMilestone(t, w, enrollment.id, {
         category: 'mental_health',
         providerAgencyId: w.clinic.id,
         requiredSessions: 2,
       });
-      await givenMilestone(t, w, enrollment.id, {
+      const shelter = await givenMilestone(t, w, enrollment.id, {
         category: 'shelter',
         providerAgencyId: w.shelter.id,
         requiredSessions: 3,
       });
-      await db.query(
-        `UPDATE milestones SET attended_sessions = required_sessions WHERE enrollment_id = $1 AND category = 'mental_health'`,
-        [enrollment.id],
-      );
-      await db.query(
-        `UPDATE milestones SET attended_sessions = 2 WHERE enrollment_id = $1 AND category = 'shelter'`,
-        [enrollment.id],
-      );
+      await attendSessions(t, w.clinicUser.token, mental.id, 2); // met
+      await attendSessions(t, w.shelterUser.token, shelter.id, 2); // 2 of 3
       await expectRefused(enrollment.id, 'submit-for-review', {}, 'enrollment-plan-incomplete');
     });
 
@@ -107,11 +102,10 @@ describe('enrollments: the status lifecycle', () => {
     it('cannot change a completed enrollment', async () => {
       const { enrollment } = await givenReadyForReview();
       await as(w.coordinator.token).post(url(enrollment.id, 'submit-for-review')).expect(200);
-      // Completion is the court's decision (another module); here only its outcome matters.
-      await db.query(
-        `UPDATE enrollments SET status = 'completed', completed_at = now() WHERE id = $1`,
-        [enrollment.id],
-      );
+      // Completion is the court's decision: the clerk confirms (and so seals the arrest record).
+      await as(w.clerk.token)
+        .post(url(enrollment.id, 'completion'), { decision: 'confirmed', courtOrderNumber: 'JV-1' })
+        .expect(200);
       await expectRefused(enrollment.id, 'withdraw', { reason: 'x' });
       await expectRefused(enrollment.id, 'terminate', { reason: 'x' });
       await expectRefused(enrollment.id, 'submit-for-review', {});

@@ -9,9 +9,11 @@ import {
 import { UNKNOWN_ID, actingAs, expectProblem } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
+  attendSessions,
   givenActiveEnrollment,
   givenClient,
   givenEnrollment,
+  givenEnrollmentPendingReview,
   givenMilestone,
   givenOtherCoordinator,
   givenWorld,
@@ -92,7 +94,7 @@ describe('enrollments: reading (GET /enrollments/:id, GET /enrollments)', () => 
         providerAgencyId: w.shelter.id,
         requiredSessions: 10,
       });
-      await db.query(`UPDATE milestones SET attended_sessions = 2 WHERE id = $1`, [shelter.id]);
+      await attendSessions(t, w.shelterUser.token, shelter.id, 2);
 
       const clinicView = await as(w.clinicUser.token).get(url(enrollment.id)).expect(200);
       expect(clinicView.body.milestones).toEqual([
@@ -218,14 +220,14 @@ describe('enrollments: reading (GET /enrollments/:id, GET /enrollments)', () => 
 
   describe('the enrollment view', () => {
     it('never shows the arrest record once it is sealed', async () => {
-      const { enrollment, arrest, participant } = await givenActiveEnrollment(t, w);
+      const { enrollment, arrest, participant } = await givenEnrollmentPendingReview(t, w);
       expect(
         (await as(w.coordinator.token).get(url(enrollment.id)).expect(200)).body.arrestRecordId,
       ).toBe(arrest.id);
-      await db.query(
-        `UPDATE arrest_records SET status = 'sealed', sealed_at = now() WHERE id = $1`,
-        [arrest.id],
-      );
+      // The court confirms completion, which seals the arrest record.
+      await as(w.clerk.token)
+        .post(url(enrollment.id, 'completion'), { decision: 'confirmed', courtOrderNumber: 'JV-2' })
+        .expect(200);
       for (const token of [w.coordinator.token, w.admin]) {
         const view = await as(token).get(url(enrollment.id)).expect(200);
         expect(view.body.arrestRecordId).toBeNull();
@@ -244,6 +246,8 @@ describe('enrollments: reading (GET /enrollments/:id, GET /enrollments)', () => 
       const view = async () =>
         (await as(w.coordinator.token).get(url(enrollment.id)).expect(200)).body;
       expect((await view()).connectedWithin24h).toBeNull();
+      // The clock moved back (activation and first service days ago): SQL is the only way, the
+      // app stamps both with the current time and has no injectable clock.
       await db.query(
         `UPDATE enrollments SET activated_at = now() - interval '3 days', first_service_at = now() - interval '2 days 1 hour' WHERE id = $1`,
         [enrollment.id],

@@ -4,7 +4,7 @@
  */
 import { DataSource } from 'typeorm';
 import type { TestApp } from './test-app';
-import { givenActiveEnrollment, givenMilestone, World } from './workflow';
+import { attendSessions, givenActiveEnrollment, givenMilestone, World } from './workflow';
 
 export const enrollmentUrl = (id: string, action = '') =>
   `/api/v1/enrollments/${id}${action ? `/${action}` : ''}`;
@@ -39,20 +39,14 @@ export async function enrollmentEvents(db: DataSource, enrollmentId: string) {
   );
 }
 
-/** Marks every milestone of the enrollment met (attendance is another module's job). */
-const meetAllMilestones = (db: DataSource, enrollmentId: string) =>
-  db.query(`UPDATE milestones SET attended_sessions = required_sessions WHERE enrollment_id = $1`, [
-    enrollmentId,
-  ]);
-
-/** An active enrollment whose plan (one mental-health milestone of 2 sessions) is met. */
+/** An active enrollment whose plan (one mental-health milestone of 2 sessions) the clinic's attendance met. */
 export async function givenEnrollmentReadyForReview(t: TestApp, w: World) {
   const created = await givenActiveEnrollment(t, w);
-  await givenMilestone(t, w, created.enrollment.id, {
+  const milestone = await givenMilestone(t, w, created.enrollment.id, {
     category: 'mental_health',
     providerAgencyId: w.clinic.id,
     requiredSessions: 2,
   });
-  await meetAllMilestones(t.app.get(DataSource), created.enrollment.id);
+  await attendSessions(t, w.clinicUser.token, milestone.id, 2);
   return created;
 }
