@@ -16,6 +16,7 @@ describe('overdue sealing notices', () => {
     const w = await givenWorld(t);
     const { arrest } = await givenCompletedEnrollment(t, w);
     const db = t.app.get(DataSource);
+    // The clock moved 61 days on: the due date is the database's now() + 60 days, no clock to inject.
     await db.query(
       `UPDATE sealing_notices SET due_at = now() - interval '1 day' WHERE arrest_record_id = $1`,
       [arrest.id],
