@@ -33,7 +33,9 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
-      testMatch: ['**/*.e2e-spec.ts'],
+      // *.e2e-spec.ts drive the app over HTTP; *.medium-spec.ts its services and repositories
+      // (test/support/medium.ts). Both get a private database per file from the global setup.
+      testMatch: ['**/*.e2e-spec.ts', '**/*.medium-spec.ts'],
       transform,
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -4,7 +4,11 @@ import { UNKNOWN_ID } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   dateOfBirthForAge,
+  givenActiveEnrollment,
   givenArrestRecord,
+  givenCompletedEnrollment,
+  givenEnrollmentPendingReview,
+  givenMilestone,
   givenOtherCoordinator,
   givenParticipant,
   givenWorld,
@@ -62,21 +66,6 @@ describe('arrest records', () => {
     Number((await db.query<{ n: string }[]>(sql, params))[0].n);
   const recordsOf = (participantId: string) =>
     count('SELECT count(*) AS n FROM arrest_records WHERE participant_id = $1', [participantId]);
-  const seal = (id: string) =>
-    db.query(`UPDATE arrest_records SET status = 'sealed', sealed_at = now() WHERE id = $1`, [id]);
-
-  /** An enrollment for the record, as the enrollments module would create it (written directly here). */
-  async function enrollDirectly(participantId: string, arrestRecordId: string, status: string) {
-    const [row] = await db.query<{ id: string }[]>(
-      `INSERT INTO enrollments (program_id, participant_id, arrest_record_id, owner_agency_id, site, status,
-         start_date, scheduled_end_date, created_by)
-       SELECT id, $1, $2, $3, 'Compton', $4, current_date, current_date + 70, $5
-       FROM programs WHERE code = 'first-step' RETURNING id`,
-      [participantId, arrestRecordId, w.da.id, status, w.coordinator.id],
-    );
-    return row.id;
-  }
-
   async function givenRecord(overrides: Record<string, unknown> = {}) {
     const participant = await givenParticipant(t, w.coordinator.token);
     const record = await givenArrestRecord(
@@ -147,7 +136,8 @@ describe('arrest records', () => {
 
     it('refuses with arrest-record-not-minor when the participant was 18 on the date of the arrest, and writes nothing', async () => {
       const participant = await givenParticipant(t, w.coordinator.token);
-      // Registered as a minor long ago; 18 on 2025-06-15.
+      // Registered as a minor long ago; 18 on 2025-06-15. Time passing is the only way there:
+      // registration refuses adults and no route corrects a date of birth yet.
       await db.query(`UPDATE participants SET date_of_birth = '2007-06-15' WHERE id = $1`, [
         participant.id,
       ]);
@@ -320,12 +310,12 @@ describe('arrest records', () => {
 
     it('never shows arrest records to providers, even for a participant they serve', async () => {
       const { participant, record } = await givenRecord();
-      const enrollmentId = await enrollDirectly(participant.id, record.id, 'active');
-      await db.query(
-        `INSERT INTO milestones (enrollment_id, category, provider_agency_id, required_sessions, created_by)
-         VALUES ($1, 'mental_health', $2, 1, $3)`,
-        [enrollmentId, w.clinic.id, w.coordinator.id],
-      );
+      const { enrollment } = await givenActiveEnrollment(t, w, { participant, arrest: record });
+      await givenMilestone(t, w, enrollment.id, {
+        category: 'mental_health',
+        providerAgencyId: w.clinic.id,
+        requiredSessions: 1,
+      });
       const res = await get(w.clinicUser.token, record.id).expect(404);
       expect(comparable(res.body)).toEqual(
         comparable((await get(w.clinicUser.token, UNKNOWN_ID).expect(404)).body),
@@ -342,7 +332,7 @@ describe('arrest records', () => {
     it('shows court users the record of an enrollment under their review, and no other', async () => {
       const { participant, record } = await givenRecord();
       await get(w.clerk.token, record.id).expect(404);
-      await enrollDirectly(participant.id, record.id, 'pending_court_review');
+      await givenEnrollmentPendingReview(t, w, { participant, arrest: record });
       await get(w.clerk.token, record.id).expect(200);
     });
 
@@ -394,15 +384,11 @@ describe('arrest records', () => {
     beforeAll(async () => {
       const participant = await givenParticipant(t, w.coordinator.token);
       participantId = participant.id;
-      sealedId = (await givenArrestRecord(t, w.coordinator.token, participantId, w.police.id)).id;
+      const sealed = await givenArrestRecord(t, w.coordinator.token, participantId, w.police.id);
+      sealedId = sealed.id;
       openId = (await givenArrestRecord(t, w.coordinator.token, participantId, w.police.id)).id;
-      const enrollmentId = await enrollDirectly(participantId, sealedId, 'completed');
-      await db.query(
-        `INSERT INTO court_reviews (enrollment_id, court_agency_id, decision, court_order_number, decided_by)
-         VALUES ($1, $2, 'confirmed', 'CO-1', $3)`,
-        [enrollmentId, w.court.id, w.clerk.id],
-      );
-      await seal(sealedId);
+      // The court (w.clerk's) confirms the completion of its enrollment: that seals it.
+      await givenCompletedEnrollment(t, w, { participant, arrest: sealed });
     });
 
     it('answers every ordinary read with a 404 identical to an unknown id', async () => {

@@ -234,6 +234,7 @@ describe('audit log: sequencing, checkpoints, proofs, verification', () => {
           audit_tree_nodes: 'hash',
           audit_checkpoints: 'note',
         }[table];
+        // The writes are the point: the database must refuse each one.
         await expect(db.query(`UPDATE ${table} SET ${column} = ${column}`)).rejects.toThrow(
           /append-only/,
         );
@@ -264,6 +265,7 @@ describe('audit log: sequencing, checkpoints, proofs, verification', () => {
         );
         await otherDb.transaction(async (manager) => {
           await manager.query(`SET LOCAL session_replication_role = replica`);
+          // A superuser's rewrite, triggers off: what verify must catch; only SQL can do it.
           await manager.query(`UPDATE audit_events SET action = 'nothing.happened' WHERE id = $1`, [
             victim.id,
           ]);
@@ -287,6 +289,7 @@ describe('audit log: sequencing, checkpoints, proofs, verification', () => {
       const [victim] = await db.query(
         `SELECT event_id AS id, seq::int FROM audit_log ORDER BY seq DESC LIMIT 1 OFFSET 3`,
       );
+      // A superuser's delete, triggers off: what verify must catch; only SQL can do it.
       await asSuperuser(`DELETE FROM audit_events WHERE id = $1`, [victim.id]);
       const res = await as(auditor.token).get('/api/v1/audit-events/verify').expect(200);
       expect(res.body).toEqual({
@@ -305,6 +308,7 @@ describe('audit log: sequencing, checkpoints, proofs, verification', () => {
       await late.connect();
       try {
         await late.query('BEGIN');
+        // An entry in a transaction held open by hand, so that it commits late: only SQL can.
         const {
           rows: [lateEntry],
         } = await late.query(
@@ -429,6 +433,7 @@ describe('audit log: sequencing, checkpoints, proofs, verification', () => {
       // Rewritten by a superuser: the entry no longer matches the leaf the log committed to.
       await serverDb.transaction(async (manager) => {
         await manager.query(`SET LOCAL session_replication_role = replica`);
+        // A superuser's rewrite, triggers off: what the outside verifier must catch.
         await manager.query(`UPDATE audit_events SET actor_id = NULL WHERE id = $1`, [entry.id]);
       });
       const tampered = await run('--entry', entry.id, '--previous', saved);

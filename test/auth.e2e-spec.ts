@@ -101,6 +101,7 @@ describe('auth', () => {
 
     it('refuses a disabled user exactly like a wrong password', async () => {
       const user = await givenUser(t, admin, { role: 'coordinator', agencyId });
+      // SQL is the only way to disable a user until the account routes (planned) exist.
       await t.app
         .get(DataSource)
         .query(`UPDATE users SET disabled_at = now() WHERE id = $1`, [user.id]);
@@ -329,6 +330,7 @@ describe('auth', () => {
 
     it('refuses a revoked client', async () => {
       const revoked = await givenClient(t, admin, { agencyId, scopes: ['events:read'] });
+      // SQL is the only way to revoke a client until the account routes (planned) exist.
       await t.app
         .get(DataSource)
         .query(`UPDATE api_clients SET revoked_at = now() WHERE id = $1`, [revoked.id]);

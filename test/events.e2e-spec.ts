@@ -290,6 +290,7 @@ onServer('event feed: a late commit of an earlier position (real PostgreSQL)', (
     const first = new Client({ connectionString: t.databaseUrl });
     const late = new Client({ connectionString: t.databaseUrl });
     await Promise.all([first.connect(), late.connect()]);
+    // Raw outbox rows from two hand-held transactions: only SQL can interleave their commits.
     const insert = (db: Client, n: number) =>
       db.query(
         `INSERT INTO outbox_events (type, agency_id, data) VALUES ('arrest_record.sealed', $1, $2)`,

@@ -3,12 +3,14 @@ import { givenAgency, givenUser } from './support/factories';
 import { UNKNOWN_ID, actingAs, expectProblem } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
+  attendSessions,
   givenActiveEnrollment,
   givenClient,
   givenEnrollment,
   givenMilestone,
   givenOtherCoordinator,
   givenWorld,
+  recordAttendance,
   World,
 } from './support/workflow';
 
@@ -161,14 +163,12 @@ describe('service plan milestones', () => {
 
   it('closes the plan once the enrollment goes to court review or ends (409)', async () => {
     const review = (await givenActiveEnrollment(t, w)).enrollment;
-    await givenMilestone(t, w, review.id, {
+    const mental = await givenMilestone(t, w, review.id, {
       category: 'mental_health',
       providerAgencyId: w.clinic.id,
       requiredSessions: 1,
     });
-    await db.query(`UPDATE milestones SET attended_sessions = 1 WHERE enrollment_id = $1`, [
-      review.id,
-    ]);
+    await attendSessions(t, w.clinicUser.token, mental.id, 1);
     await as(w.coordinator.token)
       .post(`/api/v1/enrollments/${review.id}/submit-for-review`)
       .expect(200);
@@ -239,9 +239,9 @@ describe('service plan milestones', () => {
         return res.body as { status: string; attendedSessions: number };
       };
       expect(await read()).toMatchObject({ status: 'not_started', attendedSessions: 0 });
-      await db.query(`UPDATE milestones SET attended_sessions = 1 WHERE id = $1`, [milestone.id]);
+      await attendSessions(t, w.clinicUser.token, milestone.id, 1);
       expect(await read()).toMatchObject({ status: 'in_progress', attendedSessions: 1 });
-      await db.query(`UPDATE milestones SET attended_sessions = 3 WHERE id = $1`, [milestone.id]);
+      await attendSessions(t, w.clinicUser.token, milestone.id, 2);
       expect(await read()).toMatchObject({
         status: 'met',
         attendedSessions: 3,
@@ -260,7 +260,8 @@ describe('service plan milestones', () => {
         .get(`/api/v1/milestones/${milestone.id}`)
         .expect(200);
       expect(first.headers.etag).toBe('"1"');
-      await db.query(`UPDATE milestones SET version = version + 1 WHERE id = $1`, [milestone.id]);
+      // A session recorded changes the milestone's progress, so its version.
+      await recordAttendance(t, w.shelterUser.token, milestone.id).expect(201);
       const second = await as(w.shelterUser.token)
         .get(`/api/v1/milestones/${milestone.id}`)
         .expect(200);
@@ -275,7 +276,7 @@ describe('service plan milestones', () => {
         providerAgencyId: w.clinic.id,
         requiredSessions: 4,
       });
-      await givenMilestone(t, w, enrollment.id, {
+      const shelter = await givenMilestone(t, w, enrollment.id, {
         category: 'shelter',
         providerAgencyId: w.shelter.id,
         requiredSessions: 4,
@@ -311,10 +312,8 @@ describe('service plan milestones', () => {
       }
 
       // Court sees the plan once it is before the court, without session details.
-      await db.query(
-        `UPDATE milestones SET attended_sessions = required_sessions WHERE enrollment_id = $1`,
-        [enrollment.id],
-      );
+      await attendSessions(t, w.clinicUser.token, mental.id, 4);
+      await attendSessions(t, w.shelterUser.token, shelter.id, 4);
       await as(w.coordinator.token)
         .post(`/api/v1/enrollments/${enrollment.id}/submit-for-review`)
         .expect(200);

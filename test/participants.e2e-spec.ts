@@ -3,7 +3,7 @@ import { givenAgency, givenClient, givenUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   dateOfBirthForAge,
-  givenArrestRecord,
+  givenEnrollmentPendingReview,
   givenOtherCoordinator,
   givenParticipant,
   givenWorld,
@@ -31,24 +31,6 @@ describe('participants', () => {
   const count = async (sql: string, params: unknown[] = []) =>
     Number((await db.query<{ n: string }[]>(sql, params))[0].n);
   const participantCount = () => count('SELECT count(*) AS n FROM participants');
-
-  /** Makes a participant visible to a provider and a court the way the program does: an enrollment under review with a milestone. */
-  async function enrollDirectly(participantId: string, providerAgencyId: string) {
-    const arrest = await givenArrestRecord(t, w.coordinator.token, participantId, w.police.id);
-    const [enrollment] = await db.query<{ id: string }[]>(
-      `INSERT INTO enrollments (program_id, participant_id, arrest_record_id, owner_agency_id, site, status,
-         start_date, scheduled_end_date, created_by)
-       SELECT id, $1, $2, $3, 'Compton', 'pending_court_review', current_date, current_date + 70, $4
-       FROM programs WHERE code = 'first-step' RETURNING id`,
-      [participantId, arrest.id, w.da.id, w.coordinator.id],
-    );
-    await db.query(
-      `INSERT INTO milestones (enrollment_id, category, provider_agency_id, required_sessions, created_by)
-       VALUES ($1, 'mental_health', $2, 1, $3)`,
-      [enrollment.id, providerAgencyId, w.coordinator.id],
-    );
-    return enrollment.id;
-  }
 
   describe('registration', () => {
     it('registers a minor with a case number from the database sequence', async () => {
@@ -280,7 +262,8 @@ describe('participants', () => {
         preferredLanguage: 'es',
         guardian: { name: 'Rosa', phone: '+1 555 0100', relationship: 'mother' },
       });
-      await enrollDirectly(created.id, w.clinic.id);
+      // An enrollment under review with a clinic milestone links the clinic and the court.
+      await givenEnrollmentPendingReview(t, w, { participant: created });
 
       const provider = await get(w.clinicUser.token, created.id).expect(200);
       expect(provider.body).toEqual({
@@ -431,6 +414,7 @@ describe('participants', () => {
       const ids: string[] = [];
       for (let i = 0; i < 4; i++)
         ids.push((await givenParticipant(t, w.coordinator.token, { lastName })).id);
+      // Rows sharing one microsecond happen under load but cannot be forced through the API.
       await db.query(
         `UPDATE participants SET created_at = '2026-01-01T00:00:00.123456Z' WHERE id = ANY($1::uuid[])`,
         [ids],

@@ -16,6 +16,7 @@ describe('overdue sealing notices', () => {
   });
   afterAll(() => t.close());
 
+  // The clock moved 61 days on: the due date is the database's now() + 60 days, no clock to inject.
   const dueYesterday = (arrestRecordId: string) =>
     t.app
       .get(DataSource)

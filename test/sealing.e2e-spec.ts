@@ -125,6 +125,7 @@ describe('sealing notices and the statutory clocks', () => {
     it('computes overdue from the due date, and filters by status', async () => {
       const late = await completedWithNotice();
       const onTime = await completedWithNotice();
+      // The clock moved 61 days on: deadlines are the database's now() + 60 days, no clock to inject.
       await db.query(
         `UPDATE sealing_notices SET created_at = now() - interval '61 days',
                 due_at = now() - interval '1 day' WHERE id = $1`,
@@ -296,6 +297,7 @@ describe('sealing notices and the statutory clocks', () => {
       });
 
       await as(policeClient).post(`/api/v1/sealing-notices/${notice.id}/ack`).expect(200);
+      // The clock moved 31 days on since the acknowledgement: no clock to inject.
       await db.query(
         `UPDATE sealing_notices SET acknowledged_at = now() - interval '31 days' WHERE id = $1`,
         [notice.id],

@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
-import { seal } from '../src/webhooks/domain/secret-box';
-import { generateSigningSecret } from '../src/webhooks/domain/standard-webhooks';
 import { adminToken, givenAgency, givenClient } from './support/factories';
 import { createDatabaseFromTemplate, testServerUrl } from './support/test-database';
 import { BASE_TEST_ENV, startTestApp, TestApp } from './support/test-app';
@@ -118,15 +117,21 @@ onServer('webhook delivery across instances and crashes (real PostgreSQL)', () =
       const port = 40000 + Math.floor(Math.random() * 20000);
       running = start('3600000', port);
       await ready(port);
-      const [agency] = (
-        await db.query(
-          `INSERT INTO agencies (name, kind) VALUES ('Crash PD', 'law_enforcement') RETURNING id`,
-        )
-      ).rows;
-      await db.query(
-        `INSERT INTO webhook_subscriptions (agency_id, url, events, secret_ciphertext, created_by) VALUES ($1, $2, $3, $4, $1)`,
-        [agency.id, receiver.url, ['arrest_record.sealed'], seal(key, generateSigningSecret())],
-      );
+      // The agency, its client and its subscription through the running process's API.
+      const api = { http: request(`http://127.0.0.1:${port}`) };
+      const admin = await adminToken(api);
+      const agency = await givenAgency(api, admin, { kind: 'law_enforcement' });
+      const client = await givenClient(api, admin, {
+        agencyId: agency.id,
+        scopes: ['webhooks:manage'],
+      });
+      await api.http
+        .post('/api/v1/webhook-subscriptions')
+        .auth(client.token, { type: 'bearer' })
+        .send({ url: receiver.url, events: ['arrest_record.sealed'] })
+        .expect(201);
+      // The event a process committed and was killed before sending: written as the outbox
+      // writes it, since the point is a row no live process has seen.
       const [event] = (
         await db.query(
           `INSERT INTO outbox_events (type, agency_id, data) VALUES ('arrest_record.sealed', $1, '{}') RETURNING id`,

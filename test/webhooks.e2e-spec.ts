@@ -127,6 +127,7 @@ describe('webhooks', () => {
     await eventually(async () =>
       expect((await deliveriesOf(sub.id))[0]?.attempts.length).toBeGreaterThan(0),
     );
+    // The clock moved 25 hours on (the retry window is 24 h from the database's now()).
     await t.app
       .get(DataSource)
       .query(

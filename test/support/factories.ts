@@ -2,15 +2,18 @@ import type { AgencyKind, ServiceCategory } from '../../src/identity/agencies/ag
 import type { Role, Scope } from '../../src/identity/access/roles-and-scopes';
 import { TEST_ADMIN, TestApp } from './test-app';
 
+/** What these factories need of an app: its HTTP client (an in-process app, or a URL). */
+type Api = Pick<TestApp, 'http'>;
+
 let sequence = 0;
 const unique = (label: string) => `${label} ${process.pid}-${++sequence}-${Date.now()}`;
 
-export async function tokenFor(t: TestApp, email: string, password: string): Promise<string> {
+export async function tokenFor(t: Api, email: string, password: string): Promise<string> {
   const res = await t.http.post('/api/v1/auth/login').send({ email, password }).expect(200);
   return res.body.accessToken as string;
 }
 
-export function adminToken(t: TestApp): Promise<string> {
+export function adminToken(t: Api): Promise<string> {
   return tokenFor(t, TEST_ADMIN.email, TEST_ADMIN.password);
 }
 
@@ -22,7 +25,7 @@ export interface GivenAgency {
 }
 
 export async function givenAgency(
-  t: TestApp,
+  t: Api,
   admin: string,
   input: { kind: AgencyKind; services?: ServiceCategory[]; name?: string },
 ): Promise<GivenAgency> {
@@ -43,7 +46,7 @@ export interface GivenUser {
 }
 
 export async function givenUser(
-  t: TestApp,
+  t: Api,
   admin: string,
   input: { role: Role; agencyId: string },
 ): Promise<GivenUser> {
@@ -77,7 +80,7 @@ export interface GivenClient {
 }
 
 export async function givenClient(
-  t: TestApp,
+  t: Api,
   admin: string,
   input: { agencyId: string; scopes: Scope[] },
 ): Promise<GivenClient> {

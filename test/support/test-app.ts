@@ -41,11 +41,20 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
+/** A test file's configuration and its private database (dropped by `drop`, if it is a copy). */
+export interface TestDatabaseConfig {
+  config: AppConfig;
+  /** Set on a real server: this file's copy of the migrated template. */
+  database?: { url: string; drop: () => Promise<void> };
+}
+
 /**
- * The whole application on a private database: a copy of the migrated template on a real
- * server (TEST_DATABASE_URL), else a fresh in-memory PGlite. Files never share rows.
+ * The configuration every test tier starts the app with, on a private database: a copy of
+ * the migrated template on a real server (TEST_DATABASE_URL), else a fresh in-memory PGlite.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function testConfig(
+  overrides: Record<string, string> = {},
+): Promise<TestDatabaseConfig> {
   const serverUrl = testServerUrl();
   // A caller passing DATABASE_URL shares that database (e.g. a second instance); otherwise a fresh one.
   const database =
@@ -57,6 +66,14 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     ...(database ? { DATABASE_URL: database.url } : { PGLITE_DIR: 'memory://' }),
     ...overrides,
   });
+  return { config, database };
+}
+
+/**
+ * The whole application on a private database (see `testConfig`). Files never share rows.
+ */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const { config, database } = await testConfig(overrides);
   const app = await createApp(config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

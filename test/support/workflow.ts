@@ -113,13 +113,21 @@ export async function givenArrestRecord(
   return res.body as { id: string; status: string };
 }
 
+/** What an enrollment is opened for: an existing participant (and arrest record), else new ones. */
+export interface EnrollmentOf {
+  participant?: { id: string; caseNumber: string };
+  arrest?: { id: string; status: string };
+}
+
 export async function givenEnrollment(
   t: TestApp,
   w: World,
   overrides: Record<string, unknown> = {},
+  of: EnrollmentOf = {},
 ) {
-  const participant = await givenParticipant(t, w.coordinator.token);
-  const arrest = await givenArrestRecord(t, w.coordinator.token, participant.id, w.police.id);
+  const participant = of.participant ?? (await givenParticipant(t, w.coordinator.token));
+  const arrest =
+    of.arrest ?? (await givenArrestRecord(t, w.coordinator.token, participant.id, w.police.id));
   const res = await t.http
     .post('/api/v1/enrollments')
     .auth(w.coordinator.token, { type: 'bearer' })
@@ -162,8 +170,8 @@ export async function recordConsent(
   return res.body as { id: string };
 }
 
-export async function givenActiveEnrollment(t: TestApp, w: World) {
-  const created = await givenEnrollment(t, w);
+export async function givenActiveEnrollment(t: TestApp, w: World, of: EnrollmentOf = {}) {
+  const created = await givenEnrollment(t, w, {}, of);
   await recordConsent(t, w.coordinator.token, created.enrollment.id);
   return created;
 }
@@ -194,9 +202,33 @@ export function recordAttendance(
     .send({ sessionDate: today(), status: 'present', ...body });
 }
 
+/**
+ * `count` sessions attended (`present`, today) of a milestone, recorded by its provider in one
+ * batch, as a provider's system would send them.
+ */
+export async function attendSessions(
+  t: TestApp,
+  providerToken: string,
+  milestoneId: string,
+  count: number,
+) {
+  const res = await t.http
+    .post('/api/v1/attendance/batch')
+    .auth(providerToken, { type: 'bearer' })
+    .send({
+      records: Array.from({ length: count }, () => ({
+        milestoneId,
+        sessionDate: today(),
+        status: 'present',
+      })),
+    })
+    .expect(200);
+  expect(res.body).toMatchObject({ accepted: count, rejected: [] });
+}
+
 /** An active enrollment with one met mental-health milestone (1 session), submitted for court review. */
-export async function givenEnrollmentPendingReview(t: TestApp, w: World) {
-  const created = await givenActiveEnrollment(t, w);
+export async function givenEnrollmentPendingReview(t: TestApp, w: World, of: EnrollmentOf = {}) {
+  const created = await givenActiveEnrollment(t, w, of);
   const milestone = await givenMilestone(t, w, created.enrollment.id, {
     category: 'mental_health',
     providerAgencyId: w.clinic.id,
@@ -211,8 +243,8 @@ export async function givenEnrollmentPendingReview(t: TestApp, w: World) {
 }
 
 /** An enrollment the court confirmed: completed, its arrest record sealed, a notice sent to the police. */
-export async function givenCompletedEnrollment(t: TestApp, w: World) {
-  const created = await givenEnrollmentPendingReview(t, w);
+export async function givenCompletedEnrollment(t: TestApp, w: World, of: EnrollmentOf = {}) {
+  const created = await givenEnrollmentPendingReview(t, w, of);
   await t.http
     .post(`/api/v1/enrollments/${created.enrollment.id}/completion`)
     .auth(w.clerk.token, { type: 'bearer' })
