@@ -157,7 +157,7 @@ const MILESTONE_DETAILS = `
   shelterStaff      .         Y          Y               .          .             Y
   clerk             .         .          .               .          .             .
   otherClerk        .         .          .               .          .             .
-  admin             .*        .*         .*              .*         .*            .*
+  admin             .         .          .               .          .             .
   auditor           .         .          .               .          .             .
   daSystem          Y         Y          Y               Y          Y             .
   clinicAttendance  Y         Y          .               Y          Y             .
@@ -201,7 +201,7 @@ const ATTENDANCE_WRITABLE = `
   auditor           .         .          .               .          .             .
   daSystem          .         .          .               .          .             .
   clinicAttendance  Y         Y          .               Y          Y             .
-  clinicReader      .*        .*         .               .*         .*            .
+  clinicReader      .         .          .               .          .             .
   shelterSystem     .         .          Y               .          .             Y
   policeRecords     .         .          .               .          .             .
   probationSystem   .         .          .               .          .             .
@@ -220,14 +220,6 @@ const DISAGREEMENTS: Record<string, Partial<Record<CallerName, string>>> = {
   'arrest records': {
     otherClerk:
       'follows the enrollment: every court reads the arrest record of every pending review',
-  },
-  'milestone details': {
-    admin:
-      'PRODUCT "Data that needs care" and "Minimum necessary": treatment session details only to the provider, the coordinator and consented agencies; admins are not treatment staff and see no shelter details; the predicate gives admins every milestone',
-  },
-  'attendance writability': {
-    clinicReader:
-      'visibility.ts: "its provider users and its machine clients with attendance:write"; the predicate checks the agency only, not the scope',
   },
 };
 

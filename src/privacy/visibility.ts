@@ -123,7 +123,11 @@ export function sealedArrestRecordVisibleTo(caller: Caller, ar = 'ar'): SqlPredi
  */
 export function milestoneDetailsVisibleTo(caller: Caller, m = 'm', e = 'e'): SqlPredicate {
   const params = { scopeAgencyId: caller.agencyId };
-  if (caller.kind === 'user' && caller.role === 'admin') return { sql: 'TRUE', params };
+  // Admins run the system; they are not treatment staff: no details of mental health,
+  // substance use or shelter milestones (minimum necessary), education they may see.
+  if (caller.kind === 'user' && caller.role === 'admin') {
+    return { sql: `${m}.category = 'education'`, params };
+  }
   if (caller.kind === 'user' && caller.role !== 'coordinator' && caller.role !== 'provider') {
     return { sql: NOTHING, params };
   }
@@ -170,8 +174,10 @@ export function sealingNoticeVisibleTo(caller: Caller, sn = 'sn'): SqlPredicate 
  * `attendance_records`; both carry the provider agency.
  */
 export function attendanceWritableBy(caller: Caller, x = 'm'): SqlPredicate {
-  return {
-    sql: `${x}.provider_agency_id = :scopeAgencyId`,
-    params: { scopeAgencyId: caller.agencyId },
-  };
+  const params = { scopeAgencyId: caller.agencyId };
+  const writer =
+    caller.kind === 'client'
+      ? caller.scopes.includes('attendance:write')
+      : caller.role === 'provider';
+  return { sql: writer ? `${x}.provider_agency_id = :scopeAgencyId` : NOTHING, params };
 }

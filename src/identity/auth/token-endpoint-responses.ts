@@ -24,7 +24,10 @@ export class TokenEndpointResponses implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // No HTTP server in a standalone context (the CLI, the medium test tier): nothing to hook.
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null;
+    if (!adapter) return;
+    const fastify = adapter.getInstance<FastifyInstance>();
     fastify.addHook('onSend', (request, reply, payload, done) => {
       if (!isTokenRoute(request)) return done(null, payload);
       void reply.headers(TOKEN_RESPONSE_HEADERS);
