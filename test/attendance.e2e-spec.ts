@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AttendanceRepository } from '../src/attendance/attendance.repository';
-import { EnrollmentsRepository } from '../src/enrollments/enrollments.repository';
+import { MilestonesRepository } from '../src/enrollments/milestones/milestones.repository';
 import { REDISCLOSURE_NOTICE_42_CFR_2_32 } from '../src/privacy/part2';
 import { givenUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
@@ -594,7 +594,7 @@ describe('attendance', () => {
 
     it('writes the accepted records all or nothing: a failure after the insert leaves no trace', async () => {
       const { enrollment, milestone } = await givenPlan('mental_health', w.clinic.id, 3);
-      const repository = t.app.get(EnrollmentsRepository);
+      const repository = t.app.get(MilestonesRepository);
       const failure = jest
         .spyOn(repository, 'applyAttendance')
         .mockRejectedValueOnce(new Error('injected failure after insert and progress'));

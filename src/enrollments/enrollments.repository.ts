@@ -194,37 +194,6 @@ export class EnrollmentsRepository {
     return granted.map((x) => x.days);
   }
 
-  /**
-   * What attendance changed in the enrollments' own rows, in one statement: the 24-hour-rule
-   * stamp (`first_service_at`, set by the first attended session, cleared when corrections
-   * leave none), and the version of every enrollment whose view changed (its plan's progress
-   * or that stamp), so ETags taken before no longer match.
-   */
-  async applyAttendance(changes: {
-    connected: readonly string[];
-    disconnected: readonly string[];
-    planChanged: readonly string[];
-  }): Promise<void> {
-    const ids = [
-      ...new Set([...changes.connected, ...changes.disconnected, ...changes.planChanged]),
-    ];
-    if (ids.length === 0) return;
-    await this.uow.manager.query(
-      `UPDATE enrollments e
-          SET first_service_at = CASE
-                WHEN e.id = ANY($2::uuid[]) THEN coalesce(e.first_service_at, now())
-                WHEN e.id = ANY($3::uuid[]) THEN NULL
-                ELSE e.first_service_at END,
-              version = e.version + 1,
-              updated_at = now()
-        WHERE e.id = ANY($1::uuid[])
-          AND (e.id = ANY($4::uuid[])
-               OR (e.id = ANY($2::uuid[]) AND e.first_service_at IS NULL)
-               OR (e.id = ANY($3::uuid[]) AND e.first_service_at IS NOT NULL))`,
-      [ids, changes.connected, changes.disconnected, changes.planChanged],
-    );
-  }
-
   /** An enrollment's sealing-related fields, scoped; locked when `lock` (inside a transaction). */
   async findForSealing(caller: Caller, id: string, lock: boolean): Promise<EnrollmentSealingRow> {
     const scope = enrollmentVisibleTo(caller, 'e');

@@ -55,16 +55,6 @@ const PROGRESS_COLUMNS = `m.id, m.enrollment_id AS "enrollmentId", m.category,
   m.attended_sessions AS "attendedSessions", m.required_sessions AS "requiredSessions",
   m.met_at AS "metAt"`;
 
-/** `manager.query` answers an UPDATE with `[rows, count]`, anything else with rows. */
-function rowsOf<T>(result: unknown): T[] {
-  const isUpdateResult =
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number';
-  return (isUpdateResult ? result[0] : result) as T[];
-}
-
 /**
  * The service plan's milestones: the only code that reads or writes `milestones`. Reads are
  * scoped by the caller (privacy/visibility.ts); progress is set from the counts attendance
@@ -144,53 +134,40 @@ export class MilestonesRepository {
   ): Promise<Map<string, WritableMilestone>> {
     const targets = new Map<string, WritableMilestone>();
     if (milestoneIds.length === 0) return targets;
-    const writable = attendanceWritableBy(caller, 'wm');
-    const enrollments = await this.uow.manager
-      .createQueryBuilder()
-      .select(['e.id AS id', 'e.status AS status', 'e.start_date AS start_date'])
-      .addSelect('e.scheduled_end_date', 'scheduled_end_date')
-      .from('enrollments', 'e')
-      .where(
-        `e.id IN (SELECT wm.enrollment_id FROM milestones wm WHERE wm.id IN (:...milestoneIds) AND ${writable.sql})`,
-        { milestoneIds, ...writable.params },
-      )
-      .orderBy('e.id')
-      .setLock('for_no_key_update')
-      .getRawMany<{
-        id: string;
-        status: EnrollmentStatus;
-        start_date: string;
-        scheduled_end_date: string;
-      }>();
-    if (enrollments.length === 0) return targets;
     const own = attendanceWritableBy(caller, 'm');
-    const milestones = await this.uow.manager
+    // One statement: rows are locked as they come out of the sort, so each enrollment is
+    // locked before its milestones and all in id order, the order every writer shares.
+    const rows = await this.uow.manager
       .createQueryBuilder()
       .select(['m.id AS id', 'm.enrollment_id AS enrollment_id', 'm.category AS category'])
       .addSelect('m.met_at IS NOT NULL', 'was_met')
+      .addSelect(['e.status AS status', 'e.start_date AS start_date'])
+      .addSelect('e.scheduled_end_date', 'scheduled_end_date')
       .from('milestones', 'm')
+      .innerJoin('enrollments', 'e', 'e.id = m.enrollment_id')
       .where('m.id IN (:...milestoneIds)', { milestoneIds })
       .andWhere(own.sql, own.params)
-      .orderBy('m.id')
+      .orderBy('e.id')
+      .addOrderBy('m.id')
       .setLock('for_no_key_update')
       .getRawMany<{
         id: string;
         enrollment_id: string;
         category: ServiceCategory;
         was_met: boolean;
+        status: EnrollmentStatus;
+        start_date: string;
+        scheduled_end_date: string;
       }>();
-    const enrollmentById = new Map(enrollments.map((e) => [e.id, e]));
-    for (const m of milestones) {
-      const e = enrollmentById.get(m.enrollment_id);
-      if (!e) continue;
-      targets.set(m.id, {
-        milestoneId: m.id,
-        enrollmentId: e.id,
-        enrollmentStatus: e.status,
-        startDate: e.start_date,
-        scheduledEndDate: e.scheduled_end_date,
-        category: m.category,
-        wasMet: m.was_met,
+    for (const row of rows) {
+      targets.set(row.id, {
+        milestoneId: row.id,
+        enrollmentId: row.enrollment_id,
+        enrollmentStatus: row.status,
+        startDate: row.start_date,
+        scheduledEndDate: row.scheduled_end_date,
+        category: row.category,
+        wasMet: row.was_met,
       });
     }
     return targets;
@@ -220,28 +197,57 @@ export class MilestonesRepository {
   }
 
   /**
-   * Sets progress from the `present` counts attendance reports for these (locked)
-   * milestones, in one statement: `attended_sessions` is the exact count, `met_at` is set when
-   * the requirement is reached and cleared when a correction undoes it, and the version (ETag)
-   * moves. Returns the milestones whose progress changed.
+   * What attendance changed, in ONE statement over the plan and its enrollments (both owned
+   * by this module): progress set from the exact `present` counts attendance reports for these
+   * (locked) milestones (`met_at` set when the requirement is reached, cleared when a
+   * correction undoes it); the enrollments' 24-hour stamp (`connected`: set once by the first
+   * attended session; `disconnected`: cleared when none is left); and a new version (ETag) for
+   * every milestone and enrollment whose view changed. Returns the milestones whose progress
+   * changed.
    */
-  async applyPresentCounts(
-    counts: readonly { milestoneId: string; present: number }[],
-  ): Promise<MilestoneProgressRow[]> {
-    if (counts.length === 0) return [];
-    const result: unknown = await this.uow.manager.query(
-      `UPDATE milestones m
-          SET attended_sessions = c.present,
-              met_at = CASE WHEN c.present >= m.required_sessions THEN coalesce(m.met_at, now()) END,
-              version = m.version + 1,
-              updated_at = now()
-         FROM unnest($1::uuid[], $2::integer[]) AS c (milestone_id, present)
-        WHERE m.id = c.milestone_id
-          AND (m.attended_sessions <> c.present
-               OR (m.met_at IS NOT NULL) <> (c.present >= m.required_sessions))
-       RETURNING ${PROGRESS_COLUMNS}`,
-      [counts.map((c) => c.milestoneId), counts.map((c) => c.present)],
+  async applyAttendance(facts: {
+    presentCounts: readonly { milestoneId: string; present: number }[];
+    connected: readonly string[];
+    disconnected: readonly string[];
+  }): Promise<MilestoneProgressRow[]> {
+    if (
+      facts.presentCounts.length === 0 &&
+      facts.connected.length === 0 &&
+      facts.disconnected.length === 0
+    ) {
+      return [];
+    }
+    return this.uow.manager.query<MilestoneProgressRow[]>(
+      `WITH progress AS (
+         UPDATE milestones m
+            SET attended_sessions = c.present,
+                met_at = CASE WHEN c.present >= m.required_sessions THEN coalesce(m.met_at, now()) END,
+                version = m.version + 1,
+                updated_at = now()
+           FROM unnest($1::uuid[], $2::integer[]) AS c (milestone_id, present)
+          WHERE m.id = c.milestone_id
+            AND (m.attended_sessions <> c.present
+                 OR (m.met_at IS NOT NULL) <> (c.present >= m.required_sessions))
+         RETURNING ${PROGRESS_COLUMNS}),
+       touched AS (
+         UPDATE enrollments e
+            SET first_service_at = CASE
+                  WHEN e.id = ANY($3::uuid[]) THEN coalesce(e.first_service_at, now())
+                  WHEN e.id = ANY($4::uuid[]) THEN NULL
+                  ELSE e.first_service_at END,
+                version = e.version + 1,
+                updated_at = now()
+          WHERE e.id IN (SELECT "enrollmentId" FROM progress)
+             OR (e.id = ANY($3::uuid[]) AND e.first_service_at IS NULL)
+             OR (e.id = ANY($4::uuid[]) AND e.first_service_at IS NOT NULL)
+         RETURNING e.id)
+       SELECT * FROM progress`,
+      [
+        facts.presentCounts.map((c) => c.milestoneId),
+        facts.presentCounts.map((c) => c.present),
+        facts.connected,
+        facts.disconnected,
+      ],
     );
-    return rowsOf<MilestoneProgressRow>(result);
   }
 }

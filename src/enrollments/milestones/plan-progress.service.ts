@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { Caller } from '../../identity/access/caller';
-import { EnrollmentsRepository } from '../enrollments.repository';
 import {
   DetailsVisibleMilestone,
   MilestoneProgressRow,
@@ -16,10 +15,7 @@ import {
  */
 @Injectable()
 export class PlanProgress {
-  constructor(
-    private readonly milestones: MilestonesRepository,
-    private readonly enrollments: EnrollmentsRepository,
-  ) {}
+  constructor(private readonly milestones: MilestonesRepository) {}
 
   /** The caller agency's milestones among these, and their enrollments, locked for the write. */
   lockWritable(
@@ -48,12 +44,6 @@ export class PlanProgress {
     connected: readonly string[];
     disconnected: readonly string[];
   }): Promise<MilestoneProgressRow[]> {
-    const progress = await this.milestones.applyPresentCounts(facts.presentCounts);
-    await this.enrollments.applyAttendance({
-      connected: facts.connected,
-      disconnected: facts.disconnected,
-      planChanged: progress.map((m) => m.enrollmentId),
-    });
-    return progress;
+    return this.milestones.applyAttendance(facts);
   }
 }
