@@ -20,6 +20,8 @@ const UNCONFIGURED = {
 };
 
 describe('a start without configuration', () => {
+  // An on-disk embedded database is created (initdb in WASM) and started twice.
+  jest.setTimeout(180_000);
   let dataDir: string;
   let pgliteDir: string;
   let t: TestApp;

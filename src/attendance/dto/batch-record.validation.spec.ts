@@ -1,4 +1,7 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { validateBatchRecord } from './batch-record.validation';
+import { BatchAttendanceRecordDto } from './record-attendance.dto';
 
 const valid = {
   milestoneId: '6F9619FF-8B86-4011-B42D-00C04FC964FF',
@@ -50,4 +53,40 @@ describe('validateBatchRecord', () => {
       if ('rejection' in result) expect(result.rejection.detail).not.toContain('5000');
     },
   );
+});
+
+describe('validateBatchRecord: the fast path never accepts what the DTO refuses', () => {
+  /** What the DTO alone decides, as the global pipe would. */
+  const dtoAccepts = (plain: object) =>
+    validateSync(plainToInstance(BatchAttendanceRecordDto, plain), {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+    }).length === 0;
+
+  const variants: [string, object][] = [
+    ['valid', valid],
+    ['every optional', { ...valid, durationMinutes: 1440, notes: 'n', externalId: 'e' }],
+    ['null optionals', { ...valid, durationMinutes: null, notes: null, externalId: null }],
+    ['a string duration', { ...valid, durationMinutes: '60' }],
+    ['a fractional duration', { ...valid, durationMinutes: 1.5 }],
+    ['zero minutes', { ...valid, durationMinutes: 0 }],
+    ['an upper-case uuid', { ...valid, milestoneId: valid.milestoneId.toUpperCase() }],
+    ['a uuid with braces', { ...valid, milestoneId: `{${valid.milestoneId}}` }],
+    ['a date with time', { ...valid, sessionDate: '2026-03-02T00:00:00Z' }],
+    ['a leap day', { ...valid, sessionDate: '2024-02-29' }],
+    ['status in capitals', { ...valid, status: 'PRESENT' }],
+    ['notes of 4000 emoji', { ...valid, notes: '😀'.repeat(2000) }],
+    ['notes of 4001 characters', { ...valid, notes: 'x'.repeat(4001) }],
+    ['an externalId of 200', { ...valid, externalId: 'e'.repeat(200) }],
+    ['an externalId of 201', { ...valid, externalId: 'e'.repeat(201) }],
+    ['a number externalId', { ...valid, externalId: 7 }],
+    ['an extra field', { ...valid, extra: true }],
+    ['a missing status', { milestoneId: valid.milestoneId, sessionDate: valid.sessionDate }],
+  ];
+
+  it.each(variants)('%s: accepted only if the DTO accepts it', (_label, plain) => {
+    const accepted = 'candidate' in validateBatchRecord(plain, 0);
+    expect(accepted).toBe(dtoAccepts(plain));
+  });
 });

@@ -1,7 +1,60 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
+import { isCalendarDate } from '../../enrollments/domain/program-period';
+import { ATTENDANCE_STATUSES } from '../attendance-record.entity';
 import type { AttendanceCandidate, AttendanceRejection } from '../domain/attendance-rules';
-import { BatchAttendanceRecordDto } from './record-attendance.dto';
+import {
+  BatchAttendanceRecordDto,
+  MAX_EXTERNAL_ID_LENGTH,
+  MAX_NOTES_LENGTH,
+  MAX_SESSION_MINUTES,
+} from './record-attendance.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KNOWN_FIELDS = new Set([
+  'milestoneId',
+  'sessionDate',
+  'status',
+  'durationMinutes',
+  'notes',
+  'externalId',
+]);
+const absent = (value: unknown): value is null | undefined => value === null || value === undefined;
+
+/**
+ * The common case without class-validator (a batch of 1000 spent ~30 ms in it): a record
+ * this accepts, the DTO's rules accept too (it is stricter, never looser: lengths in UTF-16
+ * units, which count an emoji as two). Anything else goes through the DTO for its messages.
+ */
+function plainlyValid(record: Record<string, unknown>): AttendanceCandidate | null {
+  const { milestoneId, sessionDate, status, durationMinutes, notes, externalId } = record;
+  const ok =
+    Object.keys(record).every((key) => KNOWN_FIELDS.has(key)) &&
+    typeof milestoneId === 'string' &&
+    UUID.test(milestoneId) &&
+    typeof sessionDate === 'string' &&
+    isCalendarDate(sessionDate) &&
+    (ATTENDANCE_STATUSES as readonly unknown[]).includes(status) &&
+    (absent(durationMinutes) ||
+      (Number.isInteger(durationMinutes) &&
+        (durationMinutes as number) >= 1 &&
+        (durationMinutes as number) <= MAX_SESSION_MINUTES)) &&
+    (absent(notes) || (typeof notes === 'string' && notes.length <= MAX_NOTES_LENGTH)) &&
+    (absent(externalId) ||
+      (typeof externalId === 'string' &&
+        externalId.length >= 1 &&
+        externalId.length <= MAX_EXTERNAL_ID_LENGTH));
+  if (!ok) return null;
+  return {
+    index: 0,
+    milestoneId: milestoneId.toLowerCase(),
+    sessionDate,
+    status: status as AttendanceCandidate['status'],
+    durationMinutes: (durationMinutes as number | null | undefined) ?? null,
+    notes: (notes as string | null | undefined) ?? null,
+    externalId: (externalId as string | null | undefined) ?? null,
+  };
+}
 
 function fieldMessages(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -27,6 +80,8 @@ export function validateBatchRecord(
       rejection: { index, code: 'VALIDATION_FAILED', detail: 'the record must be an object' },
     };
   }
+  const fast = plainlyValid(plain as Record<string, unknown>);
+  if (fast) return { candidate: { ...fast, index } };
   const dto = plainToInstance(BatchAttendanceRecordDto, plain);
   const errors = validateSync(dto, {
     whitelist: true,
