@@ -64,7 +64,8 @@ export class AttendanceRepository {
       .createQueryBuilder()
       .select(['a.id AS id', 'a.milestone_id AS milestone_id', 'a.external_id AS external_id'])
       .from('attendance_records', 'a')
-      .where('a.external_id IN (:...externalIds)', { externalIds })
+      // One array parameter, not one per id: a 1000-record batch is one value to bind.
+      .where('a.external_id = ANY(:externalIds)', { externalIds })
       .andWhere(own.sql, own.params)
       .getRawMany<{ id: string; milestone_id: string; external_id: string }>();
     return new Map(rows.map((r) => [r.external_id, { id: r.id, milestoneId: r.milestone_id }]));

@@ -145,7 +145,7 @@ export class MilestonesRepository {
       .addSelect('e.scheduled_end_date', 'scheduled_end_date')
       .from('milestones', 'm')
       .innerJoin('enrollments', 'e', 'e.id = m.enrollment_id')
-      .where('m.id IN (:...milestoneIds)', { milestoneIds })
+      .where('m.id = ANY(:milestoneIds)', { milestoneIds })
       .andWhere(own.sql, own.params)
       .orderBy('e.id')
       .addOrderBy('m.id')
