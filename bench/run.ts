@@ -50,6 +50,7 @@ import { loadFixtures } from './runner/fixtures';
 import { call, clientToken, signIn } from './runner/http';
 import { runLoad, stopActiveLoad } from './runner/load';
 import { seedThroughApi } from './runner/pglite';
+import { summariseProfile } from './lib/profile';
 import {
   checkTargets,
   formatTable,
@@ -69,12 +70,14 @@ interface Options {
   only: Set<string> | null;
   templateUrl: string;
   reseed: boolean;
+  /** Write a V8 CPU profile of the app (PostgreSQL) and print where its time went. */
+  profile: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
   const { values, flags } = parseArgs(argv, {
     values: ['scale', 'duration', 'connections', 'only', 'database-url'],
-    flags: ['reseed'],
+    flags: ['reseed', 'profile'],
   });
   const scale = values.get('scale');
   if (!isScale(scale)) {
@@ -102,6 +105,7 @@ function parseOptions(argv: string[]): Options {
     templateUrl:
       values.get('database-url') ?? withDatabase(DEFAULT_SERVER_URL, databaseNameFor(scale)),
     reseed: flags.has('reseed'),
+    profile: flags.has('profile'),
   };
 }
 
@@ -199,19 +203,28 @@ async function main(): Promise<number> {
         .toString(),
     };
     // The app runs in the work folder: a developer's .env in the repository must not apply.
-    const app = start('app (PostgreSQL)', process.execPath, [join(ROOT, 'dist/src/main.js')], {
-      cwd: work,
-      log: join(work, 'app.log'),
-      env: serverEnv({
-        NODE_ENV: 'production',
-        DATABASE_URL: runUrl,
-        HOST: '127.0.0.1',
-        PORT: String(appPort),
-        LOG_LEVEL: 'warn',
-        WEBHOOK_WORKER_ENABLED: 'false',
-        ...secrets,
-      }),
-    });
+    const profileDir = join(ROOT, 'bench/results/profile');
+    const profileArgs = options.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=app.cpuprofile']
+      : [];
+    const app = start(
+      'app (PostgreSQL)',
+      process.execPath,
+      [...profileArgs, join(ROOT, 'dist/src/main.js')],
+      {
+        cwd: work,
+        log: join(work, 'app.log'),
+        env: serverEnv({
+          NODE_ENV: 'production',
+          DATABASE_URL: runUrl,
+          HOST: '127.0.0.1',
+          PORT: String(appPort),
+          LOG_LEVEL: 'warn',
+          WEBHOOK_WORKER_ENABLED: 'false',
+          ...secrets,
+        }),
+      },
+    );
     const baseline = start(
       'baseline server',
       process.execPath,
@@ -386,6 +399,10 @@ async function main(): Promise<number> {
       `app log: ${report.appLog.slowQueryWarnings} slow-query warnings, ${report.appLog.errorLines} error lines`,
     );
     log(`results written to ${file}`);
+    if (options.profile) {
+      await stopAll();
+      log(summariseProfile(join(profileDir, 'app.cpuprofile')));
+    }
     log(`benchmark ${failed.length > 0 ? 'FAILED' : 'done'} in ${totalSeconds.toFixed(1)} s`);
     failedHard = failed.length > 0;
     return failed.length > 0 ? 1 : 0;
