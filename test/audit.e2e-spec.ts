@@ -391,6 +391,23 @@ describe('audit trail: what is recorded', () => {
       ]);
     });
 
+    it('rolls back a change whose entry cannot be stored: no change without its entry', async () => {
+      const { enrollment } = await givenActiveEnrollment(t, w);
+      await db.query(`ALTER TABLE audit_events ADD CONSTRAINT test_refuse_withdrawals
+                        CHECK (action <> 'enrollment.withdraw') NOT VALID`);
+      try {
+        await actingAs(t, w.coordinator.token)
+          .post(`/api/v1/enrollments/${enrollment.id}/withdraw`, { reason: 'moved away' })
+          .expect(500);
+      } finally {
+        await db.query(`ALTER TABLE audit_events DROP CONSTRAINT test_refuse_withdrawals`);
+      }
+      const view = await actingAs(t, w.coordinator.token)
+        .get(`/api/v1/enrollments/${enrollment.id}`)
+        .expect(200);
+      expect(view.body.status).toBe('active');
+    });
+
     it('answers a read only once its entry is stored: a read that cannot be recorded fails', async () => {
       const { participant } = await givenActiveEnrollment(t, w);
       await db.query(`ALTER TABLE audit_events ADD CONSTRAINT test_refuse_reads
