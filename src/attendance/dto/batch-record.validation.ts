@@ -51,8 +51,8 @@ function plainlyValid(record: Record<string, unknown>): AttendanceCandidate | nu
     sessionDate,
     status: status as AttendanceCandidate['status'],
     durationMinutes: (durationMinutes as number | null | undefined) ?? null,
-    notes: (notes) ?? null,
-    externalId: (externalId) ?? null,
+    notes: notes ?? null,
+    externalId: externalId ?? null,
   };
 }
 
