@@ -72,11 +72,13 @@ interface Options {
   reseed: boolean;
   /** Write a V8 CPU profile of the app (PostgreSQL) and print where its time went. */
   profile: boolean;
+  /** The app's DATABASE_POOL_SIZE (default: the app's own default, 10). */
+  poolSize: number | null;
 }
 
 function parseOptions(argv: string[]): Options {
   const { values, flags } = parseArgs(argv, {
-    values: ['scale', 'duration', 'connections', 'only', 'database-url'],
+    values: ['scale', 'duration', 'connections', 'only', 'database-url', 'pool-size'],
     flags: ['reseed', 'profile'],
   });
   const scale = values.get('scale');
@@ -106,6 +108,9 @@ function parseOptions(argv: string[]): Options {
       values.get('database-url') ?? withDatabase(DEFAULT_SERVER_URL, databaseNameFor(scale)),
     reseed: flags.has('reseed'),
     profile: flags.has('profile'),
+    poolSize: values.has('pool-size')
+      ? Math.round(positiveNumber('pool-size', values.get('pool-size'), 10))
+      : null,
   };
 }
 
@@ -221,6 +226,7 @@ async function main(): Promise<number> {
           PORT: String(appPort),
           LOG_LEVEL: 'warn',
           WEBHOOK_WORKER_ENABLED: 'false',
+          ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
           ...secrets,
         }),
       },
