@@ -5,19 +5,19 @@
 SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."enrollment_id" AS enrollment_id, "a"."session_date" AS session_date, "a"."status" AS status, "a"."duration_minutes" AS duration_minutes, "a"."notes" AS notes, "a"."external_id" AS external_id, "a"."version" AS version, "a"."created_at" AS created_at, "a"."updated_at" AS updated_at FROM "attendance_records" "a" WHERE "a"."milestone_id" = $1 ORDER BY "a"."session_date" ASC, "a"."id" ASC LIMIT 51;
 
 -- findByExternalIds (coordinator)
-SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" IN ($1) AND FALSE;
+SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" = ANY($1) AND FALSE;
 
 -- findByExternalIds (provider)
-SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" IN ($1) AND "a"."provider_agency_id" = $2;
+SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" = ANY($1) AND "a"."provider_agency_id" = $2;
 
 -- findByExternalIds (court)
-SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" IN ($1) AND FALSE;
+SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" = ANY($1) AND FALSE;
 
 -- findByExternalIds (admin)
-SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" IN ($1) AND FALSE;
+SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" = ANY($1) AND FALSE;
 
 -- findByExternalIds (auditor)
-SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" IN ($1) AND FALSE;
+SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" = ANY($1) AND FALSE;
 
 -- findByExternalIds (client)
-SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" IN ($1) AND "a"."provider_agency_id" = $2;
+SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" = ANY($1) AND "a"."provider_agency_id" = $2;
