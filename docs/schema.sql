@@ -225,7 +225,10 @@ CREATE TABLE programs (
   length_days integer NOT NULL,
   guardian_consent_required boolean NOT NULL DEFAULT false,
   sites text[] NOT NULL DEFAULT '{}'::text[],
-  created_at timestamp with time zone NOT NULL DEFAULT now()
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  retention_years integer NOT NULL DEFAULT 5,
+  time_zone text NOT NULL DEFAULT 'America/Los_Angeles'::text,
+  version integer NOT NULL DEFAULT 1
 );
 CREATE TABLE schema_migrations (
   id integer NOT NULL DEFAULT nextval('schema_migrations_id_seq'::regclass),
@@ -392,6 +395,7 @@ ALTER TABLE participants ADD CONSTRAINT participants_pkey PRIMARY KEY (id);
 ALTER TABLE programs ADD CONSTRAINT programs_code_key UNIQUE (code);
 ALTER TABLE programs ADD CONSTRAINT programs_length_days_check CHECK (length_days > 0);
 ALTER TABLE programs ADD CONSTRAINT programs_pkey PRIMARY KEY (id);
+ALTER TABLE programs ADD CONSTRAINT programs_retention_years_check CHECK (retention_years >= 1 AND retention_years <= 100);
 ALTER TABLE schema_migrations ADD CONSTRAINT PK_62441bec32630ced9e4cccae336 PRIMARY KEY (id);
 ALTER TABLE sealing_notices ADD CONSTRAINT sealing_notices_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES agencies(id);
 ALTER TABLE sealing_notices ADD CONSTRAINT sealing_notices_arrest_record_id_agency_id_key UNIQUE (arrest_record_id, agency_id);

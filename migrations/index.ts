@@ -9,6 +9,7 @@ import { VerifiableAuditLog1764000700000 } from './1764000700000-verifiable-audi
 import { AccountLifecycle1764000800000 } from './1764000800000-account-lifecycle';
 import { ParticipantSearchIndex1764000900000 } from './1764000900000-participant-search-index';
 import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-delivery-isolation';
+import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   AccountLifecycle1764000800000,
   ParticipantSearchIndex1764000900000,
   WebhookDeliveryIsolation1764001000000,
+  ProgramSettings1764001050000,
 ];

@@ -9,6 +9,11 @@ export class ProgramEntity {
   @Column({ name: 'length_days', type: 'integer' }) lengthDays!: number;
   @Column({ name: 'guardian_consent_required', type: 'boolean' }) guardianConsentRequired!: boolean;
   @Column({ type: 'text', array: true }) sites!: string[];
+  /** Years after sealing before the retention purge destroys a sealed record's details. */
+  @Column({ name: 'retention_years', type: 'integer' }) retentionYears!: number;
+  /** IANA zone in which session dates are read. */
+  @Column({ name: 'time_zone', type: 'text' }) timeZone!: string;
+  @Column({ type: 'integer' }) version!: number;
 }
 
 export const DEFAULT_PROGRAM_CODE = 'first-step';
