@@ -450,6 +450,8 @@ CREATE INDEX consents_recipient ON public.consents USING btree (recipient_agency
 CREATE INDEX court_reviews_agency ON public.court_reviews USING btree (court_agency_id, enrollment_id);
 CREATE INDEX court_reviews_enrollment ON public.court_reviews USING btree (enrollment_id, decided_at);
 CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions USING btree (enrollment_id, granted_at);
+CREATE INDEX enrollments_arrest_record ON public.enrollments USING btree (arrest_record_id);
+CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, id);
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);
 CREATE INDEX enrollments_participant ON public.enrollments USING btree (participant_id);
