@@ -119,7 +119,7 @@ export class EnrollmentViewsRepository {
 
   async findVisible(caller: Caller, id: string): Promise<EnrollmentViewRow | undefined> {
     const scope = withScopeParameter(enrollmentVisibleTo(caller, 'e'), 'caller.agency');
-    const [row] = await this.uow.manager.query<EnrollmentViewRow[]>(
+    const [row] = await this.uow.queryPrepared<EnrollmentViewRow>(
       `SELECT ${viewColumns(caller)} FROM enrollments e, ${CALLER} WHERE e.id = $2 AND ${scope}`,
       [caller.agencyId, id],
     );
@@ -129,7 +129,7 @@ export class EnrollmentViewsRepository {
   /** The views of these enrollments, in the order given (ids the caller reached through a scoped read). */
   async ofIds(caller: Caller, ids: readonly string[]): Promise<EnrollmentViewRow[]> {
     if (ids.length === 0) return [];
-    const rows = await this.uow.manager.query<EnrollmentViewRow[]>(
+    const rows = await this.uow.queryPrepared<EnrollmentViewRow>(
       `SELECT ${viewColumns(caller)} FROM enrollments e, ${CALLER} WHERE e.id = ANY($2::uuid[])`,
       [caller.agencyId, ids],
     );
