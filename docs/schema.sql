@@ -7,7 +7,7 @@ CREATE TYPE agency_kind AS ENUM ('district_attorney', 'law_enforcement', 'probat
 CREATE TYPE arrest_record_status AS ENUM ('open', 'sealed');
 CREATE TYPE attendance_status AS ENUM ('present', 'absent', 'excused');
 CREATE TYPE consent_kind AS ENUM ('participation', 'guardian', 'information_sharing');
-CREATE TYPE court_decision AS ENUM ('confirmed', 'rejected');
+CREATE TYPE court_decision AS ENUM ('confirmed', 'rejected', 'unsatisfactory');
 CREATE TYPE enrollment_status AS ENUM ('pending_consent', 'active', 'pending_court_review', 'completed', 'withdrawn', 'terminated');
 CREATE TYPE sealing_notice_status AS ENUM ('pending', 'acknowledged');
 CREATE TYPE service_category AS ENUM ('mental_health', 'substance_abuse', 'education', 'shelter');
@@ -136,7 +136,11 @@ CREATE TABLE court_reviews (
   court_order_number text,
   notes text,
   decided_by uuid NOT NULL,
-  decided_at timestamp with time zone NOT NULL DEFAULT now()
+  decided_at timestamp with time zone NOT NULL DEFAULT now(),
+  reasons text,
+  substantial_compliance_finding text,
+  minor_notified_at timestamp with time zone,
+  minor_notification_method text
 );
 CREATE TABLE enrollment_extensions (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -167,7 +171,9 @@ CREATE TABLE enrollments (
   version integer NOT NULL DEFAULT 1,
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  updated_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  review_court_agency_id uuid,
+  shortfall_reason text
 );
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
@@ -362,7 +368,13 @@ ALTER TABLE consents ADD CONSTRAINT consents_recipient_agency_id_fkey FOREIGN KE
 ALTER TABLE consents ADD CONSTRAINT consents_signed_by_check CHECK (length(btrim(signed_by)) >= 1 AND length(btrim(signed_by)) <= 200);
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_court_agency_id_fkey FOREIGN KEY (court_agency_id) REFERENCES agencies(id);
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_finding_length CHECK (length(substantial_compliance_finding) <= 4000);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_finding_only_on_confirmation CHECK (decision::text = 'confirmed'::text OR substantial_compliance_finding IS NULL);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_minor_method_length CHECK (length(minor_notification_method) <= 100);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_minor_notice_on_unsatisfactory CHECK ((decision::text = 'unsatisfactory'::text) = (minor_notified_at IS NOT NULL AND minor_notification_method IS NOT NULL));
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_pkey PRIMARY KEY (id);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_reasons_length CHECK (length(reasons) <= 4000);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_reasons_unless_confirmed CHECK (decision::text = 'confirmed'::text OR reasons IS NOT NULL);
 ALTER TABLE enrollment_extensions ADD CONSTRAINT enrollment_extensions_days_check CHECK (days >= 1 AND days <= 365);
 ALTER TABLE enrollment_extensions ADD CONSTRAINT enrollment_extensions_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE enrollment_extensions ADD CONSTRAINT enrollment_extensions_pkey PRIMARY KEY (id);
@@ -373,6 +385,8 @@ ALTER TABLE enrollments ADD CONSTRAINT enrollments_owner_agency_id_fkey FOREIGN 
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_participant_id_fkey FOREIGN KEY (participant_id) REFERENCES participants(id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_pkey PRIMARY KEY (id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_program_id_fkey FOREIGN KEY (program_id) REFERENCES programs(id);
+ALTER TABLE enrollments ADD CONSTRAINT enrollments_review_court_agency_id_fkey FOREIGN KEY (review_court_agency_id) REFERENCES agencies(id);
+ALTER TABLE enrollments ADD CONSTRAINT enrollments_shortfall_reason_length CHECK (length(shortfall_reason) <= 4000);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_site_check CHECK (length(btrim(site)) >= 1 AND length(btrim(site)) <= 100);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_key_check CHECK (length(key) >= 1 AND length(key) <= 255);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (caller_id, key);
@@ -453,6 +467,7 @@ CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions US
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);
 CREATE INDEX enrollments_participant ON public.enrollments USING btree (participant_id);
+CREATE INDEX enrollments_review_court ON public.enrollments USING btree (review_court_agency_id, submitted_for_review_at) WHERE (status = 'pending_court_review'::enrollment_status);
 CREATE INDEX enrollments_status_submitted ON public.enrollments USING btree (status, submitted_for_review_at, id);
 CREATE INDEX idempotency_keys_expires_at ON public.idempotency_keys USING btree (expires_at);
 CREATE INDEX milestones_provider ON public.milestones USING btree (provider_agency_id, enrollment_id);

@@ -36,7 +36,11 @@ export class EnrollmentViews {
 export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
   // Names of signers, why an enrollment ended, why it was extended (it may be medical):
   // the case workers' business only.
-  const caseWorker = audienceOf(caller) === 'program';
+  const audience = audienceOf(caller);
+  const caseWorker = audience === 'program';
+  // The court's reasons: for the coordinator who works from them, and the court itself.
+  const courtFile = caseWorker || audience === 'court';
+  const decision = e.lastCourtDecision;
   return {
     id: e.id,
     participantId: e.participantId,
@@ -69,6 +73,18 @@ export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
     firstServiceAt: iso(e.firstServiceAt),
     connectedWithin24h: connectedWithin24h(e.activatedAt, e.firstServiceAt, new Date()),
     submittedForReviewAt: iso(e.submittedForReviewAt),
+    reviewCourtAgencyId: e.reviewCourtAgencyId,
+    shortfallReason: courtFile ? e.shortfallReason : null,
+    lastCourtDecision: decision
+      ? {
+          decision: decision.decision,
+          reasons: courtFile ? decision.reasons : null,
+          decidedAt: iso(decision.decidedAt)!,
+          courtAgencyId: decision.courtAgencyId,
+          substantialComplianceFinding: courtFile ? decision.substantialComplianceFinding : null,
+          minorNotifiedAt: iso(decision.minorNotifiedAt),
+        }
+      : null,
     completedAt: iso(e.completedAt),
     endedAt: iso(e.endedAt),
     endReason: caseWorker ? e.endReason : null,

@@ -70,6 +70,31 @@ export class ExtendEnrollmentDto {
   reason!: string;
 }
 
+/** Body of submit-for-review (may be empty when the program has one court and the plan is met). */
+export class SubmitForReviewDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'The court the enrollment goes before; only its users see and decide it. Required when ' +
+      'there is more than one court agency',
+  })
+  @IsOptional()
+  @IsUUID()
+  courtAgencyId?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 4000,
+    description:
+      'When a milestone is short: why the coordinator asks the court to find substantial ' +
+      'compliance. Without it a short milestone refuses the submission (409)',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 4000)
+  shortfallReason?: string;
+}
+
 /** Body of withdraw and terminate. */
 export class EndEnrollmentDto {
   @ApiProperty({ example: 'Moved out of county' })
@@ -102,6 +127,35 @@ export class ConsentSummaryDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: string | null;
   @ApiProperty() revoked!: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
+}
+
+/** The court's latest decision on an enrollment (API.md Additions, "Court jurisdiction"). */
+export class CourtDecisionSummaryDto {
+  @ApiProperty({ enum: ['confirmed', 'rejected', 'unsatisfactory'] })
+  decision!: 'confirmed' | 'rejected' | 'unsatisfactory';
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Why the court rejected or found the completion unsatisfactory (null on a confirmation); ' +
+      'shown to coordinators, admins and the court, null for others',
+  })
+  reasons!: string | null;
+  @ApiProperty({ format: 'date-time' }) decidedAt!: string;
+  @ApiProperty({ format: 'uuid' }) courtAgencyId!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'A confirmation with a milestone short: the finding of substantial compliance',
+  })
+  substantialComplianceFinding!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'A finding of unsatisfactory completion: when the minor was told in writing',
+  })
+  minorNotifiedAt!: string | null;
 }
 
 export class EnrollmentDto {
@@ -143,6 +197,23 @@ export class EnrollmentDto {
   connectedWithin24h!: boolean | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   submittedForReviewAt!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The court the enrollment was submitted to (only its users decide it)',
+  })
+  reviewCourtAgencyId!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Why the coordinator asked for a finding of substantial compliance (a milestone short); ' +
+      'coordinators, admins and the court only',
+  })
+  shortfallReason!: string | null;
+  @ApiProperty({ type: CourtDecisionSummaryDto, nullable: true })
+  lastCourtDecision!: CourtDecisionSummaryDto | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) endedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Coordinators and admins only' })
