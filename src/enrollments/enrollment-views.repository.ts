@@ -42,6 +42,20 @@ export interface ConsentRow {
   revokedAt: string | null;
 }
 
+/** One correction or removal of the plan (milestone_changes). */
+export interface PlanChangeRow {
+  milestoneId: string;
+  kind: 'corrected' | 'removed';
+  category: ServiceCategory;
+  providerAgencyIdBefore: string;
+  providerAgencyIdAfter: string | null;
+  requiredSessionsBefore: number;
+  requiredSessionsAfter: number | null;
+  reason: string;
+  changedBy: string;
+  changedAt: string;
+}
+
 /** The latest court review of an enrollment. */
 export interface CourtDecisionRow {
   decision: 'confirmed' | 'rejected' | 'unsatisfactory';
@@ -80,6 +94,7 @@ export interface EnrollmentViewRow {
   milestones: PlanMilestoneRow[];
   extensions: ExtensionRow[];
   consents: ConsentRow[];
+  planChanges: PlanChangeRow[];
 }
 
 /**
@@ -127,7 +142,15 @@ function viewColumns(caller: Caller): string {
         'id', c.id, 'kind', c.kind, 'signedBy', c.signed_by, 'signedAt', c.signed_at,
         'serviceCategory', c.service_category, 'recipientAgencyId', c.recipient_agency_id,
         'expiresAt', c.expires_at, 'revokedAt', c.revoked_at) ORDER BY c.created_at, c.id), '[]')
-       FROM consents c WHERE c.enrollment_id = e.id) AS consents`;
+       FROM consents c WHERE c.enrollment_id = e.id) AS consents,
+    (SELECT coalesce(json_agg(json_build_object(
+        'milestoneId', mc.milestone_id, 'kind', mc.kind, 'category', mc.category,
+        'providerAgencyIdBefore', mc.provider_agency_id_before,
+        'providerAgencyIdAfter', mc.provider_agency_id_after,
+        'requiredSessionsBefore', mc.required_sessions_before,
+        'requiredSessionsAfter', mc.required_sessions_after, 'reason', mc.reason,
+        'changedBy', mc.changed_by, 'changedAt', mc.changed_at) ORDER BY mc.changed_at, mc.id), '[]')
+       FROM milestone_changes mc WHERE mc.enrollment_id = e.id) AS "planChanges"`;
 }
 
 /**

@@ -69,6 +69,28 @@ export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
       revoked: c.revokedAt !== null,
       revokedAt: iso(c.revokedAt),
     })),
+    // The plan's history (corrections and removals, with reasons): the case workers'.
+    planChanges: caseWorker
+      ? e.planChanges.map((c) => ({
+          milestoneId: c.milestoneId,
+          kind: c.kind,
+          category: c.category,
+          before: {
+            providerAgencyId: c.providerAgencyIdBefore,
+            requiredSessions: c.requiredSessionsBefore,
+          },
+          after:
+            c.kind === 'removed'
+              ? null
+              : {
+                  providerAgencyId: c.providerAgencyIdAfter!,
+                  requiredSessions: c.requiredSessionsAfter!,
+                },
+          reason: c.reason,
+          changedBy: c.changedBy,
+          changedAt: iso(c.changedAt)!,
+        }))
+      : [],
     activatedAt: iso(e.activatedAt),
     firstServiceAt: iso(e.firstServiceAt),
     connectedWithin24h: connectedWithin24h(e.activatedAt, e.firstServiceAt, new Date()),

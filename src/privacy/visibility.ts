@@ -72,6 +72,20 @@ export function participantVisibleTo(caller: Caller, p = 'p'): SqlPredicate {
 }
 
 /**
+ * Correcting a participant's details: the agency that registered the minor (its
+ * coordinators), and admins. Agencies that only see the participant through an enrollment
+ * (providers, the court) read, never write.
+ */
+export function participantWritableBy(caller: Caller, p = 'p'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  if (caller.kind !== 'user') return { sql: NOTHING, params };
+  if (caller.role === 'admin') return { sql: 'TRUE', params };
+  if (caller.role === 'coordinator')
+    return { sql: `${p}.owner_agency_id = :scopeAgencyId`, params };
+  return { sql: NOTHING, params };
+}
+
+/**
  * Arrest records, ordinary path: never sealed ones, whoever asks. Providers and auditors
  * never see arrest data (minimum necessary).
  */

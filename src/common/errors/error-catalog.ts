@@ -98,6 +98,10 @@ export const ERROR_CATALOG = {
     status: 409,
     title: 'The plan already has a milestone for this category',
   },
+  MILESTONE_HAS_ATTENDANCE: {
+    status: 409,
+    title: 'A milestone with attendance cannot be removed',
+  },
   MILESTONE_PLAN_CLOSED: {
     status: 409,
     title: 'The service plan can only change before court review',
@@ -107,6 +111,7 @@ export const ERROR_CATALOG = {
     title: "The session date is outside the enrollment's period",
   },
   ATTENDANCE_SESSION_IN_FUTURE: { status: 422, title: 'The session date is in the future' },
+  ATTENDANCE_VOIDED: { status: 409, title: 'This attendance record is voided' },
   ATTENDANCE_EXTERNAL_ID_CONFLICT: {
     status: 409,
     title: 'This externalId is already used for a different milestone',

@@ -129,6 +129,24 @@ export class ConsentSummaryDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
 }
 
+export class PlanLineDto {
+  @ApiProperty({ format: 'uuid' }) providerAgencyId!: string;
+  @ApiProperty() requiredSessions!: number;
+}
+
+/** A correction or removal of a milestone of the plan, with its reason (nothing is erased). */
+export class PlanChangeDto {
+  @ApiProperty({ format: 'uuid' }) milestoneId!: string;
+  @ApiProperty({ enum: ['corrected', 'removed'] }) kind!: 'corrected' | 'removed';
+  @ApiProperty({ enum: SERVICE_CATEGORIES }) category!: ServiceCategory;
+  @ApiProperty({ type: PlanLineDto }) before!: PlanLineDto;
+  @ApiProperty({ type: PlanLineDto, nullable: true, description: 'null for a removal' })
+  after!: PlanLineDto | null;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'uuid' }) changedBy!: string;
+  @ApiProperty({ format: 'date-time' }) changedAt!: string;
+}
+
 /** The court's latest decision on an enrollment (API.md Additions, "Court jurisdiction"). */
 export class CourtDecisionSummaryDto {
   @ApiProperty({ enum: ['confirmed', 'rejected', 'unsatisfactory'] })
@@ -180,6 +198,12 @@ export class EnrollmentDto {
   @ApiProperty({ type: ExtensionDto, isArray: true }) extensions!: ExtensionDto[];
   @ApiProperty({ type: MilestoneDto, isArray: true }) milestones!: MilestoneDto[];
   @ApiProperty({ type: ConsentSummaryDto, isArray: true }) consents!: ConsentSummaryDto[];
+  @ApiProperty({
+    type: PlanChangeDto,
+    isArray: true,
+    description: "The plan's corrections and removals, oldest first; coordinators and admins only",
+  })
+  planChanges!: PlanChangeDto[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) activatedAt!: string | null;
   @ApiProperty({
     type: String,
