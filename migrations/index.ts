@@ -11,6 +11,8 @@ import { ParticipantSearchIndex1764000900000 } from './1764000900000-participant
 import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-delivery-isolation';
 import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 import { EnrollmentScopeIndexes1764001060000 } from './1764001060000-enrollment-scope-indexes';
+import { CourtJurisdiction1764001100000 } from './1764001100000-court-jurisdiction';
+import { Corrections1764001110000 } from './1764001110000-corrections';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -30,4 +32,6 @@ export const MIGRATIONS = [
   WebhookDeliveryIsolation1764001000000,
   ProgramSettings1764001050000,
   EnrollmentScopeIndexes1764001060000,
+  CourtJurisdiction1764001100000,
+  Corrections1764001110000,
 ];

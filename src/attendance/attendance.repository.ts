@@ -26,6 +26,9 @@ const ATTENDANCE_COLUMN_NAMES = [
   'duration_minutes',
   'notes',
   'external_id',
+  'voided_at',
+  'voided_by',
+  'void_reason',
   'version',
   'created_at',
   'updated_at',
@@ -152,6 +155,19 @@ export class AttendanceRepository {
     return rowsOf<AttendanceRow>(result)[0];
   }
 
+  /** Voids a record: it stays, marked, and no longer counts; the version moves. */
+  async void(id: string, voidedBy: string, reason: string): Promise<AttendanceRow> {
+    const result: unknown = await this.uow.manager.query(
+      `UPDATE attendance_records
+          SET voided_at = now(), voided_by = $2, void_reason = $3,
+              version = version + 1, updated_at = now()
+        WHERE id = $1 AND voided_at IS NULL
+       RETURNING ${ATTENDANCE_RETURNING}`,
+      [id, voidedBy, reason],
+    );
+    return rowsOf<AttendanceRow>(result)[0];
+  }
+
   /**
    * One keyset page of a milestone's records, ordered by (session_date, id). The caller has
    * already established (PlanProgress.findDetailsVisible) that it may read this milestone's
@@ -189,14 +205,14 @@ export class AttendanceRepository {
       .getRawOne<AttendanceRow>();
   }
 
-  /** The exact count of `present` records of each milestone (0 for one without any). */
+  /** The exact count of `present` records of each milestone, voided ones apart (0 for none). */
   async presentCounts(
     milestoneIds: readonly string[],
   ): Promise<{ milestoneId: string; present: number }[]> {
     if (milestoneIds.length === 0) return [];
     return this.uow.manager.query(
       `SELECT m.id AS "milestoneId",
-              count(a.id) FILTER (WHERE a.status = 'present')::integer AS present
+              count(a.id) FILTER (WHERE a.status = 'present' AND a.voided_at IS NULL)::integer AS present
          FROM unnest($1::uuid[]) AS m (id)
          LEFT JOIN attendance_records a ON a.milestone_id = m.id
         GROUP BY m.id`,
@@ -204,11 +220,11 @@ export class AttendanceRepository {
     );
   }
 
-  /** Whether the enrollment still has an attended (`present`) session. */
+  /** Whether the enrollment still has an attended (`present`, not voided) session. */
   async hasPresent(enrollmentId: string): Promise<boolean> {
     const [row] = await this.uow.manager.query<{ found: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM attendance_records
-                       WHERE enrollment_id = $1 AND status = 'present') AS found`,
+                       WHERE enrollment_id = $1 AND status = 'present' AND voided_at IS NULL) AS found`,
       [enrollmentId],
     );
     return row.found;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { assertIfMatchRequired } from '../common/http/etag';
+import { assertIfMatch, assertIfMatchRequired } from '../common/http/etag';
 import { DATE_ID } from '../common/pagination/keyset';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import { NewEvent, Outbox } from '../events/outbox.service';
@@ -30,7 +30,7 @@ import {
   BatchRecordOutcomeDto,
 } from './dto/batch-attendance.dto';
 import { validateBatchRecord } from './dto/batch-record.validation';
-import { CorrectAttendanceDto } from './dto/correct-attendance.dto';
+import { CorrectAttendanceDto, VoidAttendanceDto } from './dto/correct-attendance.dto';
 import { RecordAttendanceDto } from './dto/record-attendance.dto';
 
 /** What one write did, record by record. */
@@ -162,6 +162,9 @@ export class AttendanceService {
       const current = await this.records.findOwnRecord(caller, id, true);
       if (!target || !current) throw new NotFoundError('Attendance record');
       assertIfMatchRequired(ifMatch, current.version);
+      if (current.voided_at !== null) {
+        throw new DomainError('ATTENDANCE_VOIDED', 'This record was voided; record a new one');
+      }
       if (target.enrollmentStatus !== 'active') {
         throw new DomainError(
           'ENROLLMENT_NOT_ACTIVE',
@@ -198,6 +201,67 @@ export class AttendanceService {
       }
       await this.outbox.emit(...events);
       return AttendanceDto.from(updated);
+    });
+  }
+
+  /**
+   * `POST /attendance/:id/void`: the delivering provider voids its own wrong record (with a
+   * reason; If-Match honoured), while the enrollment is active. The record stays, marked
+   * voided, in the history of those who may see the milestone's sessions; it no longer
+   * counts, so progress is recomputed exactly as for a correction (the milestone may be
+   * un-met, the 24-hour stamp cleared when no attended session is left).
+   */
+  async void(
+    caller: Caller,
+    id: string,
+    ifMatch: string | undefined,
+    input: VoidAttendanceDto,
+  ): Promise<AttendanceDto> {
+    return this.uow.run(async () => {
+      const ref = await this.records.findOwnRecordRef(caller, id);
+      if (!ref) throw new NotFoundError('Attendance record');
+      const targets = await this.plan.lockWritable(caller, [ref.milestone_id]);
+      const target = targets.get(ref.milestone_id);
+      const current = await this.records.findOwnRecord(caller, id, true);
+      if (!target || !current) throw new NotFoundError('Attendance record');
+      assertIfMatch(ifMatch, current.version);
+      if (current.voided_at !== null) {
+        throw new DomainError('ATTENDANCE_VOIDED', 'This record is already voided');
+      }
+      if (target.enrollmentStatus !== 'active') {
+        throw new DomainError(
+          'ENROLLMENT_NOT_ACTIVE',
+          `The enrollment is ${target.enrollmentStatus}; only records of active enrollments can be voided`,
+        );
+      }
+      const voided = await this.records.void(id, caller.id, input.reason);
+      const events: NewEvent[] = [
+        {
+          type: 'attendance.voided',
+          enrollmentId: voided.enrollment_id,
+          data: {
+            attendanceId: voided.id,
+            milestoneId: voided.milestone_id,
+            enrollmentId: voided.enrollment_id,
+            category: target.category,
+            status: voided.status,
+            sessionDate: voided.session_date,
+            version: voided.version,
+          },
+        },
+      ];
+      if (current.status === 'present') {
+        const progress = await this.plan.attendanceChanged({
+          presentCounts: await this.records.presentCounts([target.milestoneId]),
+          connected: [],
+          disconnected: (await this.records.hasPresent(target.enrollmentId))
+            ? []
+            : [target.enrollmentId],
+        });
+        events.push(...this.metEvents(progress, targets));
+      }
+      await this.outbox.emit(...events);
+      return AttendanceDto.from(voided);
     });
   }
 

@@ -12,6 +12,9 @@ export interface AttendanceRow {
   duration_minutes: number | null;
   notes: string | null;
   external_id: string | null;
+  voided_at: Date | null;
+  voided_by: string | null;
+  void_reason: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -26,6 +29,18 @@ export class AttendanceDto {
   @ApiProperty({ type: Number, nullable: true }) durationMinutes!: number | null;
   @ApiProperty({ type: String, nullable: true }) notes!: string | null;
   @ApiProperty({ type: String, nullable: true }) externalId!: string | null;
+  @ApiProperty({
+    description: 'A voided record stays in the history but no longer counts toward the milestone',
+  })
+  voided!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) voidedAt!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) voidedBy!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why it was voided; withheld like the notes',
+  })
+  voidReason!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ description: 'Also the strong ETag: `"<version>"`' }) version!: number;
@@ -49,6 +64,10 @@ export class AttendanceDto {
       durationMinutes: row.duration_minutes,
       notes: withholdNotes ? null : row.notes,
       externalId: row.external_id,
+      voided: row.voided_at !== null,
+      voidedAt: row.voided_at === null ? null : new Date(row.voided_at).toISOString(),
+      voidedBy: row.voided_by,
+      voidReason: withholdNotes ? null : row.void_reason,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
       version: row.version,
