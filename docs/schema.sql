@@ -71,7 +71,8 @@ CREATE TABLE attendance_records (
   recorded_by uuid NOT NULL,
   version integer NOT NULL DEFAULT 1,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  updated_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  session_started_at timestamp with time zone
 );
 CREATE TABLE audit_checkpoints (
   tree_size bigint NOT NULL,

@@ -10,6 +10,7 @@ import { AccountLifecycle1764000800000 } from './1764000800000-account-lifecycle
 import { ParticipantSearchIndex1764000900000 } from './1764000900000-participant-search-index';
 import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-delivery-isolation';
 import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
+import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   ParticipantSearchIndex1764000900000,
   WebhookDeliveryIsolation1764001000000,
   ProgramSettings1764001050000,
+  AttendanceSessionStart1764001200000,
 ];

@@ -30,6 +30,7 @@ import { OutboxRepository } from '../src/events/outbox.repository';
 import type { Caller } from '../src/identity/access/caller';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { ParticipantsRepository } from '../src/participants/participants.repository';
+import { OutcomesReportRepository } from '../src/reports/outcomes-report.repository';
 import { SealingNoticesRepository } from '../src/sealing/sealing-notices.repository';
 
 export const QUERIES_DIR = join(__dirname, '..', 'docs', 'queries');
@@ -118,6 +119,13 @@ const QUERIES: Record<string, Record<string, { scoped: boolean; run: Capture }>>
       scoped: true,
       run: (app, caller) => app.get(AttendanceRepository).findByExternalIds(caller, ['ext-1']),
     },
+    firstServiceMoments: {
+      scoped: false,
+      run: (app) =>
+        app
+          .get(AttendanceRepository)
+          .firstServiceMoments([{ enrollmentId: ID, timeZone: 'America/Los_Angeles' }]),
+    },
   },
   participants: {
     findVisible: {
@@ -144,6 +152,15 @@ const QUERIES: Record<string, Record<string, { scoped: boolean; run: Capture }>>
       scoped: true,
       run: (app, caller) =>
         app.get(ArrestRecordsRepository).listForParticipant(caller, ID, { limit: 50 }),
+    },
+  },
+  'outcomes-report': {
+    figures: {
+      scoped: true,
+      run: (app, caller) =>
+        app
+          .get(OutcomesReportRepository)
+          .figures(caller, { from: '2026-01-01', to: '2026-12-31', site: 'Compton' }),
     },
   },
   'sealing-notices': {

@@ -18,6 +18,7 @@ import { DatabaseModule } from './infrastructure/database/database.module';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProgramsModule } from './programs/programs.module';
+import { ReportsModule } from './reports/reports.module';
 import { SealingModule } from './sealing/sealing.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -44,6 +45,7 @@ export class AppModule {
         CourtModule,
         SealingModule,
         WebhooksModule,
+        ReportsModule,
       ],
       // Order matters: the audit interceptor wraps idempotency, so a replayed response is
       // audited too, and a change's transaction (opened by the outer one) holds both.

@@ -11,6 +11,7 @@ export interface NewAttendanceRow {
   milestoneId: string;
   enrollmentId: string;
   sessionDate: string;
+  sessionStartedAt: string | null;
   status: AttendanceStatus;
   durationMinutes: number | null;
   notes: string | null;
@@ -22,6 +23,7 @@ const ATTENDANCE_COLUMN_NAMES = [
   'milestone_id',
   'enrollment_id',
   'session_date',
+  'session_started_at',
   'status',
   'duration_minutes',
   'notes',
@@ -82,12 +84,13 @@ export class AttendanceRepository {
     const column = <K extends keyof NewAttendanceRow>(key: K) => rows.map((row) => row[key]);
     const result: unknown = await this.uow.manager.query(
       `INSERT INTO attendance_records (id, milestone_id, enrollment_id, session_date, status,
-         duration_minutes, notes, external_id, provider_agency_id, recorded_by)
+         duration_minutes, notes, external_id, session_started_at, provider_agency_id, recorded_by)
        SELECT u.id, u.milestone_id, u.enrollment_id, u.session_date, u.status,
-         u.duration_minutes, u.notes, u.external_id, $9::uuid, $10::uuid
+         u.duration_minutes, u.notes, u.external_id, u.session_started_at, $10::uuid, $11::uuid
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::attendance_status[],
-         $6::integer[], $7::text[], $8::text[])
-         AS u(id, milestone_id, enrollment_id, session_date, status, duration_minutes, notes, external_id)
+         $6::integer[], $7::text[], $8::text[], $9::timestamptz[])
+         AS u(id, milestone_id, enrollment_id, session_date, status, duration_minutes, notes,
+              external_id, session_started_at)
        ON CONFLICT (provider_agency_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
        RETURNING ${ATTENDANCE_RETURNING}`,
       [
@@ -99,6 +102,7 @@ export class AttendanceRepository {
         column('durationMinutes'),
         column('notes'),
         column('externalId'),
+        column('sessionStartedAt'),
         caller.agencyId,
         caller.id,
       ],
@@ -204,13 +208,24 @@ export class AttendanceRepository {
     );
   }
 
-  /** Whether the enrollment still has an attended (`present`) session. */
-  async hasPresent(enrollmentId: string): Promise<boolean> {
-    const [row] = await this.uow.manager.query<{ found: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM attendance_records
-                       WHERE enrollment_id = $1 AND status = 'present') AS found`,
-      [enrollmentId],
+  /**
+   * When each enrollment's first attended (`present`) session took place, for the 24-hour
+   * rule (PRODUCT.md): its `session_started_at` when the provider gave it, otherwise the end
+   * of its session date in the program's time zone (`timeZone`), never when it was entered.
+   * Null for an enrollment with no attended session left.
+   */
+  async firstServiceMoments(
+    enrollments: readonly { enrollmentId: string; timeZone: string }[],
+  ): Promise<{ enrollmentId: string; at: Date | null }[]> {
+    if (enrollments.length === 0) return [];
+    return this.uow.manager.query(
+      `SELECT x.enrollment_id AS "enrollmentId",
+              (SELECT min(coalesce(a.session_started_at,
+                                   ((a.session_date + 1)::timestamp AT TIME ZONE x.time_zone)))
+                 FROM attendance_records a
+                WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present') AS at
+         FROM unnest($1::uuid[], $2::text[]) AS x (enrollment_id, time_zone)`,
+      [enrollments.map((e) => e.enrollmentId), enrollments.map((e) => e.timeZone)],
     );
-    return row.found;
   }
 }

@@ -74,6 +74,7 @@ export class AttendanceService {
       index: 0,
       milestoneId: milestoneId.toLowerCase(),
       sessionDate: input.sessionDate,
+      sessionStartedAt: input.sessionStartedAt ?? null,
       status: input.status,
       durationMinutes: input.durationMinutes ?? null,
       notes: input.notes ?? null,
@@ -188,11 +189,9 @@ export class AttendanceService {
       if (next.status !== current.status) {
         const progress = await this.plan.attendanceChanged({
           presentCounts: await this.records.presentCounts([target.milestoneId]),
-          connected: next.status === 'present' ? [target.enrollmentId] : [],
-          disconnected:
-            current.status === 'present' && !(await this.records.hasPresent(target.enrollmentId))
-              ? [target.enrollmentId]
-              : [],
+          firstService: await this.records.firstServiceMoments([
+            { enrollmentId: target.enrollmentId, timeZone: target.timeZone },
+          ]),
         });
         events.push(...this.metEvents(progress, targets));
       }
@@ -273,7 +272,8 @@ export class AttendanceService {
       candidates.flatMap((c) => (c.externalId === null ? [] : [c.externalId])),
     );
     const stored = await this.records.findByExternalIds(caller, externalIds);
-    const plan = planAttendance(candidates, targets, stored, utcToday());
+    const now = new Date();
+    const plan = planAttendance(candidates, targets, stored, utcToday(now), now);
 
     const rows: (NewAttendanceRow & { index: number })[] = plan.accepted.map(
       ({ candidate, target }) => ({
@@ -282,6 +282,7 @@ export class AttendanceService {
         milestoneId: target.milestoneId,
         enrollmentId: target.enrollmentId,
         sessionDate: candidate.sessionDate,
+        sessionStartedAt: candidate.sessionStartedAt,
         status: candidate.status,
         durationMinutes: candidate.durationMinutes,
         notes: candidate.notes,
@@ -300,10 +301,13 @@ export class AttendanceService {
       presentCounts: await this.records.presentCounts(
         unique(outcome.inserted.map((row) => row.milestone_id)),
       ),
-      connected: unique(
-        outcome.inserted.filter((row) => row.status === 'present').map((row) => row.enrollment_id),
-      ),
-      disconnected: [],
+      firstService: await this.records.firstServiceMoments([
+        ...new Map(
+          outcome.inserted
+            .filter((row) => row.status === 'present')
+            .map((row) => [row.enrollment_id, targets.get(row.milestone_id)!]),
+        ).values(),
+      ]),
     });
     await this.outbox.emit(
       ...outcome.inserted.map((row) => this.recordedEvent(row, targets.get(row.milestone_id)!)),

@@ -181,3 +181,22 @@ export function attendanceWritableBy(caller: Caller, x = 'm'): SqlPredicate {
       : caller.role === 'provider';
   return { sql: writer ? `${x}.provider_agency_id = :scopeAgencyId` : NOTHING, params };
 }
+
+/**
+ * Aggregate reports (`GET /reports/outcomes`): coordinators count their own agency's
+ * enrollments; admins and auditors all of them (aggregates only, suppressed below 5);
+ * anyone else nothing.
+ */
+export function enrollmentReportableBy(caller: Caller, e = 'e'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  if (caller.kind !== 'user') return { sql: NOTHING, params };
+  switch (caller.role) {
+    case 'admin':
+    case 'auditor':
+      return { sql: 'TRUE', params };
+    case 'coordinator':
+      return { sql: `${e}.owner_agency_id = :scopeAgencyId`, params };
+    default:
+      return { sql: NOTHING, params };
+  }
+}
