@@ -24,6 +24,7 @@ import { AuditEventsRepository } from '../src/audit/audit-events.repository';
 import { AppConfig } from '../src/common/config/app-config';
 import { ConsentsRepository } from '../src/enrollments/consents.repository';
 import { EnrollmentViewsRepository } from '../src/enrollments/enrollment-views.repository';
+import { WORK_LISTS } from '../src/enrollments/domain/work-lists';
 import { EnrollmentsRepository } from '../src/enrollments/enrollments.repository';
 import { MilestonesRepository } from '../src/enrollments/milestones/milestones.repository';
 import { OutboxRepository } from '../src/events/outbox.repository';
@@ -79,6 +80,16 @@ const QUERIES: Record<string, Record<string, { scoped: boolean; run: Capture }>>
       scoped: true,
       run: (app, caller) => app.get(EnrollmentsRepository).listVisible(caller, { limit: 50 }),
     },
+    ...Object.fromEntries(
+      WORK_LISTS.map((view) => [
+        `listVisible view=${view}`,
+        {
+          scoped: true,
+          run: (app: INestApplicationContext, caller: Caller) =>
+            app.get(EnrollmentsRepository).listVisible(caller, { limit: 50, view }),
+        },
+      ]),
+    ),
     pendingReviewPage: {
       scoped: true,
       run: (app, caller) => app.get(EnrollmentsRepository).pendingReviewPage(caller, { limit: 50 }),
@@ -119,12 +130,12 @@ const QUERIES: Record<string, Record<string, { scoped: boolean; run: Capture }>>
       scoped: true,
       run: (app, caller) => app.get(AttendanceRepository).findByExternalIds(caller, ['ext-1']),
     },
-    firstServiceMoments: {
+    progressFacts: {
       scoped: false,
       run: (app) =>
         app
           .get(AttendanceRepository)
-          .firstServiceMoments([{ enrollmentId: ID, timeZone: 'America/Los_Angeles' }]),
+          .progressFacts([ID], [{ enrollmentId: ID, timeZone: 'America/Los_Angeles' }]),
     },
   },
   participants: {

@@ -22,5 +22,5 @@ SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS 
 -- findByExternalIds (client)
 SELECT "a"."id" AS id, "a"."milestone_id" AS milestone_id, "a"."external_id" AS external_id FROM "attendance_records" "a" WHERE "a"."external_id" = ANY($1) AND "a"."provider_agency_id" = $2;
 
--- firstServiceMoments (any caller)
-SELECT x.enrollment_id AS "enrollmentId", (SELECT min(coalesce(a.session_started_at, ((a.session_date + 1)::timestamp AT TIME ZONE x.time_zone))) FROM attendance_records a WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present') AS at FROM unnest($1::uuid[], $2::text[]) AS x (enrollment_id, time_zone);
+-- progressFacts (any caller)
+SELECT 'milestone' AS kind, m.id, count(a.id) FILTER (WHERE a.status = 'present')::integer AS present, NULL::timestamptz AS at FROM unnest($1::uuid[]) AS m (id) LEFT JOIN attendance_records a ON a.milestone_id = m.id GROUP BY m.id UNION ALL SELECT 'enrollment', x.enrollment_id, NULL, (SELECT min(coalesce(a.session_started_at, ((a.session_date + 1)::timestamp AT TIME ZONE x.time_zone))) FROM attendance_records a WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present') FROM unnest($2::uuid[], $3::text[]) AS x (enrollment_id, time_zone);

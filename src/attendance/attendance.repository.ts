@@ -193,39 +193,48 @@ export class AttendanceRepository {
       .getRawOne<AttendanceRow>();
   }
 
-  /** The exact count of `present` records of each milestone (0 for one without any). */
-  async presentCounts(
+  /**
+   * What attendance now says, in ONE statement: the exact count of `present` records of each
+   * milestone (0 for one without any), and when each enrollment's first attended session
+   * took place, for the 24-hour rule (PRODUCT.md): its `session_started_at` when the provider
+   * gave it, otherwise the end of its session date in the program's time zone (`timeZone`),
+   * never when it was entered; null for an enrollment with no attended session left.
+   */
+  async progressFacts(
     milestoneIds: readonly string[],
-  ): Promise<{ milestoneId: string; present: number }[]> {
-    if (milestoneIds.length === 0) return [];
-    return this.uow.manager.query(
-      `SELECT m.id AS "milestoneId",
-              count(a.id) FILTER (WHERE a.status = 'present')::integer AS present
+    enrollments: readonly { enrollmentId: string; timeZone: string }[],
+  ): Promise<{
+    presentCounts: { milestoneId: string; present: number }[];
+    firstService: { enrollmentId: string; at: Date | null }[];
+  }> {
+    if (milestoneIds.length === 0 && enrollments.length === 0) {
+      return { presentCounts: [], firstService: [] };
+    }
+    const rows = await this.uow.manager.query<
+      { kind: 'milestone' | 'enrollment'; id: string; present: number | null; at: Date | null }[]
+    >(
+      `SELECT 'milestone' AS kind, m.id,
+              count(a.id) FILTER (WHERE a.status = 'present')::integer AS present,
+              NULL::timestamptz AS at
          FROM unnest($1::uuid[]) AS m (id)
          LEFT JOIN attendance_records a ON a.milestone_id = m.id
-        GROUP BY m.id`,
-      [milestoneIds],
-    );
-  }
-
-  /**
-   * When each enrollment's first attended (`present`) session took place, for the 24-hour
-   * rule (PRODUCT.md): its `session_started_at` when the provider gave it, otherwise the end
-   * of its session date in the program's time zone (`timeZone`), never when it was entered.
-   * Null for an enrollment with no attended session left.
-   */
-  async firstServiceMoments(
-    enrollments: readonly { enrollmentId: string; timeZone: string }[],
-  ): Promise<{ enrollmentId: string; at: Date | null }[]> {
-    if (enrollments.length === 0) return [];
-    return this.uow.manager.query(
-      `SELECT x.enrollment_id AS "enrollmentId",
+        GROUP BY m.id
+       UNION ALL
+       SELECT 'enrollment', x.enrollment_id, NULL,
               (SELECT min(coalesce(a.session_started_at,
                                    ((a.session_date + 1)::timestamp AT TIME ZONE x.time_zone)))
                  FROM attendance_records a
-                WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present') AS at
-         FROM unnest($1::uuid[], $2::text[]) AS x (enrollment_id, time_zone)`,
-      [enrollments.map((e) => e.enrollmentId), enrollments.map((e) => e.timeZone)],
+                WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present')
+         FROM unnest($2::uuid[], $3::text[]) AS x (enrollment_id, time_zone)`,
+      [milestoneIds, enrollments.map((e) => e.enrollmentId), enrollments.map((e) => e.timeZone)],
     );
+    return {
+      presentCounts: rows
+        .filter((row) => row.kind === 'milestone')
+        .map((row) => ({ milestoneId: row.id, present: row.present ?? 0 })),
+      firstService: rows
+        .filter((row) => row.kind === 'enrollment')
+        .map((row) => ({ enrollmentId: row.id, at: row.at })),
+    };
   }
 }

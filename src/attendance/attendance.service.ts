@@ -187,12 +187,12 @@ export class AttendanceService {
         this.recordedEvent(updated, target, { previousStatus: current.status }),
       ];
       if (next.status !== current.status) {
-        const progress = await this.plan.attendanceChanged({
-          presentCounts: await this.records.presentCounts([target.milestoneId]),
-          firstService: await this.records.firstServiceMoments([
-            { enrollmentId: target.enrollmentId, timeZone: target.timeZone },
-          ]),
-        });
+        const progress = await this.plan.attendanceChanged(
+          await this.records.progressFacts(
+            [target.milestoneId],
+            [{ enrollmentId: target.enrollmentId, timeZone: target.timeZone }],
+          ),
+        );
         events.push(...this.metEvents(progress, targets));
       }
       await this.outbox.emit(...events);
@@ -297,18 +297,15 @@ export class AttendanceService {
     outcome.rejected.push(...plan.rejected);
     await this.settleExternalIds(caller, rows, insertedIds, plan.duplicates, outcome);
 
-    const progress = await this.plan.attendanceChanged({
-      presentCounts: await this.records.presentCounts(
-        unique(outcome.inserted.map((row) => row.milestone_id)),
-      ),
-      firstService: await this.records.firstServiceMoments([
+    const progress = await this.plan.attendanceChanged(
+      await this.records.progressFacts(unique(outcome.inserted.map((row) => row.milestone_id)), [
         ...new Map(
           outcome.inserted
             .filter((row) => row.status === 'present')
             .map((row) => [row.enrollment_id, targets.get(row.milestone_id)!]),
         ).values(),
       ]),
-    });
+    );
     await this.outbox.emit(
       ...outcome.inserted.map((row) => this.recordedEvent(row, targets.get(row.milestone_id)!)),
       ...this.metEvents(progress, targets),
