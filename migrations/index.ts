@@ -11,6 +11,7 @@ import { ParticipantSearchIndex1764000900000 } from './1764000900000-participant
 import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-delivery-isolation';
 import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
+import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   WebhookDeliveryIsolation1764001000000,
   ProgramSettings1764001050000,
   AttendanceSessionStart1764001200000,
+  RetentionPurge1764001210000,
 ];

@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { AuditContextModule } from './infrastructure/audit-context/audit-context.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
+import { ClockModule } from './infrastructure/clock/clock';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProgramsModule } from './programs/programs.module';
@@ -30,6 +31,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        ClockModule,
         DatabaseModule,
         AuditContextModule,
         IdempotencyModule,

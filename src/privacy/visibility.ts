@@ -104,11 +104,13 @@ export function arrestRecordVisibleTo(caller: Caller, ar = 'ar'): SqlPredicate {
 export function sealedArrestRecordVisibleTo(caller: Caller, ar = 'ar'): SqlPredicate {
   const params = { scopeAgencyId: caller.agencyId };
   if (caller.kind !== 'user') return { sql: NOTHING, params };
-  if (caller.role === 'admin') return { sql: 'TRUE', params };
+  // A record whose details the retention purge destroyed is gone for everyone: 404 like unknown.
+  const kept = `${ar}.purged_at IS NULL`;
+  if (caller.role === 'admin') return { sql: kept, params };
   if (caller.role === 'court') {
     return {
-      sql: `EXISTS (SELECT 1 FROM enrollments se JOIN court_reviews sr ON sr.enrollment_id = se.id
-              WHERE se.arrest_record_id = ${ar}.id AND sr.court_agency_id = :scopeAgencyId)`,
+      sql: `(${kept} AND EXISTS (SELECT 1 FROM enrollments se JOIN court_reviews sr ON sr.enrollment_id = se.id
+              WHERE se.arrest_record_id = ${ar}.id AND sr.court_agency_id = :scopeAgencyId))`,
       params,
     };
   }
