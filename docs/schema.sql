@@ -49,14 +49,15 @@ CREATE TABLE arrest_records (
   owner_agency_id uuid NOT NULL,
   arresting_agency_id uuid NOT NULL,
   kind text NOT NULL DEFAULT 'arrest'::text,
-  booking_number text NOT NULL,
-  arrested_at timestamp with time zone NOT NULL,
-  charges jsonb NOT NULL,
+  booking_number text,
+  arrested_at timestamp with time zone,
+  charges jsonb,
   location text,
   status arrest_record_status NOT NULL DEFAULT 'open'::arrest_record_status,
   sealed_at timestamp with time zone,
   created_by uuid NOT NULL,
-  created_at timestamp with time zone NOT NULL DEFAULT now()
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  purged_at timestamp with time zone
 );
 CREATE TABLE attendance_records (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -74,7 +75,8 @@ CREATE TABLE attendance_records (
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   voided_at timestamp with time zone,
   voided_by uuid,
-  void_reason text
+  void_reason text,
+  session_started_at timestamp with time zone
 );
 CREATE TABLE audit_checkpoints (
   tree_size bigint NOT NULL,
@@ -144,6 +146,14 @@ CREATE TABLE court_reviews (
   substantial_compliance_finding text,
   minor_notified_at timestamp with time zone,
   minor_notification_method text
+);
+CREATE TABLE destruction_records (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  arrest_record_id uuid NOT NULL,
+  destroyed_at timestamp with time zone NOT NULL,
+  rule text NOT NULL,
+  job_run_id uuid NOT NULL,
+  operator text NOT NULL
 );
 CREATE TABLE enrollment_extensions (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -358,6 +368,7 @@ ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_kind_check CHECK (kind 
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_owner_agency_id_fkey FOREIGN KEY (owner_agency_id) REFERENCES agencies(id);
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_participant_id_fkey FOREIGN KEY (participant_id) REFERENCES participants(id);
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_pkey PRIMARY KEY (id);
+ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_purged_details CHECK (purged_at IS NULL AND booking_number IS NOT NULL AND arrested_at IS NOT NULL AND charges IS NOT NULL OR purged_at IS NOT NULL AND status = 'sealed'::arrest_record_status AND booking_number IS NULL AND arrested_at IS NULL AND charges IS NULL AND location IS NULL);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_duration_minutes_check CHECK (duration_minutes >= 1 AND duration_minutes <= 1440);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_external_id_check CHECK (length(external_id) >= 1 AND length(external_id) <= 200);
@@ -403,6 +414,11 @@ ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_minor_notice_on_unsatisfa
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_pkey PRIMARY KEY (id);
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_reasons_length CHECK (length(reasons) <= 4000);
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_reasons_unless_confirmed CHECK (decision::text = 'confirmed'::text OR reasons IS NOT NULL);
+ALTER TABLE destruction_records ADD CONSTRAINT destruction_records_arrest_record_id_fkey FOREIGN KEY (arrest_record_id) REFERENCES arrest_records(id);
+ALTER TABLE destruction_records ADD CONSTRAINT destruction_records_arrest_record_id_key UNIQUE (arrest_record_id);
+ALTER TABLE destruction_records ADD CONSTRAINT destruction_records_operator_check CHECK (length(btrim(operator)) >= 1 AND length(btrim(operator)) <= 200);
+ALTER TABLE destruction_records ADD CONSTRAINT destruction_records_pkey PRIMARY KEY (id);
+ALTER TABLE destruction_records ADD CONSTRAINT destruction_records_rule_check CHECK (length(btrim(rule)) >= 1 AND length(btrim(rule)) <= 200);
 ALTER TABLE enrollment_extensions ADD CONSTRAINT enrollment_extensions_days_check CHECK (days >= 1 AND days <= 365);
 ALTER TABLE enrollment_extensions ADD CONSTRAINT enrollment_extensions_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE enrollment_extensions ADD CONSTRAINT enrollment_extensions_pkey PRIMARY KEY (id);
@@ -489,6 +505,7 @@ CREATE INDEX api_clients_changed_status ON public.api_clients USING btree (id) W
 CREATE INDEX api_clients_created_at_id ON public.api_clients USING btree (created_at, id);
 CREATE UNIQUE INDEX arrest_records_booking_unique ON public.arrest_records USING btree (arresting_agency_id, booking_number) WHERE (status = 'open'::arrest_record_status);
 CREATE INDEX arrest_records_participant ON public.arrest_records USING btree (participant_id, created_at, id);
+CREATE INDEX arrest_records_sealed_unpurged ON public.arrest_records USING btree (sealed_at) WHERE ((status = 'sealed'::arrest_record_status) AND (purged_at IS NULL));
 CREATE INDEX attendance_enrollment_present ON public.attendance_records USING btree (enrollment_id) WHERE ((status = 'present'::attendance_status) AND (voided_at IS NULL));
 CREATE UNIQUE INDEX attendance_external_id_unique ON public.attendance_records USING btree (provider_agency_id, external_id) WHERE (external_id IS NOT NULL);
 CREATE INDEX attendance_milestone ON public.attendance_records USING btree (milestone_id, session_date, id);
@@ -502,6 +519,7 @@ CREATE INDEX consents_enrollment ON public.consents USING btree (enrollment_id, 
 CREATE INDEX consents_recipient ON public.consents USING btree (recipient_agency_id) WHERE (kind = 'information_sharing'::consent_kind);
 CREATE INDEX court_reviews_agency ON public.court_reviews USING btree (court_agency_id, enrollment_id);
 CREATE INDEX court_reviews_enrollment ON public.court_reviews USING btree (enrollment_id, decided_at);
+CREATE INDEX destruction_records_job_run ON public.destruction_records USING btree (job_run_id);
 CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions USING btree (enrollment_id, granted_at);
 CREATE INDEX enrollments_arrest_record ON public.enrollments USING btree (arrest_record_id);
 CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, id);

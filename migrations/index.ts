@@ -13,6 +13,8 @@ import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 import { EnrollmentScopeIndexes1764001060000 } from './1764001060000-enrollment-scope-indexes';
 import { CourtJurisdiction1764001100000 } from './1764001100000-court-jurisdiction';
 import { Corrections1764001110000 } from './1764001110000-corrections';
+import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
+import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -34,4 +36,6 @@ export const MIGRATIONS = [
   EnrollmentScopeIndexes1764001060000,
   CourtJurisdiction1764001100000,
   Corrections1764001110000,
+  AttendanceSessionStart1764001200000,
+  RetentionPurge1764001210000,
 ];

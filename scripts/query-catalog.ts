@@ -8,6 +8,7 @@ import { ArrestRecordsRepository } from '../src/arrest-records/arrest-records.re
 import { AttendanceRepository } from '../src/attendance/attendance.repository';
 import { AuditEventsRepository } from '../src/audit/audit-events.repository';
 import { ConsentsRepository } from '../src/enrollments/consents.repository';
+import { WORK_LISTS } from '../src/enrollments/domain/work-lists';
 import { EnrollmentViewsRepository } from '../src/enrollments/enrollment-views.repository';
 import { EnrollmentsRepository } from '../src/enrollments/enrollments.repository';
 import { MilestonesRepository } from '../src/enrollments/milestones/milestones.repository';
@@ -15,6 +16,7 @@ import { OutboxRepository } from '../src/events/outbox.repository';
 import type { Caller } from '../src/identity/access/caller';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { ParticipantsRepository } from '../src/participants/participants.repository';
+import { OutcomesReportRepository } from '../src/reports/outcomes-report.repository';
 import { SealingNoticesRepository } from '../src/sealing/sealing-notices.repository';
 
 /** The rows a query is asked about: placeholders for the text, real rows for a plan. */
@@ -103,6 +105,16 @@ export const QUERY_CATALOG: Record<string, Record<string, CatalogQuery>> = {
       scoped: true,
       run: (app, caller) => app.get(EnrollmentsRepository).listVisible(caller, { limit: 50 }),
     },
+    ...Object.fromEntries(
+      WORK_LISTS.map((view): [string, CatalogQuery] => [
+        `listVisible view=${view}`,
+        {
+          scoped: true,
+          run: (app, caller) =>
+            app.get(EnrollmentsRepository).listVisible(caller, { limit: 50, view }),
+        },
+      ]),
+    ),
     'listVisible, a deep page': {
       scoped: true,
       needs: 'deepEnrollmentCursor',
@@ -159,6 +171,16 @@ export const QUERY_CATALOG: Record<string, Record<string, CatalogQuery>> = {
       scoped: true,
       run: (app, caller) => app.get(AttendanceRepository).findByExternalIds(caller, ['ext-1']),
     },
+    progressFacts: {
+      scoped: false,
+      run: (app, _caller, ids) =>
+        app
+          .get(AttendanceRepository)
+          .progressFacts(
+            [ids.milestoneId],
+            [{ enrollmentId: ids.enrollmentId, timeZone: 'America/Los_Angeles' }],
+          ),
+    },
   },
   participants: {
     findVisible: {
@@ -191,6 +213,15 @@ export const QUERY_CATALOG: Record<string, Record<string, CatalogQuery>> = {
         app
           .get(ArrestRecordsRepository)
           .listForParticipant(caller, ids.participantId, { limit: 50 }),
+    },
+  },
+  'outcomes-report': {
+    figures: {
+      scoped: true,
+      run: (app, caller) =>
+        app
+          .get(OutcomesReportRepository)
+          .figures(caller, { from: '2026-01-01', to: '2026-12-31', site: 'Compton' }),
     },
   },
   'sealing-notices': {

@@ -15,9 +15,11 @@ import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { AuditContextModule } from './infrastructure/audit-context/audit-context.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
+import { ClockModule } from './infrastructure/clock/clock';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProgramsModule } from './programs/programs.module';
+import { ReportsModule } from './reports/reports.module';
 import { SealingModule } from './sealing/sealing.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -29,6 +31,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        ClockModule,
         DatabaseModule,
         AuditContextModule,
         IdempotencyModule,
@@ -44,6 +47,7 @@ export class AppModule {
         CourtModule,
         SealingModule,
         WebhooksModule,
+        ReportsModule,
       ],
       // Order matters: the audit interceptor wraps idempotency, so a replayed response is
       // audited too, and a change's transaction (opened by the outer one) holds both.

@@ -134,6 +134,7 @@ describe('attendance', () => {
         milestoneId: milestone.id,
         enrollmentId: enrollment.id,
         sessionDate: day(),
+        sessionStartedAt: null,
         status: 'present',
         durationMinutes: 50,
         notes: 'Talked about school and family',

@@ -21,6 +21,7 @@ import {
   agencyMilestoneDetailsScope,
   arrestRecordVisibleTo,
   attendanceWritableBy,
+  enrollmentReportableBy,
   enrollmentVisibleTo,
   milestoneDetailsVisibleTo,
   participantVisibleTo,
@@ -186,6 +187,26 @@ const SEALING_NOTICES = `
   policeRecords     Y         .
   probationSystem   .         .
   courtRecords      .         Y
+`;
+
+/** Whose enrollments each caller counts in the aggregate reports: its agency's as coordinator; all as admin or auditor. */
+const REPORTABLE_ENROLLMENTS = `
+                    part2  shared  review  completed  other
+  coordinator       Y      Y       Y       Y          .
+  otherCoordinator  .      .       .       .          Y
+  clinicStaff       .      .       .       .          .
+  shelterStaff      .      .       .       .          .
+  clerk             .      .       .       .          .
+  otherClerk        .      .       .       .          .
+  admin             Y      Y       Y       Y          Y
+  auditor           Y      Y       Y       Y          Y
+  daSystem          .      .       .       .          .
+  clinicAttendance  .      .       .       .          .
+  clinicReader      .      .       .       .          .
+  shelterSystem     .      .       .       .          .
+  policeRecords     .      .       .       .          .
+  probationSystem   .      .       .       .          .
+  courtRecords      .      .       .       .          .
 `;
 
 /** Who may write attendance to each milestone: the delivering agency's provider users and its `attendance:write` clients. */
@@ -437,6 +458,7 @@ describe('privacy matrix: every visibility predicate for every caller', () => {
     const arrestRecords = { unenrolled: unenrolledArrest.id, ...each((e) => e.arrestRecord.id) };
     Object.assign(ids, {
       enrollments: each((e) => e.enrollment.id),
+      'reportable enrollments': each((e) => e.enrollment.id),
       participants: { unenrolled: unenrolled.id, ...each((e) => e.participant.id) },
       'arrest records': arrestRecords,
       'sealed arrest records': arrestRecords,
@@ -521,6 +543,11 @@ describe('privacy matrix: every visibility predicate for every caller', () => {
       matrix: SEALING_NOTICES,
       query: (c) =>
         wrap(sealingNoticeVisibleTo(c, 'sn'), 'SELECT sn.id FROM sealing_notices sn WHERE'),
+    },
+    {
+      table: 'reportable enrollments',
+      matrix: REPORTABLE_ENROLLMENTS,
+      query: (c) => wrap(enrollmentReportableBy(c, 'e'), 'SELECT e.id FROM enrollments e WHERE'),
     },
     {
       table: 'attendance writability',

@@ -19,13 +19,15 @@ export class ArrestRecordEntity {
   @Column({ name: 'owner_agency_id', type: 'uuid' }) ownerAgencyId!: string;
   @Column({ name: 'arresting_agency_id', type: 'uuid' }) arrestingAgencyId!: string;
   @Column({ type: 'text' }) kind!: ArrestRecordKind;
-  @Column({ name: 'booking_number', type: 'text' }) bookingNumber!: string;
-  @Column({ name: 'arrested_at', type: 'timestamptz' }) arrestedAt!: Date;
-  @Column({ type: 'jsonb' }) charges!: Charge[];
+  // Null only once the retention purge destroyed them (`purgedAt`); no read path returns such a row.
+  @Column({ name: 'booking_number', type: 'text', nullable: true }) bookingNumber!: string | null;
+  @Column({ name: 'arrested_at', type: 'timestamptz', nullable: true }) arrestedAt!: Date | null;
+  @Column({ type: 'jsonb', nullable: true }) charges!: Charge[] | null;
   @Column({ type: 'text', nullable: true }) location!: string | null;
   @Column({ type: 'enum', enumName: 'arrest_record_status', enum: ['open', 'sealed'] }) status!:
     'open' | 'sealed';
   @Column({ name: 'sealed_at', type: 'timestamptz', nullable: true }) sealedAt!: Date | null;
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true }) purgedAt!: Date | null;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

@@ -7,7 +7,22 @@ import { type Caller, isUser } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { ArrestRecordEntity } from './arrest-record.entity';
 
-export type NewArrestRecord = Omit<ArrestRecordEntity, 'id' | 'status' | 'sealedAt' | 'createdAt'>;
+/** A new record: open, with every detail (only the retention purge ever clears them). */
+export type NewArrestRecord = Omit<
+  ArrestRecordEntity,
+  | 'id'
+  | 'status'
+  | 'sealedAt'
+  | 'purgedAt'
+  | 'createdAt'
+  | 'bookingNumber'
+  | 'arrestedAt'
+  | 'charges'
+> & {
+  bookingNumber: string;
+  arrestedAt: Date;
+  charges: NonNullable<ArrestRecordEntity['charges']>;
+};
 
 export interface ArrestRecordReadOptions {
   /**
@@ -129,6 +144,23 @@ export class ArrestRecordsRepository {
       [id],
     );
     return rows[0];
+  }
+
+  /**
+   * Destroys a sealed record's details (WIC 826 retention): booking number, charges, location
+   * and arrest time become NULL and `purged_at` is set; the row stays, for the ids that refer
+   * to it. Once only: false when the record is not sealed or already purged.
+   */
+  async purgeDetails(id: string): Promise<boolean> {
+    const [rows] = await this.uow.manager.query<[{ id: string }[], number]>(
+      `UPDATE arrest_records
+          SET booking_number = NULL, charges = NULL, location = NULL, arrested_at = NULL,
+              purged_at = now()
+        WHERE id = $1 AND status = 'sealed' AND purged_at IS NULL
+        RETURNING id`,
+      [id],
+    );
+    return rows.length === 1;
   }
 
   /** The agencies that took a copy of the record out of this system, in the order they did. */

@@ -11,6 +11,7 @@ export interface NewAttendanceRow {
   milestoneId: string;
   enrollmentId: string;
   sessionDate: string;
+  sessionStartedAt: string | null;
   status: AttendanceStatus;
   durationMinutes: number | null;
   notes: string | null;
@@ -22,6 +23,7 @@ const ATTENDANCE_COLUMN_NAMES = [
   'milestone_id',
   'enrollment_id',
   'session_date',
+  'session_started_at',
   'status',
   'duration_minutes',
   'notes',
@@ -85,12 +87,13 @@ export class AttendanceRepository {
     const column = <K extends keyof NewAttendanceRow>(key: K) => rows.map((row) => row[key]);
     const result: unknown = await this.uow.manager.query(
       `INSERT INTO attendance_records (id, milestone_id, enrollment_id, session_date, status,
-         duration_minutes, notes, external_id, provider_agency_id, recorded_by)
+         duration_minutes, notes, external_id, session_started_at, provider_agency_id, recorded_by)
        SELECT u.id, u.milestone_id, u.enrollment_id, u.session_date, u.status,
-         u.duration_minutes, u.notes, u.external_id, $9::uuid, $10::uuid
+         u.duration_minutes, u.notes, u.external_id, u.session_started_at, $10::uuid, $11::uuid
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::attendance_status[],
-         $6::integer[], $7::text[], $8::text[])
-         AS u(id, milestone_id, enrollment_id, session_date, status, duration_minutes, notes, external_id)
+         $6::integer[], $7::text[], $8::text[], $9::timestamptz[])
+         AS u(id, milestone_id, enrollment_id, session_date, status, duration_minutes, notes,
+              external_id, session_started_at)
        ON CONFLICT (provider_agency_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
        RETURNING ${ATTENDANCE_RETURNING}`,
       [
@@ -102,6 +105,7 @@ export class AttendanceRepository {
         column('durationMinutes'),
         column('notes'),
         column('externalId'),
+        column('sessionStartedAt'),
         caller.agencyId,
         caller.id,
       ],
@@ -205,28 +209,49 @@ export class AttendanceRepository {
       .getRawOne<AttendanceRow>();
   }
 
-  /** The exact count of `present` records of each milestone, voided ones apart (0 for none). */
-  async presentCounts(
+  /**
+   * What attendance now says, in ONE statement: the exact count of `present`, not voided, records of each
+   * milestone (0 for one without any), and when each enrollment's first attended session
+   * took place, for the 24-hour rule (PRODUCT.md): its `session_started_at` when the provider
+   * gave it, otherwise the end of its session date in the program's time zone (`timeZone`),
+   * never when it was entered; null for an enrollment with no attended session left.
+   */
+  async progressFacts(
     milestoneIds: readonly string[],
-  ): Promise<{ milestoneId: string; present: number }[]> {
-    if (milestoneIds.length === 0) return [];
-    return this.uow.manager.query(
-      `SELECT m.id AS "milestoneId",
-              count(a.id) FILTER (WHERE a.status = 'present' AND a.voided_at IS NULL)::integer AS present
+    enrollments: readonly { enrollmentId: string; timeZone: string }[],
+  ): Promise<{
+    presentCounts: { milestoneId: string; present: number }[];
+    firstService: { enrollmentId: string; at: Date | null }[];
+  }> {
+    if (milestoneIds.length === 0 && enrollments.length === 0) {
+      return { presentCounts: [], firstService: [] };
+    }
+    const rows = await this.uow.manager.query<
+      { kind: 'milestone' | 'enrollment'; id: string; present: number | null; at: Date | null }[]
+    >(
+      `SELECT 'milestone' AS kind, m.id,
+              count(a.id) FILTER (WHERE a.status = 'present' AND a.voided_at IS NULL)::integer AS present,
+              NULL::timestamptz AS at
          FROM unnest($1::uuid[]) AS m (id)
          LEFT JOIN attendance_records a ON a.milestone_id = m.id
-        GROUP BY m.id`,
-      [milestoneIds],
+        GROUP BY m.id
+       UNION ALL
+       SELECT 'enrollment', x.enrollment_id, NULL,
+              (SELECT min(coalesce(a.session_started_at,
+                                   ((a.session_date + 1)::timestamp AT TIME ZONE x.time_zone)))
+                 FROM attendance_records a
+                WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present'
+                   AND a.voided_at IS NULL)
+         FROM unnest($2::uuid[], $3::text[]) AS x (enrollment_id, time_zone)`,
+      [milestoneIds, enrollments.map((e) => e.enrollmentId), enrollments.map((e) => e.timeZone)],
     );
-  }
-
-  /** Whether the enrollment still has an attended (`present`, not voided) session. */
-  async hasPresent(enrollmentId: string): Promise<boolean> {
-    const [row] = await this.uow.manager.query<{ found: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM attendance_records
-                       WHERE enrollment_id = $1 AND status = 'present' AND voided_at IS NULL) AS found`,
-      [enrollmentId],
-    );
-    return row.found;
+    return {
+      presentCounts: rows
+        .filter((row) => row.kind === 'milestone')
+        .map((row) => ({ milestoneId: row.id, present: row.present ?? 0 })),
+      firstService: rows
+        .filter((row) => row.kind === 'enrollment')
+        .map((row) => ({ enrollmentId: row.id, at: row.at })),
+    };
   }
 }

@@ -74,6 +74,7 @@ export class AttendanceService {
       index: 0,
       milestoneId: milestoneId.toLowerCase(),
       sessionDate: input.sessionDate,
+      sessionStartedAt: input.sessionStartedAt ?? null,
       status: input.status,
       durationMinutes: input.durationMinutes ?? null,
       notes: input.notes ?? null,
@@ -189,14 +190,12 @@ export class AttendanceService {
         this.recordedEvent(updated, target, { previousStatus: current.status }),
       ];
       if (next.status !== current.status) {
-        const progress = await this.plan.attendanceChanged({
-          presentCounts: await this.records.presentCounts([target.milestoneId]),
-          connected: next.status === 'present' ? [target.enrollmentId] : [],
-          disconnected:
-            current.status === 'present' && !(await this.records.hasPresent(target.enrollmentId))
-              ? [target.enrollmentId]
-              : [],
-        });
+        const progress = await this.plan.attendanceChanged(
+          await this.records.progressFacts(
+            [target.milestoneId],
+            [{ enrollmentId: target.enrollmentId, timeZone: target.timeZone }],
+          ),
+        );
         events.push(...this.metEvents(progress, targets));
       }
       await this.outbox.emit(...events);
@@ -251,13 +250,12 @@ export class AttendanceService {
         },
       ];
       if (current.status === 'present') {
-        const progress = await this.plan.attendanceChanged({
-          presentCounts: await this.records.presentCounts([target.milestoneId]),
-          connected: [],
-          disconnected: (await this.records.hasPresent(target.enrollmentId))
-            ? []
-            : [target.enrollmentId],
-        });
+        const progress = await this.plan.attendanceChanged(
+          await this.records.progressFacts(
+            [target.milestoneId],
+            [{ enrollmentId: target.enrollmentId, timeZone: target.timeZone }],
+          ),
+        );
         events.push(...this.metEvents(progress, targets));
       }
       await this.outbox.emit(...events);
@@ -337,7 +335,8 @@ export class AttendanceService {
       candidates.flatMap((c) => (c.externalId === null ? [] : [c.externalId])),
     );
     const stored = await this.records.findByExternalIds(caller, externalIds);
-    const plan = planAttendance(candidates, targets, stored, utcToday());
+    const now = new Date();
+    const plan = planAttendance(candidates, targets, stored, utcToday(now), now);
 
     const rows: (NewAttendanceRow & { index: number })[] = plan.accepted.map(
       ({ candidate, target }) => ({
@@ -346,6 +345,7 @@ export class AttendanceService {
         milestoneId: target.milestoneId,
         enrollmentId: target.enrollmentId,
         sessionDate: candidate.sessionDate,
+        sessionStartedAt: candidate.sessionStartedAt,
         status: candidate.status,
         durationMinutes: candidate.durationMinutes,
         notes: candidate.notes,
@@ -360,15 +360,15 @@ export class AttendanceService {
     outcome.rejected.push(...plan.rejected);
     await this.settleExternalIds(caller, rows, insertedIds, plan.duplicates, outcome);
 
-    const progress = await this.plan.attendanceChanged({
-      presentCounts: await this.records.presentCounts(
-        unique(outcome.inserted.map((row) => row.milestone_id)),
-      ),
-      connected: unique(
-        outcome.inserted.filter((row) => row.status === 'present').map((row) => row.enrollment_id),
-      ),
-      disconnected: [],
-    });
+    const progress = await this.plan.attendanceChanged(
+      await this.records.progressFacts(unique(outcome.inserted.map((row) => row.milestone_id)), [
+        ...new Map(
+          outcome.inserted
+            .filter((row) => row.status === 'present')
+            .map((row) => [row.enrollment_id, targets.get(row.milestone_id)!]),
+        ).values(),
+      ]),
+    );
     await this.outbox.emit(
       ...outcome.inserted.map((row) => this.recordedEvent(row, targets.get(row.milestone_id)!)),
       ...this.metEvents(progress, targets),

@@ -7,6 +7,7 @@ import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { enrollmentVisibleTo } from '../privacy/visibility';
 import type { EnrollmentStatus } from './domain/enrollment-status';
+import { ENDING_SOON_DEFAULT_DAYS, STALLED_AFTER_DAYS, type WorkList } from './domain/work-lists';
 import type { ListEnrollmentsQueryDto } from './dto/enrollment.dto';
 import { EnrollmentEntity, EnrollmentExtensionEntity } from './enrollment.entity';
 
@@ -56,6 +57,38 @@ type UpdateResult<T> = [T[], number];
  * is scoped by the caller in SQL (privacy/visibility.ts): an enrollment outside it is simply
  * not found. Every change moves `version`, the enrollment's ETag.
  */
+/** Today's date in the enrollment's program time zone. */
+const PROGRAM_TODAY = `(SELECT (now() AT TIME ZONE wp.time_zone)::date FROM programs wp WHERE wp.id = e.program_id)`;
+
+/**
+ * The SQL of each work list (domain/work-lists.ts states the rules), on alias `e`, with the
+ * named parameters `withinDays` and `stalledDays`.
+ */
+function workListPredicate(view: WorkList): string {
+  switch (view) {
+    case 'ending_soon':
+      return `(e.status = 'active'
+        AND e.scheduled_end_date <= ${PROGRAM_TODAY} + :withinDays::int
+        AND (NOT EXISTS (SELECT 1 FROM milestones wm WHERE wm.enrollment_id = e.id)
+             OR EXISTS (SELECT 1 FROM milestones wm WHERE wm.enrollment_id = e.id AND wm.met_at IS NULL)))`;
+    case 'stalled':
+      return `(e.status = 'active'
+        AND e.activated_at < now() - make_interval(days => :stalledDays::int)
+        AND NOT EXISTS (SELECT 1 FROM attendance_records wa
+              WHERE wa.enrollment_id = e.id AND wa.status = 'present'
+                AND wa.session_date > ${PROGRAM_TODAY} - :stalledDays::int))`;
+    case 'ready_for_review':
+      return `(e.status = 'active'
+        AND EXISTS (SELECT 1 FROM milestones wm WHERE wm.enrollment_id = e.id)
+        AND NOT EXISTS (SELECT 1 FROM milestones wm WHERE wm.enrollment_id = e.id AND wm.met_at IS NULL))`;
+    case 'minor_notice_due':
+      return `(e.status = 'completed' AND e.minor_notified_at IS NULL
+        AND EXISTS (SELECT 1 FROM sealing_notices wn WHERE wn.enrollment_id = e.id)
+        AND NOT EXISTS (SELECT 1 FROM sealing_notices wn
+              WHERE wn.enrollment_id = e.id AND wn.status <> 'acknowledged'))`;
+  }
+}
+
 @Injectable()
 export class EnrollmentsRepository {
   constructor(private readonly uow: UnitOfWork) {}
@@ -103,6 +136,12 @@ export class EnrollmentsRepository {
     if (query.site) qb.andWhere('e.site = :site', { site: query.site });
     if (query.participantId) {
       qb.andWhere('e.participant_id = :participantId', { participantId: query.participantId });
+    }
+    if (query.view) {
+      qb.andWhere(workListPredicate(query.view), {
+        withinDays: query.withinDays ?? ENDING_SOON_DEFAULT_DAYS,
+        stalledDays: STALLED_AFTER_DAYS,
+      });
     }
     if (query.providerAgencyId) {
       qb.andWhere(

@@ -4,7 +4,7 @@ import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatch, Versioned } from '../common/http/etag';
 import { Page } from '../common/pagination/pagination';
 import { Outbox } from '../events/outbox.service';
-import type { Caller } from '../identity/access/caller';
+import { isUser, type Caller } from '../identity/access/caller';
 import { AgenciesService } from '../identity/agencies/agencies.service';
 import { isUniqueViolation } from '../infrastructure/database/postgres-errors';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
@@ -109,6 +109,14 @@ export class EnrollmentsService {
   }
 
   async list(caller: Caller, query: ListEnrollmentsQueryDto): Promise<Page<EnrollmentDto>> {
+    if (query.view && !isUser(caller, 'coordinator', 'admin')) {
+      throw new DomainError('FORBIDDEN', 'Work lists are for coordinators (and admins)');
+    }
+    if (query.withinDays !== undefined && query.view !== 'ending_soon') {
+      throw new DomainError('VALIDATION_FAILED', 'withinDays goes with view=ending_soon only', [
+        { field: 'withinDays', message: 'withinDays goes with view=ending_soon only' },
+      ]);
+    }
     const page = await this.enrollments.listVisible(caller, query);
     return {
       items: await this.views.of(

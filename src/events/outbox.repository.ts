@@ -62,6 +62,23 @@ export class OutboxRepository {
    * enrollment it may see, attendance only for agencies entitled to session details,
    * sealing events only for the notified and the owning agency.
    */
+  /**
+   * Removes an arrest record's details (booking number, charges, location, arrest time) from
+   * every stored event about it, for the retention purge; ids and statuses stay. Returns how
+   * many events changed.
+   */
+  async scrubArrestDetails(arrestRecordId: string): Promise<number> {
+    const [rows] = await this.uow.manager.query<[{ id: string }[], number]>(
+      `UPDATE outbox_events
+          SET data = data - ARRAY['bookingNumber', 'charges', 'location', 'arrestedAt']
+        WHERE data->>'arrestRecordId' = $1
+          AND data ?| ARRAY['bookingNumber', 'charges', 'location', 'arrestedAt']
+        RETURNING id`,
+      [arrestRecordId],
+    );
+    return rows.length;
+  }
+
   async feedPage(
     caller: Caller,
     after: FeedPosition,

@@ -122,11 +122,13 @@ export function arrestRecordVisibleTo(caller: Caller, ar = 'ar'): SqlPredicate {
 export function sealedArrestRecordVisibleTo(caller: Caller, ar = 'ar'): SqlPredicate {
   const params = { scopeAgencyId: caller.agencyId };
   if (caller.kind !== 'user') return { sql: NOTHING, params };
-  if (caller.role === 'admin') return { sql: 'TRUE', params };
+  // A record whose details the retention purge destroyed is gone for everyone: 404 like unknown.
+  const kept = `${ar}.purged_at IS NULL`;
+  if (caller.role === 'admin') return { sql: kept, params };
   if (caller.role === 'court') {
     return {
-      sql: `EXISTS (SELECT 1 FROM enrollments se JOIN court_reviews sr ON sr.enrollment_id = se.id
-              WHERE se.arrest_record_id = ${ar}.id AND sr.court_agency_id = :scopeAgencyId)`,
+      sql: `(${kept} AND EXISTS (SELECT 1 FROM enrollments se JOIN court_reviews sr ON sr.enrollment_id = se.id
+              WHERE se.arrest_record_id = ${ar}.id AND sr.court_agency_id = :scopeAgencyId))`,
       params,
     };
   }
@@ -198,4 +200,23 @@ export function attendanceWritableBy(caller: Caller, x = 'm'): SqlPredicate {
       ? caller.scopes.includes('attendance:write')
       : caller.role === 'provider';
   return { sql: writer ? `${x}.provider_agency_id = :scopeAgencyId` : NOTHING, params };
+}
+
+/**
+ * Aggregate reports (`GET /reports/outcomes`): coordinators count their own agency's
+ * enrollments; admins and auditors all of them (aggregates only, suppressed below 5);
+ * anyone else nothing.
+ */
+export function enrollmentReportableBy(caller: Caller, e = 'e'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  if (caller.kind !== 'user') return { sql: NOTHING, params };
+  switch (caller.role) {
+    case 'admin':
+    case 'auditor':
+      return { sql: 'TRUE', params };
+    case 'coordinator':
+      return { sql: `${e}.owner_agency_id = :scopeAgencyId`, params };
+    default:
+      return { sql: NOTHING, params };
+  }
 }

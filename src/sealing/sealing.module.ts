@@ -1,13 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ArrestRecordsModule } from '../arrest-records/arrest-records.module';
 import { EnrollmentsModule } from '../enrollments/enrollments.module';
+import { RetentionPurgeJob } from './jobs/retention-purge.job';
 import { SealingNoticesOverdueJob } from './jobs/sealing-notices-overdue.job';
+import { RetentionPurgeService } from './retention-purge.service';
+import { RetentionRepository } from './retention.repository';
 import { SealingNoticesRepository } from './sealing-notices.repository';
 import { SealingNoticesService } from './sealing-notices.service';
 import { SealingController } from './sealing.controller';
 import { SealingService } from './sealing.service';
 
-/** Sealing on completion (WIC 786.5): the seal itself, the notices and their statutory clocks. */
+/**
+ * Sealing on completion (WIC 786.5): the seal itself, the notices and their statutory clocks,
+ * and the retention purge (WIC 826).
+ */
 @Module({
   imports: [ArrestRecordsModule, EnrollmentsModule],
   controllers: [SealingController],
@@ -16,7 +22,10 @@ import { SealingService } from './sealing.service';
     SealingNoticesService,
     SealingNoticesRepository,
     SealingNoticesOverdueJob,
+    RetentionRepository,
+    RetentionPurgeService,
+    RetentionPurgeJob,
   ],
-  exports: [SealingService],
+  exports: [SealingService, RetentionPurgeService],
 })
 export class SealingModule {}

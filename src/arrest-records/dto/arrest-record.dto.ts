@@ -114,14 +114,20 @@ export class ArrestRecordDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
   static from(record: ArrestRecordEntity): ArrestRecordDto {
+    const { bookingNumber, arrestedAt, charges } = record;
+    // Every read path excludes purged records (privacy/visibility.ts): reaching here with one
+    // is a bug, and it must fail rather than present a record whose details were destroyed.
+    if (record.purgedAt !== null || bookingNumber === null || arrestedAt === null || !charges) {
+      throw new Error('A purged arrest record is never presented');
+    }
     return {
       id: record.id,
       participantId: record.participantId,
       arrestingAgencyId: record.arrestingAgencyId,
       kind: record.kind,
-      bookingNumber: record.bookingNumber,
-      arrestedAt: record.arrestedAt.toISOString(),
-      charges: record.charges.map((c) =>
+      bookingNumber,
+      arrestedAt: arrestedAt.toISOString(),
+      charges: charges.map((c) =>
         c.description ? { code: c.code, description: c.description } : { code: c.code },
       ),
       location: record.location,

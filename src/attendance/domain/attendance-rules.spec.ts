@@ -1,4 +1,5 @@
 import {
+  calendarDateIn,
   AttendanceCandidate,
   AttendanceTarget,
   attendanceViolation,
@@ -14,6 +15,7 @@ const target = (overrides: Partial<AttendanceTarget> = {}): AttendanceTarget => 
   enrollmentStatus: 'active',
   startDate: '2026-03-01',
   scheduledEndDate: '2026-05-10',
+  timeZone: 'America/Los_Angeles',
   ...overrides,
 });
 let next = 0;
@@ -21,6 +23,7 @@ const candidate = (overrides: Partial<AttendanceCandidate> = {}): AttendanceCand
   index: next++,
   milestoneId: 'm1',
   sessionDate: '2026-03-10',
+  sessionStartedAt: null,
   status: 'present',
   durationMinutes: null,
   notes: null,
@@ -180,5 +183,38 @@ describe('utcToday', () => {
   it('is the UTC calendar date', () => {
     expect(utcToday(new Date('2026-03-20T23:30:00-08:00'))).toBe('2026-03-21');
     expect(utcToday(new Date('2026-03-20T00:00:00Z'))).toBe('2026-03-20');
+  });
+});
+
+describe('sessionStartedAt', () => {
+  const now = new Date('2026-03-20T20:00:00Z');
+  const check = (startedAt: string, sessionDate = '2026-03-10') =>
+    attendanceViolation(sessionDate, target(), TODAY, { startedAt, now })?.code ?? null;
+
+  it("is accepted when it falls on sessionDate in the program's time zone", () => {
+    expect(check('2026-03-10T09:00:00-07:00')).toBeNull();
+    // 02:30 UTC on the 11th is still the evening of the 10th in Los Angeles.
+    expect(check('2026-03-11T02:30:00Z')).toBeNull();
+  });
+
+  it('is refused when it names another local day than sessionDate', () => {
+    // Daylight saving time began on 8 March: 06:59 UTC is 23:59 on the 9th in Los Angeles.
+    expect(check('2026-03-10T06:59:00Z')).toBe('ATTENDANCE_SESSION_START_MISMATCH');
+    expect(check('2026-03-10T07:00:00Z')).toBeNull();
+    expect(check('2026-03-11T18:00:00Z')).toBe('ATTENDANCE_SESSION_START_MISMATCH');
+  });
+
+  it('is refused in the future beyond a few minutes of clock skew', () => {
+    expect(check('2026-03-20T20:04:00Z', '2026-03-20')).toBeNull();
+    expect(check('2026-03-20T20:06:00Z', '2026-03-20')).toBe('ATTENDANCE_SESSION_IN_FUTURE');
+  });
+
+  it('calendarDateIn reads the local date of an instant', () => {
+    expect(calendarDateIn(new Date('2026-07-01T06:59:00Z'), 'America/Los_Angeles')).toBe(
+      '2026-06-30',
+    );
+    expect(calendarDateIn(new Date('2026-07-01T07:00:00Z'), 'America/Los_Angeles')).toBe(
+      '2026-07-01',
+    );
   });
 });

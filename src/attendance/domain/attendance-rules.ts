@@ -9,6 +9,8 @@ export interface AttendanceCandidate {
   index: number;
   milestoneId: string;
   sessionDate: string;
+  /** ISO 8601 with offset, when the provider gave the session's start. */
+  sessionStartedAt: string | null;
   status: AttendanceStatus;
   durationMinutes: number | null;
   notes: string | null;
@@ -22,6 +24,8 @@ export interface AttendanceTarget {
   enrollmentStatus: EnrollmentStatus;
   startDate: string;
   scheduledEndDate: string;
+  /** The program's IANA time zone, in which session dates are read. */
+  timeZone: string;
 }
 
 /** A record already stored under one of the caller agency's externalIds. */
@@ -61,6 +65,7 @@ export function attendanceViolation(
   sessionDate: string,
   target: AttendanceTarget,
   today: string,
+  session: { startedAt: string | null; now: Date } = { startedAt: null, now: new Date() },
 ): Omit<AttendanceRejection, 'index'> | null {
   if (target.enrollmentStatus !== 'active') {
     return {
@@ -77,7 +82,37 @@ export function attendanceViolation(
   if (sessionDate > today) {
     return { code: 'ATTENDANCE_SESSION_IN_FUTURE', detail: 'sessionDate must not be after today' };
   }
+  if (session.startedAt !== null) {
+    const startedAt = new Date(session.startedAt);
+    if (startedAt.getTime() > session.now.getTime() + START_CLOCK_SKEW_MS) {
+      return {
+        code: 'ATTENDANCE_SESSION_IN_FUTURE',
+        detail: 'sessionStartedAt must not be in the future',
+      };
+    }
+    const localDate = calendarDateIn(startedAt, target.timeZone);
+    if (localDate !== sessionDate) {
+      return {
+        code: 'ATTENDANCE_SESSION_START_MISMATCH',
+        detail: `sessionStartedAt is on ${localDate} in ${target.timeZone}, not on sessionDate ${sessionDate}`,
+      };
+    }
+  }
   return null;
+}
+
+/** Clocks of providers' systems drift: a start up to five minutes ahead of ours is accepted. */
+export const START_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** The calendar date (`YYYY-MM-DD`) of an instant in an IANA time zone. */
+export function calendarDateIn(instant: Date, timeZone: string): string {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
 }
 
 /**
@@ -95,6 +130,7 @@ export function planAttendance(
   targets: ReadonlyMap<string, AttendanceTarget>,
   stored: ReadonlyMap<string, ExistingExternalId>,
   today: string,
+  now: Date = new Date(),
 ): AttendancePlan {
   const plan: AttendancePlan = { accepted: [], duplicates: [], rejected: [] };
   const acceptedByExternalId = new Map<string, AttendanceCandidate>();
@@ -136,7 +172,10 @@ export function planAttendance(
         continue;
       }
     }
-    const violation = attendanceViolation(candidate.sessionDate, target, today);
+    const violation = attendanceViolation(candidate.sessionDate, target, today, {
+      startedAt: candidate.sessionStartedAt,
+      now,
+    });
     if (violation) {
       plan.rejected.push({ index, ...violation });
       continue;

@@ -8,6 +8,7 @@ export interface AttendanceRow {
   milestone_id: string;
   enrollment_id: string;
   session_date: string;
+  session_started_at: Date | null;
   status: AttendanceStatus;
   duration_minutes: number | null;
   notes: string | null;
@@ -25,6 +26,13 @@ export class AttendanceDto {
   @ApiProperty({ format: 'uuid' }) milestoneId!: string;
   @ApiProperty({ format: 'uuid' }) enrollmentId!: string;
   @ApiProperty({ format: 'date' }) sessionDate!: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the session started, if the provider gave it',
+  })
+  sessionStartedAt!: string | null;
   @ApiProperty({ enum: ATTENDANCE_STATUSES }) status!: AttendanceStatus;
   @ApiProperty({ type: Number, nullable: true }) durationMinutes!: number | null;
   @ApiProperty({ type: String, nullable: true }) notes!: string | null;
@@ -60,6 +68,8 @@ export class AttendanceDto {
       milestoneId: row.milestone_id,
       enrollmentId: row.enrollment_id,
       sessionDate: row.session_date,
+      sessionStartedAt:
+        row.session_started_at === null ? null : new Date(row.session_started_at).toISOString(),
       status: row.status,
       durationMinutes: row.duration_minutes,
       notes: withholdNotes ? null : row.notes,

@@ -16,6 +16,7 @@ describe('validateBatchRecord', () => {
         index: 7,
         milestoneId: '6f9619ff-8b86-4011-b42d-00c04fc964ff',
         sessionDate: '2026-03-02',
+        sessionStartedAt: null,
         status: 'present',
         durationMinutes: 50,
         notes: null,
@@ -43,6 +44,12 @@ describe('validateBatchRecord', () => {
     ['an unknown field', { ...valid, room: 'B' }, /room is not a known field/],
     ['an empty externalId', { ...valid, externalId: '' }, /externalId/],
     ['too long notes', { ...valid, notes: 'x'.repeat(4001) }, /notes/],
+    [
+      'a start without offset',
+      { ...valid, sessionStartedAt: '2026-03-02T10:00:00' },
+      /sessionStartedAt must be an ISO 8601 date-time with an offset/,
+    ],
+    ['a start that is no time', { ...valid, sessionStartedAt: 42 }, /sessionStartedAt/],
   ])(
     'rejects %s with VALIDATION_FAILED and the index, without echoing values',
     (_label, plain, message) => {
@@ -75,6 +82,10 @@ describe('validateBatchRecord: the fast path never accepts what the DTO refuses'
     ['a uuid with braces', { ...valid, milestoneId: `{${valid.milestoneId}}` }],
     ['a date with time', { ...valid, sessionDate: '2026-03-02T00:00:00Z' }],
     ['a leap day', { ...valid, sessionDate: '2024-02-29' }],
+    ['a session start', { ...valid, sessionStartedAt: '2026-03-02T10:00:00-08:00' }],
+    ['a session start in UTC', { ...valid, sessionStartedAt: '2026-03-02T18:00:00.5Z' }],
+    ['a local session start', { ...valid, sessionStartedAt: '2026-03-02T10:00:00' }],
+    ['an impossible session start', { ...valid, sessionStartedAt: '2026-02-30T10:00:00Z' }],
     ['status in capitals', { ...valid, status: 'PRESENT' }],
     ['notes of 4000 emoji', { ...valid, notes: '😀'.repeat(2000) }],
     ['notes of 4001 characters', { ...valid, notes: 'x'.repeat(4001) }],

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { isCalendarDate } from '../../enrollments/domain/program-period';
+import { isTimestampWithOffset } from '../../enrollments/dto/date-validators';
 import { ATTENDANCE_STATUSES } from '../attendance-record.entity';
 import type { AttendanceCandidate, AttendanceRejection } from '../domain/attendance-rules';
 import {
@@ -14,6 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KNOWN_FIELDS = new Set([
   'milestoneId',
   'sessionDate',
+  'sessionStartedAt',
   'status',
   'durationMinutes',
   'notes',
@@ -27,13 +29,15 @@ const absent = (value: unknown): value is null | undefined => value === null || 
  * units, which count an emoji as two). Anything else goes through the DTO for its messages.
  */
 function plainlyValid(record: Record<string, unknown>): AttendanceCandidate | null {
-  const { milestoneId, sessionDate, status, durationMinutes, notes, externalId } = record;
+  const { milestoneId, sessionDate, sessionStartedAt, status, durationMinutes, notes, externalId } =
+    record;
   const ok =
     Object.keys(record).every((key) => KNOWN_FIELDS.has(key)) &&
     typeof milestoneId === 'string' &&
     UUID.test(milestoneId) &&
     typeof sessionDate === 'string' &&
     isCalendarDate(sessionDate) &&
+    (absent(sessionStartedAt) || isTimestampWithOffset(sessionStartedAt)) &&
     (ATTENDANCE_STATUSES as readonly unknown[]).includes(status) &&
     (absent(durationMinutes) ||
       (Number.isInteger(durationMinutes) &&
@@ -49,6 +53,7 @@ function plainlyValid(record: Record<string, unknown>): AttendanceCandidate | nu
     index: 0,
     milestoneId: milestoneId.toLowerCase(),
     sessionDate,
+    sessionStartedAt: sessionStartedAt ?? null,
     status: status as AttendanceCandidate['status'],
     durationMinutes: (durationMinutes as number | null | undefined) ?? null,
     notes: notes ?? null,
@@ -99,6 +104,7 @@ export function validateBatchRecord(
       index,
       milestoneId: dto.milestoneId.toLowerCase(),
       sessionDate: dto.sessionDate,
+      sessionStartedAt: dto.sessionStartedAt ?? null,
       status: dto.status,
       durationMinutes: dto.durationMinutes ?? null,
       notes: dto.notes ?? null,

@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { ATTENDANCE_STATUSES } from '../attendance-record.entity';
 import type { AttendanceStatus } from '../../enrollments/domain/milestone-progress';
-import { IsCalendarDate } from '../../enrollments/dto/date-validators';
+import { IsCalendarDate, IsTimestampWithOffset } from '../../enrollments/dto/date-validators';
 
 export const MAX_SESSION_MINUTES = 1440;
 export const MAX_NOTES_LENGTH = 4000;
@@ -34,6 +34,16 @@ export class RecordAttendanceDto {
   })
   @IsIn(ATTENDANCE_STATUSES)
   status!: AttendanceStatus;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-03-02T16:30:00-08:00',
+    description:
+      "When the session started (ISO 8601 with offset). It must fall on sessionDate in the program's time zone and not lie in the future. The 24-hour rule measures from activation to the first present session's start: this time when given, otherwise the end of sessionDate in the program's time zone",
+  })
+  @IsOptional()
+  @IsTimestampWithOffset()
+  sessionStartedAt?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_SESSION_MINUTES })
   @IsOptional()

@@ -112,6 +112,10 @@ export const ERROR_CATALOG = {
   },
   ATTENDANCE_SESSION_IN_FUTURE: { status: 422, title: 'The session date is in the future' },
   ATTENDANCE_VOIDED: { status: 409, title: 'This attendance record is voided' },
+  ATTENDANCE_SESSION_START_MISMATCH: {
+    status: 422,
+    title: "The session start does not fall on the session date in the program's time zone",
+  },
   ATTENDANCE_EXTERNAL_ID_CONFLICT: {
     status: 409,
     title: 'This externalId is already used for a different milestone',

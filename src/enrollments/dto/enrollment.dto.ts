@@ -1,11 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { MilestoneDto } from '../milestones/dto/milestone.dto';
 import { CONSENT_KINDS, type ConsentKind } from '../consent.entity';
 import { ENROLLMENT_STATUSES, type EnrollmentStatus } from '../domain/enrollment-status';
+import {
+  ENDING_SOON_DEFAULT_DAYS,
+  ENDING_SOON_MAX_DAYS,
+  WORK_LISTS,
+  type WorkList,
+} from '../domain/work-lists';
 import { IsCalendarDate } from './date-validators';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -54,6 +60,28 @@ export class ListEnrollmentsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   participantId?: string;
+
+  @ApiPropertyOptional({
+    enum: WORK_LISTS,
+    description:
+      "A coordinator's work list (coordinators and admins): `ending_soon` active, ending within `withinDays` with an unmet milestone; `stalled` active with no attended session in 14 days; `ready_for_review` every milestone met, not yet submitted; `minor_notice_due` completed, every sealing notice acknowledged, the minor not yet told in writing",
+  })
+  @IsOptional()
+  @IsIn(WORK_LISTS)
+  view?: WorkList;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: ENDING_SOON_MAX_DAYS,
+    default: ENDING_SOON_DEFAULT_DAYS,
+    description: 'With `view=ending_soon` only: how many days ahead to look',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(ENDING_SOON_MAX_DAYS)
+  withinDays?: number;
 }
 
 export class ExtendEnrollmentDto {

@@ -42,6 +42,8 @@ export interface WritableMilestone {
   enrollmentStatus: EnrollmentStatus;
   startDate: string;
   scheduledEndDate: string;
+  /** The program's IANA time zone, in which session dates are read. */
+  timeZone: string;
   category: ServiceCategory;
   /** Met before this write: tells whether the write made it met. */
   wasMet: boolean;
@@ -220,6 +222,8 @@ export class MilestonesRepository {
       .addSelect('m.met_at IS NOT NULL', 'was_met')
       .addSelect(['e.status AS status', 'e.start_date AS start_date'])
       .addSelect('e.scheduled_end_date', 'scheduled_end_date')
+      // The program's time zone: a scalar read, so only milestones and enrollments are locked.
+      .addSelect('(SELECT p.time_zone FROM programs p WHERE p.id = e.program_id)', 'time_zone')
       .from('milestones', 'm')
       .innerJoin('enrollments', 'e', 'e.id = m.enrollment_id')
       .where('m.id = ANY(:milestoneIds)', { milestoneIds })
@@ -235,6 +239,7 @@ export class MilestonesRepository {
         status: EnrollmentStatus;
         start_date: string;
         scheduled_end_date: string;
+        time_zone: string;
       }>();
     for (const row of rows) {
       targets.set(row.id, {
@@ -243,6 +248,7 @@ export class MilestonesRepository {
         enrollmentStatus: row.status,
         startDate: row.start_date,
         scheduledEndDate: row.scheduled_end_date,
+        timeZone: row.time_zone,
         category: row.category,
         wasMet: row.was_met,
       });
@@ -277,21 +283,16 @@ export class MilestonesRepository {
    * What attendance changed, in ONE statement over the plan and its enrollments (both owned
    * by this module): progress set from the exact `present` counts attendance reports for these
    * (locked) milestones (`met_at` set when the requirement is reached, cleared when a
-   * correction undoes it); the enrollments' 24-hour stamp (`connected`: set once by the first
-   * attended session; `disconnected`: cleared when none is left); and a new version (ETag) for
-   * every milestone and enrollment whose view changed. Returns the milestones whose progress
-   * changed.
+   * correction undoes it); the enrollments' 24-hour stamp (`firstService`: the moment of
+   * each enrollment's first attended session as attendance computed it, null when none is
+   * left); and a new version (ETag) for every milestone and enrollment whose view changed.
+   * Returns the milestones whose progress changed.
    */
   async applyAttendance(facts: {
     presentCounts: readonly { milestoneId: string; present: number }[];
-    connected: readonly string[];
-    disconnected: readonly string[];
+    firstService: readonly { enrollmentId: string; at: Date | null }[];
   }): Promise<MilestoneProgressRow[]> {
-    if (
-      facts.presentCounts.length === 0 &&
-      facts.connected.length === 0 &&
-      facts.disconnected.length === 0
-    ) {
+    if (facts.presentCounts.length === 0 && facts.firstService.length === 0) {
       return [];
     }
     return this.uow.manager.query<MilestoneProgressRow[]>(
@@ -306,24 +307,26 @@ export class MilestonesRepository {
             AND (m.attended_sessions <> c.present
                  OR (m.met_at IS NOT NULL) <> (c.present >= m.required_sessions))
          RETURNING ${PROGRESS_COLUMNS}),
+       first_service AS (
+         SELECT * FROM unnest($3::uuid[], $4::timestamptz[]) AS f (enrollment_id, at)),
        touched AS (
          UPDATE enrollments e
             SET first_service_at = CASE
-                  WHEN e.id = ANY($3::uuid[]) THEN coalesce(e.first_service_at, now())
-                  WHEN e.id = ANY($4::uuid[]) THEN NULL
+                  WHEN e.id IN (SELECT enrollment_id FROM first_service)
+                    THEN (SELECT f.at FROM first_service f WHERE f.enrollment_id = e.id)
                   ELSE e.first_service_at END,
                 version = e.version + 1,
                 updated_at = now()
           WHERE e.id IN (SELECT "enrollmentId" FROM progress)
-             OR (e.id = ANY($3::uuid[]) AND e.first_service_at IS NULL)
-             OR (e.id = ANY($4::uuid[]) AND e.first_service_at IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM first_service f
+                         WHERE f.enrollment_id = e.id AND f.at IS DISTINCT FROM e.first_service_at)
          RETURNING e.id)
        SELECT * FROM progress`,
       [
         facts.presentCounts.map((c) => c.milestoneId),
         facts.presentCounts.map((c) => c.present),
-        facts.connected,
-        facts.disconnected,
+        facts.firstService.map((f) => f.enrollmentId),
+        facts.firstService.map((f) => f.at),
       ],
     );
   }

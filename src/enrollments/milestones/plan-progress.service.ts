@@ -35,14 +35,14 @@ export class PlanProgress {
 
   /**
    * Attendance changed under the locks of `lockWritable`: progress follows the `present`
-   * counts; `connected` enrollments got an attended session (the first one stamps the
-   * 24-hour rule), `disconnected` ones have none left after a correction. Every enrollment
-   * whose view changed gets a new version. Returns the milestones whose progress changed.
+   * counts; `firstService` gives, for each enrollment whose attended sessions changed, when
+   * its first attended session took place (the 24-hour rule), or null when none is left.
+   * Every enrollment whose view changed gets a new version. Returns the milestones whose
+   * progress changed.
    */
   async attendanceChanged(facts: {
     presentCounts: readonly { milestoneId: string; present: number }[];
-    connected: readonly string[];
-    disconnected: readonly string[];
+    firstService: readonly { enrollmentId: string; at: Date | null }[];
   }): Promise<MilestoneProgressRow[]> {
     return this.milestones.applyAttendance(facts);
   }
