@@ -10,6 +10,8 @@ import { AccountLifecycle1764000800000 } from './1764000800000-account-lifecycle
 import { ParticipantSearchIndex1764000900000 } from './1764000900000-participant-search-index';
 import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-delivery-isolation';
 import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
+import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-booking-number-unique-per-owner';
+import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idempotency-withdrawn-responses';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -28,4 +30,6 @@ export const MIGRATIONS = [
   ParticipantSearchIndex1764000900000,
   WebhookDeliveryIsolation1764001000000,
   ProgramSettings1764001050000,
+  BookingNumberUniquePerOwner1764001300000,
+  IdempotencyWithdrawnResponses1764001310000,
 ];
