@@ -26,6 +26,7 @@ const ATTENDANCE_COLUMN_NAMES = [
   'duration_minutes',
   'notes',
   'external_id',
+  'provider_agency_id',
   'version',
   'created_at',
   'updated_at',

@@ -12,6 +12,8 @@ export interface AttendanceRow {
   duration_minutes: number | null;
   notes: string | null;
   external_id: string | null;
+  /** The agency that delivered (and recorded) the session. */
+  provider_agency_id: string;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -35,10 +37,10 @@ export class AttendanceDto {
   })
   redisclosureNotice?: string;
 
+  /** Use `presentAttendance` (attendance.presenter.ts): it decides the disclosure. */
   static from(
     row: AttendanceRow,
-    redisclosureNotice?: string,
-    withholdNotes = false,
+    disclosure: { notes: boolean; redisclosureNotice: string | undefined },
   ): AttendanceDto {
     const dto: AttendanceDto = {
       id: row.id,
@@ -47,13 +49,13 @@ export class AttendanceDto {
       sessionDate: row.session_date,
       status: row.status,
       durationMinutes: row.duration_minutes,
-      notes: withholdNotes ? null : row.notes,
+      notes: disclosure.notes ? row.notes : null,
       externalId: row.external_id,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
       version: row.version,
     };
-    if (redisclosureNotice) dto.redisclosureNotice = redisclosureNotice;
+    if (disclosure.redisclosureNotice) dto.redisclosureNotice = disclosure.redisclosureNotice;
     return dto;
   }
 }
