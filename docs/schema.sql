@@ -196,7 +196,8 @@ CREATE TABLE idempotency_keys (
   response_body jsonb,
   response_headers jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  expires_at timestamp with time zone NOT NULL
+  expires_at timestamp with time zone NOT NULL,
+  withdrawn boolean NOT NULL DEFAULT false
 );
 CREATE TABLE milestone_changes (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -435,6 +436,7 @@ ALTER TABLE enrollments ADD CONSTRAINT enrollments_site_check CHECK (length(btri
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_key_check CHECK (length(key) >= 1 AND length(key) <= 255);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (caller_id, key);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_status_code_check CHECK (status_code >= 200 AND status_code <= 299);
+ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_withdrawn_empty CHECK (NOT withdrawn OR response_body IS NULL AND response_headers = '{}'::jsonb);
 ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_check CHECK ((kind = 'removed'::text) = (provider_agency_id_after IS NULL AND required_sessions_after IS NULL));
 ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_kind_check CHECK (kind = ANY (ARRAY['corrected'::text, 'removed'::text]));
@@ -503,7 +505,7 @@ CREATE UNIQUE INDEX agencies_name_unique ON public.agencies USING btree (lower(n
 CREATE INDEX api_clients_agency_id ON public.api_clients USING btree (agency_id);
 CREATE INDEX api_clients_changed_status ON public.api_clients USING btree (id) WHERE ((token_version > 1) OR (revoked_at IS NOT NULL));
 CREATE INDEX api_clients_created_at_id ON public.api_clients USING btree (created_at, id);
-CREATE UNIQUE INDEX arrest_records_booking_unique ON public.arrest_records USING btree (arresting_agency_id, booking_number) WHERE (status = 'open'::arrest_record_status);
+CREATE UNIQUE INDEX arrest_records_booking_unique ON public.arrest_records USING btree (owner_agency_id, arresting_agency_id, booking_number) WHERE (status = 'open'::arrest_record_status);
 CREATE INDEX arrest_records_participant ON public.arrest_records USING btree (participant_id, created_at, id);
 CREATE INDEX arrest_records_sealed_unpurged ON public.arrest_records USING btree (sealed_at) WHERE ((status = 'sealed'::arrest_record_status) AND (purged_at IS NULL));
 CREATE INDEX attendance_enrollment_present ON public.attendance_records USING btree (enrollment_id) WHERE ((status = 'present'::attendance_status) AND (voided_at IS NULL));

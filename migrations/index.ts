@@ -15,6 +15,8 @@ import { CourtJurisdiction1764001100000 } from './1764001100000-court-jurisdicti
 import { Corrections1764001110000 } from './1764001110000-corrections';
 import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
 import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
+import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-booking-number-unique-per-owner';
+import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idempotency-withdrawn-responses';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -38,4 +40,6 @@ export const MIGRATIONS = [
   Corrections1764001110000,
   AttendanceSessionStart1764001200000,
   RetentionPurge1764001210000,
+  BookingNumberUniquePerOwner1764001300000,
+  IdempotencyWithdrawnResponses1764001310000,
 ];

@@ -31,6 +31,7 @@ const ATTENDANCE_COLUMN_NAMES = [
   'voided_at',
   'voided_by',
   'void_reason',
+  'provider_agency_id',
   'version',
   'created_at',
   'updated_at',

@@ -21,8 +21,7 @@ import {
   planAttendance,
   utcToday,
 } from './domain/attendance-rules';
-import { notesDisclosedTo } from '../privacy/session-notes';
-import { redisclosureNoticeFor } from '../privacy/part2';
+import { presentAttendance } from './attendance.presenter';
 import { AttendanceDto, AttendanceRow } from './dto/attendance.dto';
 import {
   BatchAttendanceDto,
@@ -41,6 +40,8 @@ interface WriteOutcome {
   rejected: AttendanceRejection[];
   /** Index of each inserted record in the request. */
   insertedIndex: Map<string, number>;
+  /** The milestones written to, locked. */
+  targets: ReadonlyMap<string, WritableMilestone>;
 }
 
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
@@ -90,13 +91,15 @@ export class AttendanceService {
       const storedId = outcome.duplicates.get(0);
       if (storedId !== undefined) {
         const stored = await this.records.findOwnRecord(caller, storedId);
-        if (!stored) throw new NotFoundError('Attendance record');
+        const target = stored && outcome.targets.get(stored.milestone_id);
+        if (!stored || !target) throw new NotFoundError('Attendance record');
         // Nothing was recorded: the answer discloses the stored record, a read.
         this.auditContext.setAction('attendance.read');
-        return { record: AttendanceDto.from(stored), created: false };
+        return { record: presentAttendance(caller, stored, target.category), created: false };
       }
       const [row] = outcome.inserted;
-      return { record: AttendanceDto.from(row), created: true };
+      const target = outcome.targets.get(row.milestone_id)!;
+      return { record: presentAttendance(caller, row, target.category), created: true };
     });
   }
 
@@ -183,7 +186,7 @@ export class AttendanceService {
         next.durationMinutes === current.duration_minutes &&
         next.notes === current.notes
       ) {
-        return AttendanceDto.from(current);
+        return presentAttendance(caller, current, target.category);
       }
       const updated = await this.records.update(id, next);
       const events: NewEvent[] = [
@@ -199,7 +202,7 @@ export class AttendanceService {
         events.push(...this.metEvents(progress, targets));
       }
       await this.outbox.emit(...events);
-      return AttendanceDto.from(updated);
+      return presentAttendance(caller, updated, target.category);
     });
   }
 
@@ -259,7 +262,7 @@ export class AttendanceService {
         events.push(...this.metEvents(progress, targets));
       }
       await this.outbox.emit(...events);
-      return AttendanceDto.from(voided);
+      return presentAttendance(caller, voided, target.category);
     });
   }
 
@@ -282,21 +285,11 @@ export class AttendanceService {
         page.limit,
         after ? { sessionDate: after[0], id: after[1] } : undefined,
       );
-      const notice = redisclosureNoticeFor(
-        milestone.category,
-        milestone.providerAgencyId,
-        caller.agencyId,
-      );
       return DATE_ID.page(
         rows,
         page.limit,
         (row) => [row.session_date, row.id],
-        (row) =>
-          AttendanceDto.from(
-            row,
-            notice,
-            !notesDisclosedTo(caller, milestone.category, milestone.providerAgencyId),
-          ),
+        (row) => presentAttendance(caller, row, milestone.category),
       );
     });
   }
@@ -307,11 +300,7 @@ export class AttendanceService {
       const row = await this.records.findById(id);
       const milestone = row && (await this.plan.findDetailsVisible(caller, row.milestone_id));
       if (!row || !milestone) throw new NotFoundError('Attendance record');
-      return AttendanceDto.from(
-        row,
-        redisclosureNoticeFor(milestone.category, milestone.providerAgencyId, caller.agencyId),
-        !notesDisclosedTo(caller, milestone.category, milestone.providerAgencyId),
-      );
+      return presentAttendance(caller, row, milestone.category);
     });
   }
 
@@ -325,12 +314,14 @@ export class AttendanceService {
       duplicates: new Map(),
       rejected: [],
       insertedIndex: new Map(),
+      targets: new Map(),
     };
     if (candidates.length === 0) return outcome;
     const targets = await this.plan.lockWritable(
       caller,
       unique(candidates.map((c) => c.milestoneId)),
     );
+    outcome.targets = targets;
     const externalIds = unique(
       candidates.flatMap((c) => (c.externalId === null ? [] : [c.externalId])),
     );

@@ -16,6 +16,8 @@ export interface AttendanceRow {
   voided_at: Date | null;
   voided_by: string | null;
   void_reason: string | null;
+  /** The agency that delivered (and recorded) the session. */
+  provider_agency_id: string;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -58,10 +60,10 @@ export class AttendanceDto {
   })
   redisclosureNotice?: string;
 
+  /** Use `presentAttendance` (attendance.presenter.ts): it decides the disclosure. */
   static from(
     row: AttendanceRow,
-    redisclosureNotice?: string,
-    withholdNotes = false,
+    disclosure: { notes: boolean; redisclosureNotice: string | undefined },
   ): AttendanceDto {
     const dto: AttendanceDto = {
       id: row.id,
@@ -72,17 +74,17 @@ export class AttendanceDto {
         row.session_started_at === null ? null : new Date(row.session_started_at).toISOString(),
       status: row.status,
       durationMinutes: row.duration_minutes,
-      notes: withholdNotes ? null : row.notes,
+      notes: disclosure.notes ? row.notes : null,
       externalId: row.external_id,
       voided: row.voided_at !== null,
       voidedAt: row.voided_at === null ? null : new Date(row.voided_at).toISOString(),
       voidedBy: row.voided_by,
-      voidReason: withholdNotes ? null : row.void_reason,
+      voidReason: disclosure.notes ? row.void_reason : null,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
       version: row.version,
     };
-    if (redisclosureNotice) dto.redisclosureNotice = redisclosureNotice;
+    if (disclosure.redisclosureNotice) dto.redisclosureNotice = disclosure.redisclosureNotice;
     return dto;
   }
 }
