@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page } from '../common/pagination/pagination';
@@ -25,6 +26,10 @@ import { Audited } from '../infrastructure/audit-context/audited.decorator';
 export class ParticipantsController {
   constructor(private readonly participants: ParticipantsService) {}
 
+  @ApiOperation({
+    summary: 'Register a participant',
+    description: 'Registers a minor referred to the program; the age rule applies.',
+  })
   @Post()
   @Audited({ action: 'participant.created', subject: 'participant', id: 'result' })
   @Roles('coordinator', 'admin')
@@ -38,6 +43,10 @@ export class ParticipantsController {
     return this.participants.register(body, caller);
   }
 
+  @ApiOperation({
+    summary: 'Search participants',
+    description: 'Participants the caller may see, by name or case number, keyset-paginated.',
+  })
   @Get()
   @Audited({ action: 'participant.listed', subject: 'participant', id: 'items' })
   @Roles('coordinator', 'admin', 'provider', 'court')
@@ -50,6 +59,11 @@ export class ParticipantsController {
     return this.participants.search(query, caller);
   }
 
+  @ApiOperation({
+    summary: 'Read a participant',
+    description:
+      "A participant the caller may see; what is shown depends on the caller's role and agency.",
+  })
   @Get(':id')
   @Audited({ action: 'participant.read', subject: 'participant', id: { param: 'id' } })
   @Roles('coordinator', 'admin', 'provider', 'court')

@@ -35,7 +35,7 @@ export class RecordAttendanceDto {
   @IsIn(ATTENDANCE_STATUSES)
   status!: AttendanceStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SESSION_MINUTES })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_SESSION_MINUTES })
   @IsOptional()
   @IsInt()
   @Min(1)

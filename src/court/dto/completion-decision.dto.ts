@@ -66,6 +66,9 @@ export class CourtReviewDto {
  */
 export class CompletionResultDto extends EnrollmentDto {
   @ApiProperty({ type: CourtReviewDto }) review!: CourtReviewDto;
-  @ApiProperty({ description: 'Sealing notices created by this decision (0 on a rejection)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Sealing notices created by this decision (0 on a rejection)',
+  })
   sealingNotices!: number;
 }
