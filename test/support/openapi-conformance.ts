@@ -261,6 +261,17 @@ export class OpenApiConformance {
     return violations;
   }
 
+  /**
+   * Validates any value against a schema of the document (`#/components/schemas/X`), for
+   * what no response carries as such (an event as stored in the outbox, a webhook body).
+   */
+  checkSchema(schemaPointer: string, value: unknown): { pointer: string; message: string }[] {
+    return this.validate(schemaPointer, value).map((error) => ({
+      pointer: error.instancePath,
+      message: `${describe(error)} [${error.schemaPath}]`,
+    }));
+  }
+
   /** The pointer of what `value` stands for: its `$ref`'s target, or where it is. */
   private pointerOf(value: unknown, where: string): string {
     const ref = (value as { $ref?: unknown } | undefined)?.$ref;
