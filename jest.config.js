@@ -39,6 +39,8 @@ module.exports = {
       transform,
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // Every response of every e2e test is checked against docs/openapi.json.
+      setupFilesAfterEnv: ['<rootDir>/test/support/openapi-conformance.setup.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],

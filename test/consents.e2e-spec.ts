@@ -77,14 +77,21 @@ describe('consents (POST /enrollments/:id/consents, POST /consents/:id/revoke)',
       const events = await eventsOf(enrollment.id);
       expect(events.map((e) => e.type)).toEqual([
         'enrollment.created',
+        'consent.recorded',
         'enrollment.activated',
         'enrollment.status_changed',
       ]);
-      expect(events[1].data).toMatchObject({
+      // Ids and the kind only: never who signed.
+      expect(events[1].data).toEqual({
+        consentId: res.body.id,
+        enrollmentId: enrollment.id,
+        kind: 'participation',
+      });
+      expect(events[2].data).toMatchObject({
         enrollmentId: enrollment.id,
         participantId: participant.id,
       });
-      expect(events[2].data).toMatchObject({
+      expect(events[3].data).toMatchObject({
         enrollmentId: enrollment.id,
         from: 'pending_consent',
         to: 'active',
@@ -224,10 +231,21 @@ describe('consents (POST /enrollments/:id/consents, POST /consents/:id/revoke)',
       });
       expect(after.body.consents[0]).toMatchObject({ id: consent.id, revoked: true });
       const events = await eventsOf(enrollment.id);
-      expect(events.at(-1)).toEqual({
-        type: 'enrollment.status_changed',
-        data: { enrollmentId: enrollment.id, from: 'active', to: 'withdrawn', action: 'withdraw' },
-      });
+      expect(events.slice(-2)).toEqual([
+        {
+          type: 'consent.revoked',
+          data: { consentId: consent.id, enrollmentId: enrollment.id, kind: 'participation' },
+        },
+        {
+          type: 'enrollment.status_changed',
+          data: {
+            enrollmentId: enrollment.id,
+            from: 'active',
+            to: 'withdrawn',
+            action: 'withdraw',
+          },
+        },
+      ]);
 
       const again = await as(w.coordinator.token).post(`/api/v1/consents/${consent.id}/revoke`, {
         reason: 'again',

@@ -15,6 +15,22 @@ import {
   recordAttendance,
 } from './support/workflow';
 
+/**
+ * A well-formed `arrest_record.sealed` payload (every response is checked against the
+ * document's event schemas) whose sealingNoticeId carries the number `n` the tests track.
+ */
+const OFFSET = 1_000_000; // tests number events from -2 up
+const numberedId = (n: number) => `00000000-0000-4000-8000-${String(n + OFFSET).padStart(12, '0')}`;
+const sealedData = (n: number) => ({
+  arrestRecordId: numberedId(n),
+  enrollmentId: numberedId(n),
+  sealedAt: new Date().toISOString(),
+  sealingNoticeId: numberedId(n),
+  dueAt: new Date().toISOString(),
+});
+const numberOf = (item: { data: { sealingNoticeId: string } }) =>
+  Number(item.data.sealingNoticeId.slice(-12)) - OFFSET;
+
 describe('event feed', () => {
   let t: TestApp;
   let admin: string;
@@ -27,7 +43,7 @@ describe('event feed', () => {
 
   const emitTo = (agencyId: string, n: number) =>
     t.app.get(UnitOfWork).run(async (manager) => {
-      await t.app.get(Outbox).emit({ type: 'arrest_record.sealed', agencyId, data: { n } });
+      await t.app.get(Outbox).emit({ type: 'arrest_record.sealed', agencyId, data: sealedData(n) });
       // Hold the transaction open a little, so commits land out of position order.
       await manager.query('SELECT pg_sleep(random() * 0.005)');
     });
@@ -39,7 +55,7 @@ describe('event feed', () => {
       .auth(token, { type: 'bearer' })
       .expect(200);
     return res.body as {
-      items: { id: string; type: string; data: { n: number } }[];
+      items: { id: string; type: string; data: { sealingNoticeId: string } }[];
       nextCursor: string;
     };
   }
@@ -65,7 +81,7 @@ describe('event feed', () => {
     let deadline = Infinity;
     while (seen.length < total && Date.now() < deadline) {
       const page = await readPage(client.token, cursor);
-      seen.push(...page.items.map((item) => item.data.n));
+      seen.push(...page.items.map((item) => numberOf(item)));
       expect(page.nextCursor).toEqual(expect.any(String));
       cursor = page.nextCursor;
       if (!writing && deadline === Infinity) deadline = Date.now() + 20000;
@@ -84,7 +100,7 @@ describe('event feed', () => {
     await emitTo(mine.id, -2);
     await outboxSettled(t);
     const page = await readPage(client.token, undefined, 500);
-    const ns = page.items.map((item) => item.data.n);
+    const ns = page.items.map((item) => numberOf(item));
     expect(ns).toContain(-2);
     expect(ns).not.toContain(-1);
   });
@@ -294,7 +310,7 @@ onServer('event feed: a late commit of an earlier position (real PostgreSQL)', (
     const insert = (db: Client, n: number) =>
       db.query(
         `INSERT INTO outbox_events (type, agency_id, data) VALUES ('arrest_record.sealed', $1, $2)`,
-        [agency.id, JSON.stringify({ n })],
+        [agency.id, JSON.stringify(sealedData(n))],
       );
     try {
       // `first` takes its transaction id first but writes its event last.
@@ -313,7 +329,7 @@ onServer('event feed: a late commit of an earlier position (real PostgreSQL)', (
             .query(after ? { after } : {})
             .auth(client.token, { type: 'bearer' })
             .expect(200)
-        ).body as { items: { data: { n: number } }[]; nextCursor: string };
+        ).body as { items: { data: { sealingNoticeId: string } }[]; nextCursor: string };
       // Other test files' older transactions may hold the horizon for a moment.
       await eventually(async () => {
         const [row] = await t.app
@@ -325,12 +341,12 @@ onServer('event feed: a late commit of an earlier position (real PostgreSQL)', (
         expect(row.below).toBe(true);
       });
       const page = await read();
-      expect(page.items.map((item) => item.data.n)).toEqual([2]);
+      expect(page.items.map((item) => numberOf(item))).toEqual([2]);
 
       await late.query('COMMIT');
       await outboxSettled(t);
       const next = await read(page.nextCursor);
-      expect(next.items.map((item) => item.data.n)).toEqual([1]);
+      expect(next.items.map((item) => numberOf(item))).toEqual([1]);
     } finally {
       await Promise.all([first.end(), late.end()]);
     }

@@ -61,7 +61,8 @@ type CallerName = (typeof CALLERS)[number];
  *   review     DA, pending court review; mental_health at the clinic (met); an expired
  *              information-sharing consent naming the shelter for mental_health
  *   completed  DA, confirmed by the county court: its arrest record is sealed; the clerk read
- *              that record during review, so the court holds a copy and gets a notice too
+ *              that record during review, but the deciding court holds the order, not a
+ *              copy, and gets no notice; the DA's system pulled it, so the DA gets one
  *   other      the second office, active; shelter at the shelter
  * - participants: one per enrollment, and `unenrolled` (registered by the DA, no enrollment);
  * - arrest records: one per participant (`unenrolled` has one too).
@@ -169,9 +170,9 @@ const MILESTONE_DETAILS = `
   courtRecords      .         .          .               .          .             .
 `;
 
-/** Notices of the completed enrollment's sealing, addressed to the police and to the court. */
+/** Notices of the completed enrollment's sealing, addressed to the police and to the DA. */
 const SEALING_NOTICES = `
-                    toPolice  toCourt
+                    toPolice  toDA
   coordinator       Y         Y
   otherCoordinator  .         .
   clinicStaff       .         .
@@ -180,13 +181,13 @@ const SEALING_NOTICES = `
   otherClerk        .         .
   admin             Y         Y
   auditor           .         .
-  daSystem          .         .
+  daSystem          .         Y
   clinicAttendance  .         .
   clinicReader      .         .
   shelterSystem     .         .
   policeRecords     Y         .
   probationSystem   .         .
-  courtRecords      .         Y
+  courtRecords      .         .
 `;
 
 /** Whose enrollments each caller counts in the aggregate reports: its agency's as coordinator; all as admin or auditor. */
@@ -421,6 +422,9 @@ describe('privacy matrix: every visibility predicate for every caller', () => {
       court: clerk,
     });
     await ctx.act(() => ctx.get(ArrestRecordsService).get(completed.arrestRecord.id, clerk));
+    await ctx.act(() =>
+      ctx.get(ArrestRecordsService).get(completed.arrestRecord.id, callers.daSystem),
+    );
     await ctx.decideCompletion(clerk, completed.enrollment.id, {
       decision: 'confirmed',
       courtOrderNumber: 'JV-MATRIX-1',
@@ -443,6 +447,8 @@ describe('privacy matrix: every visibility predicate for every caller', () => {
       `SELECT id, agency_id FROM sealing_notices WHERE enrollment_id = $1`,
       [completed.enrollment.id],
     );
+    // The deciding court is never notified (API.md "Additions"), though its clerk read the record.
+    expect(notices.map((n) => n.agency_id).sort()).toEqual([police.id, da.id].sort());
     const noticeTo = (agencyId: string) => notices.find((n) => n.agency_id === agencyId)!.id;
     const enrolled = { part2, shared, review, completed, other };
     const each = <T>(pick: (e: (typeof enrolled)[keyof typeof enrolled]) => T) =>
@@ -463,7 +469,7 @@ describe('privacy matrix: every visibility predicate for every caller', () => {
       'arrest records': arrestRecords,
       'sealed arrest records': arrestRecords,
       'milestone details': milestones,
-      'sealing notices': { toPolice: noticeTo(police.id), toCourt: noticeTo(court.id) },
+      'sealing notices': { toPolice: noticeTo(police.id), toDA: noticeTo(da.id) },
       'attendance writability': milestones,
     });
   });

@@ -95,17 +95,26 @@ describe('sealing notices and the statutory clocks', () => {
       }
     });
 
-    it('never carries names, booking numbers or charges', async () => {
+    it("never carries names or charges; only the arresting agency's own booking number", async () => {
       const { notice, arrest } = await completedWithNotice();
       const [record] = await db.query(
         `SELECT booking_number, charges FROM arrest_records WHERE id = $1`,
         [arrest.id],
       );
-      const text = JSON.stringify(await noticesOf(policeClient));
+      const notices = await noticesOf(policeClient);
+      const text = JSON.stringify(notices);
       expect(text).toContain(notice.id);
-      for (const secret of [record.booking_number, 'PC 372', 'Public nuisance', 'Maria', 'Lopez']) {
+      for (const secret of ['PC 372', 'Public nuisance', 'Maria', 'Lopez']) {
         expect(text).not.toContain(secret);
       }
+      // The police's own key to its copy, on the police's own notice (API.md "Additions").
+      expect(notices.find((n) => n.id === notice.id)).toMatchObject({
+        bookingNumber: record.booking_number,
+      });
+      // The coordinator follows the same notice without the booking number.
+      expect(JSON.stringify(await noticesOf(w.coordinator.token))).not.toContain(
+        record.booking_number,
+      );
       expect(Object.keys(notice).sort()).toEqual(
         [
           'acknowledgedAt',

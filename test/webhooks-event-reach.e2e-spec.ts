@@ -51,7 +51,8 @@ describe('event types an agency can receive (against the dispatcher)', () => {
     );
 
     // A case of the DA's: plan, attendance, review, a court clerk and the DA's own case system
-    // reading the arrest record (both then hold a copy), completion, sealing, acknowledgement.
+    // reading the arrest record (the DA's system then holds a copy; the deciding court holds
+    // the order, not a copy), completion, sealing, acknowledgement.
     const reviewed = await givenEnrollmentPendingReview(t, w);
     const daSystem = await givenClient(t, w.admin, {
       agencyId: w.da.id,
@@ -124,12 +125,18 @@ describe('event types an agency can receive (against the dispatcher)', () => {
     // The workflow did reach every kind through each part it can play.
     const got = (kind: AgencyKind) => delivered.filter((d) => d.kind === kind).map((d) => d.type);
     expect(got('law_enforcement')).toEqual(
-      expect.arrayContaining(['arrest_record.sealed', 'sealing_notice.acknowledged']),
+      expect.arrayContaining([
+        'arrest_record.created',
+        'arrest_record.sealed',
+        'sealing_notice.acknowledged',
+      ]),
     );
-    expect(got('court')).toContain('arrest_record.sealed');
+    // The court that ordered the sealing gets no notice, though its clerk read the record.
+    expect(got('court')).not.toContain('arrest_record.sealed');
     expect(got('district_attorney')).toEqual(
       expect.arrayContaining([
         'participant.created',
+        'consent.recorded',
         'attendance.recorded',
         'arrest_record.sealed',
         'sealing_notice.acknowledged',

@@ -8,6 +8,7 @@ import {
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
@@ -28,6 +29,11 @@ import { Audited } from '../infrastructure/audit-context/audited.decorator';
 export class ArrestRecordsController {
   constructor(private readonly arrestRecords: ArrestRecordsService) {}
 
+  @ApiOperation({
+    summary: 'Record an arrest',
+    description:
+      'Records the arrest or detention behind a referral; the booking number is unique per owner and arresting agency among open records.',
+  })
   @Post('participants/:id/arrest-records')
   @Audited({ action: 'arrest_record.created', subject: 'arrest_record', id: 'result' })
   @Roles('coordinator', 'admin')
@@ -46,6 +52,10 @@ export class ArrestRecordsController {
     return this.arrestRecords.record(participantId, body, caller);
   }
 
+  @ApiOperation({
+    summary: 'List arrest records of a participant',
+    description: 'Open records the caller may see; sealed records are left out.',
+  })
   @Get('participants/:id/arrest-records')
   @Audited({ action: 'arrest_record.listed', subject: 'arrest_record', id: 'items' })
   @Roles('coordinator', 'admin', 'court', 'provider')
@@ -60,6 +70,11 @@ export class ArrestRecordsController {
     return this.arrestRecords.listForParticipant(participantId, page, caller);
   }
 
+  @ApiOperation({
+    summary: 'Read an arrest record',
+    description:
+      'A record the caller may see. A sealed record is 404 unless the caller states a purpose the law allows (the read is audited with it).',
+  })
   @Get('arrest-records/:id')
   @Audited({
     action: 'arrest_record.read',

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'typeorm';
-import { arrestRecordVisibleTo, sealedArrestRecordVisibleTo } from '../privacy/visibility';
+import {
+  arrestRecordVisibleTo,
+  ownBookingNumberVisibleTo,
+  sealedArrestRecordVisibleTo,
+} from '../privacy/visibility';
 import { Page, toPage } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
 import { type Caller, isUser } from '../identity/access/caller';
@@ -164,6 +168,24 @@ export class ArrestRecordsRepository {
   }
 
   /** The agencies that took a copy of the record out of this system, in the order they did. */
+  /**
+   * The booking numbers of those records (sealed or not) the caller's agency made, for its
+   * sealing notices: `ownBookingNumberVisibleTo` decides; nothing else of the record is read.
+   */
+  async ownBookingNumbers(caller: Caller, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const scope = ownBookingNumberVisibleTo(caller, 'ar');
+    const rows = await this.uow.manager
+      .createQueryBuilder()
+      .from('arrest_records', 'ar')
+      .select('ar.id', 'id')
+      .addSelect('ar.booking_number', 'booking_number')
+      .where('ar.id = ANY(:ids)', { ids })
+      .andWhere(scope.sql, scope.params)
+      .getRawMany<{ id: string; booking_number: string }>();
+    return new Map(rows.map((row) => [row.id, row.booking_number]));
+  }
+
   async disclosedTo(id: string): Promise<string[]> {
     const rows = await this.uow.manager.query<{ agency_id: string }[]>(
       `SELECT agency_id FROM arrest_record_disclosures

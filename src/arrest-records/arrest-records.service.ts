@@ -5,6 +5,7 @@ import type { Caller } from '../identity/access/caller';
 import { AgenciesService } from '../identity/agencies/agencies.service';
 import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import { isUniqueViolation } from '../infrastructure/database/postgres-errors';
+import { Outbox } from '../events/outbox.service';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { isMinorOn } from '../participants/domain/minor-age';
 import { ParticipantsRepository } from '../participants/participants.repository';
@@ -33,6 +34,7 @@ export class ArrestRecordsService {
     private readonly participants: ParticipantsRepository,
     private readonly agencies: AgenciesService,
     private readonly auditContext: AuditContext,
+    private readonly outbox: Outbox,
   ) {}
 
   async record(
@@ -77,6 +79,13 @@ export class ArrestRecordsService {
           ),
           location: input.location ?? null,
           createdBy: caller.id,
+        });
+        // The arresting agency's records system learns the id that a sealing notice will
+        // name later (with its own booking number); the id only, nothing of the arrest.
+        await this.outbox.emit({
+          type: 'arrest_record.created',
+          agencyId: agency.id,
+          data: { arrestRecordId: saved.id },
         });
         return ArrestRecordDto.from(saved);
       } catch (error) {

@@ -21,9 +21,10 @@ import {
   ApiResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiIfMatch, IfMatch, setEtag } from '../common/http/etag';
+import { ApiIfMatch, ETAG_RESPONSE_HEADERS, IfMatch, setEtag } from '../common/http/etag';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import { Roles, Scopes } from '../identity/access/access-policy.decorators';
@@ -42,15 +43,22 @@ import { Audited } from '../infrastructure/audit-context/audited.decorator';
 export class AttendanceController {
   constructor(private readonly attendance: AttendanceService) {}
 
+  @ApiOperation({
+    summary: 'Record attendance',
+    description:
+      'Records one session of a milestone: 201 when recorded; 200 with the stored record, nothing written, when its `externalId` was already recorded.',
+  })
   @Post('milestones/:id/attendance')
   @Audited({ action: 'attendance.recorded', subject: 'attendance_record', id: 'result' })
   @Roles('provider')
   @Scopes('attendance:write')
   @ApiCreatedResponse({
+    headers: ETAG_RESPONSE_HEADERS,
     type: AttendanceDto,
     description: 'Recorded; ETag header holds the version',
   })
   @ApiOkResponse({
+    headers: ETAG_RESPONSE_HEADERS,
     type: AttendanceDto,
     description: 'externalId re-sent: the stored record, nothing written',
   })
@@ -76,6 +84,11 @@ export class AttendanceController {
     return record;
   }
 
+  @ApiOperation({
+    summary: 'Record attendance in a batch',
+    description:
+      'Up to 1000 sessions in one request; each record is accepted or rejected on its own, and `externalId` makes a re-sent record a no-op.',
+  })
   @Post('attendance/batch')
   @Audited({ action: 'attendance.batch_recorded', subject: 'milestone', id: 'none' })
   @HttpCode(200)
@@ -89,6 +102,11 @@ export class AttendanceController {
     return this.attendance.recordBatch(caller, body);
   }
 
+  @ApiOperation({
+    summary: 'List attendance of a milestone',
+    description:
+      'Sessions recorded for the milestone, keyset-paginated; notes only for callers allowed to read them.',
+  })
   @Get('milestones/:id/attendance')
   @Audited({ action: 'attendance.read', subject: 'milestone', id: { param: 'id' } })
   @Roles('provider', 'coordinator', 'admin')
@@ -105,11 +123,19 @@ export class AttendanceController {
     return this.attendance.list(caller, milestoneId, page);
   }
 
+  @ApiOperation({
+    summary: 'Read an attendance record',
+    description: 'One session record with its ETag (for corrections).',
+  })
   @Get('attendance/:id')
   @Audited({ action: 'attendance.read', subject: 'attendance_record', id: { param: 'id' } })
   @Roles('provider', 'coordinator', 'admin')
   @Scopes('enrollments:read')
-  @ApiOkResponse({ type: AttendanceDto, description: 'ETag header holds the version' })
+  @ApiOkResponse({
+    headers: ETAG_RESPONSE_HEADERS,
+    type: AttendanceDto,
+    description: 'ETag header holds the version',
+  })
   @ApiNotFoundResponse({ description: "Unknown record, or outside the caller's scope" })
   async get(
     @CurrentCaller() caller: Caller,
@@ -121,12 +147,18 @@ export class AttendanceController {
     return record;
   }
 
+  @ApiOperation({
+    summary: 'Correct an attendance record',
+    description:
+      'Changes the status, notes or duration of a recorded session; If-Match is required (428 without it, 412 when stale). The plan progress follows.',
+  })
   @Patch('attendance/:id')
   @Audited({ action: 'attendance.corrected', subject: 'attendance_record', id: { param: 'id' } })
   @Roles('provider')
   @Scopes('attendance:write')
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag last read, e.g. "2"' })
   @ApiOkResponse({
+    headers: ETAG_RESPONSE_HEADERS,
     type: AttendanceDto,
     description: 'Corrected; ETag header holds the new version',
   })

@@ -9,7 +9,13 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiIfMatch, IfMatch, withEtag } from '../common/http/etag';
 import { PageDto } from '../common/pagination/page.dto';
@@ -27,6 +33,11 @@ import { Audited } from '../infrastructure/audit-context/audited.decorator';
 export class CourtController {
   constructor(private readonly court: CourtService) {}
 
+  @ApiOperation({
+    summary: 'Court review queue',
+    description:
+      "Enrollments submitted to the caller's court for a completion decision, with their plan's progress.",
+  })
   @Get('court/review-queue')
   @Audited({ action: 'enrollment.review_queue_listed', subject: 'enrollment', id: 'items' })
   @Roles('court', 'admin')
@@ -38,6 +49,11 @@ export class CourtController {
     return this.court.reviewQueue(page, caller);
   }
 
+  @ApiOperation({
+    summary: 'Decide completion',
+    description:
+      'The court confirms (enrollment completed, arrest record sealed, sealing notices sent, in one transaction) or rejects with reasons (back to active).',
+  })
   @Post('enrollments/:id/completion')
   @Audited({ action: 'enrollment.completion_decided', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)

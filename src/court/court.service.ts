@@ -186,7 +186,7 @@ export class CourtService {
       }
       let sealingNotices = 0;
       if (confirmed) {
-        const sealing = await this.sealing.sealForCompletion(saved);
+        const sealing = await this.sealing.sealForCompletion(saved, caller.agencyId);
         sealingNotices = sealing.notices.length;
         await this.outbox.emit({
           type: 'enrollment.completed',

@@ -7,6 +7,7 @@ import {
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { ApiIfMatch, IfMatch } from '../common/http/etag';
 import { Roles } from '../identity/access/access-policy.decorators';
@@ -21,6 +22,11 @@ import { Audited } from '../infrastructure/audit-context/audited.decorator';
 export class ConsentsController {
   constructor(private readonly consents: ConsentsService) {}
 
+  @ApiOperation({
+    summary: 'Record a consent',
+    description:
+      'Participation consent (and guardian consent where the program requires it) activates the enrollment; information-sharing consent names a recipient agency and category.',
+  })
   @Post('enrollments/:id/consents')
   @Audited({ action: 'consent.recorded', subject: 'consent', id: 'result' })
   @Roles('coordinator', 'admin')
@@ -45,6 +51,11 @@ export class ConsentsController {
     return this.consents.record(caller, enrollmentId, body, ifMatch);
   }
 
+  @ApiOperation({
+    summary: 'Revoke a consent',
+    description:
+      "Revoking participation consent withdraws the enrollment; an information-sharing consent ends the recipient agency's access.",
+  })
   @Post('consents/:id/revoke')
   @Audited({ action: 'consent.revoked', subject: 'consent', id: { param: 'id' } })
   @HttpCode(200)

@@ -3,6 +3,7 @@ import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatch } from '../common/http/etag';
 import type { Caller } from '../identity/access/caller';
 import { AgenciesService } from '../identity/agencies/agencies.service';
+import { Outbox } from '../events/outbox.service';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { ProgramsService } from '../programs/programs.service';
 import { ConsentsRepository } from './consents.repository';
@@ -22,6 +23,7 @@ export class ConsentsService {
     private readonly agencies: AgenciesService,
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly programs: ProgramsService,
+    private readonly outbox: Outbox,
   ) {}
 
   /**
@@ -76,6 +78,11 @@ export class ConsentsService {
         expiresAt,
         recordedBy: caller.id,
       });
+      await this.outbox.emit({
+        type: 'consent.recorded',
+        enrollmentId,
+        data: { consentId: consent.id, enrollmentId, kind: consent.kind },
+      });
 
       if (enrollment.status === 'pending_consent' && (await this.consentComplete(enrollment))) {
         await this.lifecycle.transition(enrollment, 'activate', {
@@ -103,6 +110,11 @@ export class ConsentsService {
       consent.revokeReason = input.reason;
       consent.revokedBy = caller.id;
       const saved = await this.consents.save(consent);
+      await this.outbox.emit({
+        type: 'consent.revoked',
+        enrollmentId,
+        data: { consentId: saved.id, enrollmentId, kind: saved.kind },
+      });
 
       if (consent.kind === 'participation' && OPEN_STATUSES.includes(enrollment.status)) {
         await this.lifecycle.transition(enrollment, 'withdraw', {

@@ -1,10 +1,13 @@
 /** Event types partner systems can read and subscribe to (API.md "Events and webhooks"). */
 export const EVENT_TYPES = [
   'participant.created',
+  'arrest_record.created',
   'enrollment.created',
   'enrollment.activated',
   'enrollment.status_changed',
   'enrollment.extended',
+  'consent.recorded',
+  'consent.revoked',
   'milestone.created',
   'milestone.met',
   'attendance.recorded',
@@ -16,6 +19,7 @@ export const EVENT_TYPES = [
   'arrest_record.sealed',
   'sealing_notice.acknowledged',
   'sealing_notice.overdue',
+  'minor_notification.recorded',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

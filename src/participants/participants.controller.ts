@@ -19,6 +19,7 @@ import {
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page } from '../common/pagination/pagination';
@@ -46,6 +47,10 @@ const ETAG_HEADER = {
 export class ParticipantsController {
   constructor(private readonly participants: ParticipantsService) {}
 
+  @ApiOperation({
+    summary: 'Register a participant',
+    description: 'Registers a minor referred to the program; the age rule applies.',
+  })
   @Post()
   @Audited({ action: 'participant.created', subject: 'participant', id: 'result' })
   @Roles('coordinator', 'admin')
@@ -59,6 +64,10 @@ export class ParticipantsController {
     return this.participants.register(body, caller);
   }
 
+  @ApiOperation({
+    summary: 'Search participants',
+    description: 'Participants the caller may see, by name or case number, keyset-paginated.',
+  })
   @Get()
   @Audited({ action: 'participant.listed', subject: 'participant', id: 'items' })
   @Roles('coordinator', 'admin', 'provider', 'court')
@@ -71,6 +80,11 @@ export class ParticipantsController {
     return this.participants.search(query, caller);
   }
 
+  @ApiOperation({
+    summary: 'Read a participant',
+    description:
+      "A participant the caller may see; what is shown depends on the caller's role and agency.",
+  })
   @Get(':id')
   @Audited({ action: 'participant.read', subject: 'participant', id: { param: 'id' } })
   @Roles('coordinator', 'admin', 'provider', 'court')

@@ -176,6 +176,9 @@ export function sealingNoticeVisibleTo(caller: Caller, sn = 'sn'): SqlPredicate 
   const params = { scopeAgencyId: caller.agencyId };
   if (caller.kind === 'client') return { sql: `${sn}.agency_id = :scopeAgencyId`, params };
   switch (caller.role) {
+    case 'records':
+      // Records officers: their own agency's notices, like its `sealing:ack` clients.
+      return { sql: `${sn}.agency_id = :scopeAgencyId`, params };
     case 'admin':
       return { sql: 'TRUE', params };
     case 'coordinator':
@@ -219,4 +222,17 @@ export function enrollmentReportableBy(caller: Caller, e = 'e'): SqlPredicate {
     default:
       return { sql: NOTHING, params };
   }
+}
+
+/**
+ * The arresting agency's key to its own copy of a record: the booking number, shown on that
+ * agency's sealing notices (API.md "Additions") to those who seal the copy (its records
+ * officers and its `sealing:ack` clients), and to no one else, never through the sealed
+ * record itself. `ar` aliases `arrest_records`.
+ */
+export function ownBookingNumberVisibleTo(caller: Caller, ar = 'ar'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  const sealsCopies =
+    caller.kind === 'client' ? caller.scopes.includes('sealing:ack') : caller.role === 'records';
+  return { sql: sealsCopies ? `${ar}.arresting_agency_id = :scopeAgencyId` : NOTHING, params };
 }

@@ -23,4 +23,13 @@ describe('agenciesHoldingCopies', () => {
   it('notifies the arresting agency even when it also owns the record', () => {
     expect(agenciesHoldingCopies({ ...record, ownerAgencyId: 'police' })).toEqual(['police']);
   });
+
+  it('never notifies the court that ordered the sealing, even when its clerks read the record', () => {
+    expect(agenciesHoldingCopies(record, ['court-a', 'probation'], 'court-a')).toEqual([
+      'police',
+      'probation',
+    ]);
+    // Another court that took a copy is still a copy holder.
+    expect(agenciesHoldingCopies(record, ['court-b'], 'court-a')).toEqual(['police', 'court-b']);
+  });
 });

@@ -18,12 +18,23 @@ export interface SealedArrestRecord {
  *   agency's people reading it inside this system make no copy: this system is sealed by
  *   the very transaction that creates the notices.
  *
+ * - Never the court that ordered the sealing (`orderingCourtAgencyId`): its clerks read the
+ *   record to decide, but it holds the order, not a copy, and a notice to it could never be
+ *   acknowledged by anyone, so the minor's 30-day clock (which starts once every notice is
+ *   acknowledged) would never start.
+ *
  * The result has no duplicates, so each agency gets exactly one notice (the schema's
  * UNIQUE (arrest_record_id, agency_id) says the same).
  */
 export function agenciesHoldingCopies(
   arrestRecord: SealedArrestRecord,
   recipients: readonly string[] = [],
+  orderingCourtAgencyId?: string,
 ): string[] {
-  return [...new Set([arrestRecord.arrestingAgencyId, ...recipients])];
+  return [
+    ...new Set([
+      arrestRecord.arrestingAgencyId,
+      ...recipients.filter((agencyId) => agencyId !== orderingCourtAgencyId),
+    ]),
+  ];
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ArrestRecordsRepository } from '../arrest-records/arrest-records.repository';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import type { Page } from '../common/pagination/pagination';
 import { EnrollmentSealingRow, EnrollmentsRepository } from '../enrollments/enrollments.repository';
@@ -14,6 +15,7 @@ import {
   AcknowledgeSealingNoticeDto,
   ListSealingNoticesQueryDto,
   SealingNoticeDto,
+  type SealingNoticeRow,
 } from './dto/sealing-notice.dto';
 import { SealingNoticesRepository } from './sealing-notices.repository';
 import { isMinorNotificationOverdue, minorNotificationDueAt } from './statutory-clocks';
@@ -32,11 +34,30 @@ export class SealingNoticesService {
     private readonly notices: SealingNoticesRepository,
     private readonly enrollments: EnrollmentsRepository,
     private readonly outbox: Outbox,
+    private readonly arrestRecords: ArrestRecordsRepository,
   ) {}
 
   async list(query: ListSealingNoticesQueryDto, caller: Caller): Promise<Page<SealingNoticeDto>> {
     const page = await this.notices.page(caller, query);
-    return { items: page.items.map(SealingNoticeDto.from), nextCursor: page.nextCursor };
+    return { items: await this.present(caller, page.items), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Notices as the caller sees them: the caller's own agency's notice about an arrest that
+   * agency made shows its booking number (ArrestRecordsRepository.ownBookingNumbers decides
+   * who may see it); every other notice has none.
+   */
+  private async present(caller: Caller, rows: SealingNoticeRow[]): Promise<SealingNoticeDto[]> {
+    const own = rows.filter((row) => row.agency_id === caller.agencyId);
+    const bookingNumbers = await this.arrestRecords.ownBookingNumbers(caller, [
+      ...new Set(own.map((row) => row.arrest_record_id)),
+    ]);
+    return rows.map((row) =>
+      SealingNoticeDto.from(
+        row,
+        row.agency_id === caller.agencyId ? bookingNumbers.get(row.arrest_record_id) : undefined,
+      ),
+    );
   }
 
   /** The notified agency confirms it sealed its copy. Other callers: 404. */
@@ -54,9 +75,9 @@ export class SealingNoticesService {
           'This sealing notice was already acknowledged',
         );
       }
-      const dto = SealingNoticeDto.from(
+      const [dto] = await this.present(caller, [
         await this.notices.acknowledge(id, caller.id, input.reference ?? null),
-      );
+      ]);
       // Addressed to the notified agency, and about the enrollment so that the owning
       // agency (which told it to seal) sees the confirmation come back.
       await this.outbox.emit({
@@ -111,6 +132,12 @@ export class SealingNoticesService {
         notifiedAt,
         input.method,
       );
+      // Sealing-scoped (privacy/event-visibility.ts): the owning agency only, never providers.
+      await this.outbox.emit({
+        type: 'minor_notification.recorded',
+        enrollmentId,
+        data: { enrollmentId, notifiedAt: notifiedAt.toISOString() },
+      });
       return this.statusOf(updated);
     });
   }
@@ -122,7 +149,7 @@ export class SealingNoticesService {
     );
     return {
       enrollmentId: enrollment.id,
-      notices: rows.map(SealingNoticeDto.from),
+      notices: rows.map((row) => SealingNoticeDto.from(row)),
       minorNotificationDueAt: dueAt?.toISOString() ?? null,
       minorNotifiedAt: enrollment.minor_notified_at?.toISOString() ?? null,
       minorNotificationMethod:

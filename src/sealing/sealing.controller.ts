@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page } from '../common/pagination/pagination';
 import { Roles, Scopes } from '../identity/access/access-policy.decorators';
@@ -19,9 +25,14 @@ import { Audited } from '../infrastructure/audit-context/audited.decorator';
 export class SealingController {
   constructor(private readonly notices: SealingNoticesService) {}
 
+  @ApiOperation({
+    summary: 'List sealing notices',
+    description:
+      "Records officers and sealing:ack clients: their own agency's notices; coordinators: the notices of their agency's enrollments; admins: all. Keyset-paginated. The arresting agency's own notice shows its booking number to its records officers and clients.",
+  })
   @Get('sealing-notices')
   @Audited({ action: 'sealing_notice.listed', subject: 'sealing_notice', id: 'items' })
-  @Roles('coordinator', 'admin')
+  @Roles('coordinator', 'admin', 'records')
   @Scopes('sealing:ack')
   @ApiOkResponse({ type: PageDto(SealingNoticeDto) })
   list(
@@ -31,6 +42,11 @@ export class SealingController {
     return this.notices.list(query, caller);
   }
 
+  @ApiOperation({
+    summary: 'Acknowledge a sealing notice',
+    description:
+      "States that the agency sealed its copy of the record: a records officer or a sealing:ack client of the notified agency (404 for anyone else's notice). Acknowledging twice is 409. Once every notice is acknowledged, the minor's 30-day notification clock starts.",
+  })
   @Post('sealing-notices/:id/ack')
   @Audited({
     action: 'sealing_notice.acknowledged',
@@ -38,6 +54,7 @@ export class SealingController {
     id: { param: 'id' },
   })
   @HttpCode(200)
+  @Roles('records')
   @Scopes('sealing:ack')
   @ApiOkResponse({ type: SealingNoticeDto })
   @ApiNotFoundResponse({ description: 'No such notice addressed to your agency' })
@@ -50,6 +67,11 @@ export class SealingController {
     return this.notices.acknowledge(id, body, caller);
   }
 
+  @ApiOperation({
+    summary: 'Sealing status of an enrollment',
+    description:
+      'Whether the arrest record is sealed, each notice and its acknowledgement, and the statutory clocks.',
+  })
   @Get('enrollments/:id/sealing-status')
   @Audited({ action: 'sealing_status.read', subject: 'enrollment', id: { param: 'id' } })
   @Roles('coordinator', 'admin')
@@ -62,6 +84,11 @@ export class SealingController {
     return this.notices.sealingStatus(id, caller);
   }
 
+  @ApiOperation({
+    summary: "Record the minor's notification",
+    description:
+      'Records that the minor was told of the sealing; starts nothing new but closes the statutory clock.',
+  })
   @Post('enrollments/:id/minor-notification')
   @Audited({ action: 'enrollment.minor_notified', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)

@@ -36,10 +36,11 @@ export class SealingService {
    * audit entries (noted for the request) commit with the enrollment's completion, or none
    * of them does.
    */
-  async sealForCompletion(enrollment: {
-    id: string;
-    arrestRecordId: string;
-  }): Promise<SealingOutcome> {
+  async sealForCompletion(
+    enrollment: { id: string; arrestRecordId: string },
+    /** The court that confirmed the completion: it orders the sealing and gets no notice. */
+    orderingCourtAgencyId: string,
+  ): Promise<SealingOutcome> {
     if (!this.uow.inTransaction) {
       throw new Error('sealForCompletion must run inside the completion transaction');
     }
@@ -50,7 +51,11 @@ export class SealingService {
       arrestingAgencyId: row.arrestingAgencyId,
       ownerAgencyId: row.ownerAgencyId,
     };
-    const agencies = agenciesHoldingCopies(record, await this.arrestRecords.disclosedTo(record.id));
+    const agencies = agenciesHoldingCopies(
+      record,
+      await this.arrestRecords.disclosedTo(record.id),
+      orderingCourtAgencyId,
+    );
     const notices = await this.notices.createForHolders(
       { enrollmentId: enrollment.id, arrestRecordId: record.id },
       agencies,

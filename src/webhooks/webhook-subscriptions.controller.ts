@@ -12,9 +12,11 @@ import {
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { ShownOnce } from '../common/idempotency/shown-once.decorator';
 import { PageDto } from '../common/pagination/page.dto';
@@ -37,6 +39,11 @@ import { Audited } from '../infrastructure/audit-context/audited.decorator';
 export class WebhookSubscriptionsController {
   constructor(private readonly subscriptions: WebhookSubscriptionsService) {}
 
+  @ApiOperation({
+    summary: 'Subscribe to events',
+    description:
+      'Creates a subscription to event types the agency can receive (422 names the others); the signing secret is shown once.',
+  })
   @Post()
   @Audited({
     action: 'webhook_subscription.created',
@@ -56,6 +63,10 @@ export class WebhookSubscriptionsController {
     return this.subscriptions.create(caller, body);
   }
 
+  @ApiOperation({
+    summary: 'List webhook subscriptions',
+    description: "The subscriptions of the client's agency, without secrets.",
+  })
   @Get()
   @Audited({ action: 'webhook_subscription.listed', subject: 'webhook_subscription', id: 'items' })
   @ApiOkResponse({ type: PageDto(WebhookSubscriptionDto) })
@@ -66,6 +77,10 @@ export class WebhookSubscriptionsController {
     return this.subscriptions.list(caller, page);
   }
 
+  @ApiOperation({
+    summary: 'Delete a webhook subscription',
+    description: 'Stops deliveries to the subscription; pending deliveries are dropped.',
+  })
   @Delete(':id')
   @Audited({
     action: 'webhook_subscription.deleted',
@@ -73,11 +88,16 @@ export class WebhookSubscriptionsController {
     id: { param: 'id' },
   })
   @HttpCode(204)
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'No such subscription of your agency' })
   remove(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     return this.subscriptions.remove(caller, id);
   }
 
+  @ApiOperation({
+    summary: 'List deliveries of a subscription',
+    description: 'Delivery attempts with their status codes, newest first.',
+  })
   @Get(':id/deliveries')
   @Audited({
     action: 'webhook_delivery.listed',
@@ -85,6 +105,7 @@ export class WebhookSubscriptionsController {
     id: { param: 'id' },
   })
   @ApiOkResponse({ type: PageDto(WebhookDeliveryDto) })
+  @ApiNotFoundResponse({ description: 'No such subscription of your agency' })
   deliveries(
     @CurrentCaller() caller: Caller,
     @Param('id', ParseUUIDPipe) id: string,
@@ -93,6 +114,10 @@ export class WebhookSubscriptionsController {
     return this.subscriptions.deliveries(caller, id, page);
   }
 
+  @ApiOperation({
+    summary: 'Re-send a failed delivery',
+    description: 'Schedules a failed delivery again; any other delivery is 409.',
+  })
   @Post(':id/deliveries/:deliveryId/retry')
   @Audited({
     action: 'webhook_delivery.retried',

@@ -5,6 +5,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/common/config/app-config';
+import { type ConformanceOptions, installOpenApiConformance } from './openapi-conformance';
 import { createDatabaseFromTemplate, testServerUrl } from './test-database';
 
 export const TEST_ADMIN = { email: 'admin@test.local', password: 'test-admin-password-123' };
@@ -72,10 +73,16 @@ export async function testConfig(
 /**
  * The whole application on a private database (see `testConfig`). Files never share rows.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  /** The response check's document and sink (only test/openapi-conformance changes them). */
+  conformance: ConformanceOptions = {},
+): Promise<TestApp> {
   const { config, database } = await testConfig(overrides);
   const app = await createApp(config);
   await app.init();
+  // After init, so it runs after every onSend hook the modules add: it sees what is sent.
+  installOpenApiConformance(app.getHttpAdapter().getInstance(), conformance);
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,

@@ -36,7 +36,7 @@ export class AttendanceDto {
   })
   sessionStartedAt!: string | null;
   @ApiProperty({ enum: ATTENDANCE_STATUSES }) status!: AttendanceStatus;
-  @ApiProperty({ type: Number, nullable: true }) durationMinutes!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) durationMinutes!: number | null;
   @ApiProperty({ type: String, nullable: true }) notes!: string | null;
   @ApiProperty({ type: String, nullable: true }) externalId!: string | null;
   @ApiProperty({
@@ -53,7 +53,8 @@ export class AttendanceDto {
   voidReason!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
-  @ApiProperty({ description: 'Also the strong ETag: `"<version>"`' }) version!: number;
+  @ApiProperty({ type: 'integer', description: 'Also the strong ETag: `"<version>"`' })
+  version!: number;
   @ApiPropertyOptional({
     description:
       '42 CFR 2.32 notice: present when substance use treatment records are disclosed to an agency other than the delivering provider',

@@ -23,7 +23,8 @@ export class BatchAttendanceDto {
 }
 
 export class BatchRejectionDto {
-  @ApiProperty({ description: 'Position of the record in `records` (0-based)' }) index!: number;
+  @ApiProperty({ type: 'integer', description: 'Position of the record in `records` (0-based)' })
+  index!: number;
   @ApiProperty({
     example:
       'ENROLLMENT_NOT_ACTIVE: The enrollment is withdrawn; only active enrollments accept attendance',
@@ -35,7 +36,7 @@ export class BatchRejectionDto {
 export const BATCH_OUTCOMES = ['accepted', 'duplicate'] as const;
 
 export class BatchRecordOutcomeDto {
-  @ApiProperty() index!: number;
+  @ApiProperty({ type: 'integer' }) index!: number;
   @ApiProperty({
     format: 'uuid',
     description: 'The stored record (for a duplicate: the one stored before)',
@@ -45,8 +46,12 @@ export class BatchRecordOutcomeDto {
 }
 
 export class BatchAttendanceResultDto {
-  @ApiProperty({ description: 'Records written by this request' }) accepted!: number;
-  @ApiProperty({ description: 'Re-sent externalIds: nothing written, the stored record stands' })
+  @ApiProperty({ type: 'integer', description: 'Records written by this request' })
+  accepted!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Re-sent externalIds: nothing written, the stored record stands',
+  })
   duplicates!: number;
   @ApiProperty({ type: BatchRejectionDto, isArray: true }) rejected!: BatchRejectionDto[];
   @ApiProperty({

@@ -23,6 +23,7 @@ export class CorrectAttendanceDto {
   status?: AttendanceStatus;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_SESSION_MINUTES,
     nullable: true,
@@ -35,6 +36,7 @@ export class CorrectAttendanceDto {
   durationMinutes?: number | null;
 
   @ApiPropertyOptional({
+    type: 'string',
     maxLength: MAX_NOTES_LENGTH,
     nullable: true,
     description: 'null clears them',

@@ -45,7 +45,7 @@ export class RecordAttendanceDto {
   @IsTimestampWithOffset()
   sessionStartedAt?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SESSION_MINUTES })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_SESSION_MINUTES })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -76,7 +76,8 @@ export class AuditEventDto {
   purpose!: string | null;
   @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
   @ApiProperty({
-    type: Number,
+    type: 'integer',
+
     nullable: true,
     description: 'Position in the log (the Merkle leaf index)',
   })

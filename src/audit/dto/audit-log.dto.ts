@@ -35,8 +35,8 @@ export class ConsistencyQueryDto {
 
 /** RFC 9162 section 2.1.3 inclusion proof, with the entry it proves. */
 export class InclusionProofDto {
-  @ApiProperty() leafIndex!: number;
-  @ApiProperty() treeSize!: number;
+  @ApiProperty({ type: 'integer' }) leafIndex!: number;
+  @ApiProperty({ type: 'integer' }) treeSize!: number;
   @ApiProperty({ format: 'byte' }) leafHash!: string;
   @ApiProperty({ type: String, format: 'byte', isArray: true }) hashes!: string[];
   @ApiProperty({ type: AuditEventDto }) entry!: AuditEventDto;
@@ -44,15 +44,15 @@ export class InclusionProofDto {
 
 /** RFC 9162 section 2.1.4 consistency proof. */
 export class ConsistencyProofDto {
-  @ApiProperty() fromSize!: number;
-  @ApiProperty() toSize!: number;
+  @ApiProperty({ type: 'integer' }) fromSize!: number;
+  @ApiProperty({ type: 'integer' }) toSize!: number;
   @ApiProperty({ type: String, format: 'byte', isArray: true }) hashes!: string[];
 }
 
 /** The latest signed checkpoint; `note` is the C2SP signed note the other fields come from. */
 export class CheckpointDto {
   @ApiProperty({ example: 'first-step.local/audit-log' }) origin!: string;
-  @ApiProperty() treeSize!: number;
+  @ApiProperty({ type: 'integer' }) treeSize!: number;
   @ApiProperty({ format: 'byte' }) rootHash!: string;
   @ApiProperty({ format: 'date-time' }) signedAt!: string;
   @ApiProperty({ format: 'byte', description: 'base64(4-byte key hash || Ed25519 signature)' })
@@ -74,8 +74,9 @@ export class AuditPublicKeyDto {
 
 export class VerifyResultDto {
   @ApiProperty() valid!: boolean;
-  @ApiPropertyOptional({ description: 'Entries verified (valid only)' }) entries?: number;
-  @ApiPropertyOptional() treeSize?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Entries verified (valid only)' })
+  entries?: number;
+  @ApiPropertyOptional({ type: 'integer' }) treeSize?: number;
   @ApiPropertyOptional({ format: 'byte' }) rootHash?: string;
   @ApiPropertyOptional({
     type: String,

@@ -20,6 +20,9 @@ export function sendProblem(
     // Full error (with stack) in the log only, tied to the answer by the request id.
     logger.error({ error: loggableError(error), requestId: request.id }, 'unhandled error');
   }
+  // Headers a handler set for the representation it was about to return (its ETag, its
+  // Location) do not describe an error, least of all a change that was rolled back.
+  void reply.removeHeader('etag').removeHeader('location');
   if (problem.status === 401 && !reply.hasHeader('www-authenticate')) {
     void reply.header('www-authenticate', 'Bearer');
   }

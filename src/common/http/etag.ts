@@ -82,3 +82,6 @@ export const ApiIfMatch = () =>
     }),
     ApiPreconditionFailedResponse({ description: 'If-Match does not match the current ETag' }),
   );
+
+/** OpenAPI `headers` of a response that carries the resource's ETag (components.headers.ETag). */
+export const ETAG_RESPONSE_HEADERS = { ETag: { $ref: '#/components/headers/ETag' } };

@@ -139,6 +139,9 @@ export class CourtReviewDto {
  */
 export class CompletionResultDto extends EnrollmentDto {
   @ApiProperty({ type: CourtReviewDto }) review!: CourtReviewDto;
-  @ApiProperty({ description: 'Sealing notices created by this decision (0 unless confirmed)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Sealing notices created by this decision (0 unless confirmed)',
+  })
   sealingNotices!: number;
 }

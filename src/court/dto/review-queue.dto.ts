@@ -7,8 +7,8 @@ const MILESTONE_STATUSES: MilestoneStatus[] = ['not_started', 'in_progress', 'me
 /** A milestone as the court sees it: category and progress, never session details. */
 export class ReviewQueueMilestoneDto {
   @ApiProperty({ enum: SERVICE_CATEGORIES }) category!: ServiceCategory;
-  @ApiProperty() requiredSessions!: number;
-  @ApiProperty() attendedSessions!: number;
+  @ApiProperty({ type: 'integer' }) requiredSessions!: number;
+  @ApiProperty({ type: 'integer' }) attendedSessions!: number;
   @ApiProperty({ enum: MILESTONE_STATUSES }) status!: MilestoneStatus;
 }
 

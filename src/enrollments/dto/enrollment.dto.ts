@@ -85,7 +85,7 @@ export class ListEnrollmentsQueryDto extends PageQueryDto {
 }
 
 export class ExtendEnrollmentDto {
-  @ApiProperty({ minimum: 1, maximum: 365 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 365 })
   @IsInt()
   @Min(1)
   @Max(365)
@@ -133,7 +133,7 @@ export class EndEnrollmentDto {
 }
 
 export class ExtensionDto {
-  @ApiProperty() days!: number;
+  @ApiProperty({ type: 'integer' }) days!: number;
   @ApiProperty({
     type: String,
     nullable: true,

@@ -22,9 +22,10 @@ import {
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiIfMatch, IfMatch, withEtag } from '../../common/http/etag';
+import { ApiIfMatch, ETAG_RESPONSE_HEADERS, IfMatch, withEtag } from '../../common/http/etag';
 import { Roles, Scopes } from '../../identity/access/access-policy.decorators';
 import type { Caller } from '../../identity/access/caller';
 import { CurrentCaller } from '../../identity/access/current-caller.decorator';
@@ -37,20 +38,21 @@ import {
 import { MilestonesService } from './milestones.service';
 import { Audited } from '../../infrastructure/audit-context/audited.decorator';
 
-const ETAG_HEADER = {
-  ETag: { description: 'Strong entity tag of the milestone', schema: { type: 'string' } },
-};
-
 @ApiTags('enrollments')
 @Controller()
 export class MilestonesController {
   constructor(private readonly milestones: MilestonesService) {}
 
+  @ApiOperation({
+    summary: 'Add a milestone',
+    description:
+      'Adds a milestone to the service plan: a service category, the provider agency, and the sessions required.',
+  })
   @Post('enrollments/:id/milestones')
   @Audited({ action: 'milestone.created', subject: 'milestone', id: 'result' })
   @Roles('coordinator', 'admin')
   @ApiIfMatch()
-  @ApiCreatedResponse({ type: MilestoneDto, headers: ETAG_HEADER })
+  @ApiCreatedResponse({ type: MilestoneDto, headers: ETAG_RESPONSE_HEADERS })
   @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
   @ApiConflictResponse({
     description:
@@ -69,11 +71,15 @@ export class MilestonesController {
     return withEtag(reply, await this.milestones.create(caller, enrollmentId, body, ifMatch));
   }
 
+  @ApiOperation({
+    summary: 'Read a milestone',
+    description: 'One milestone of a plan with its progress and ETag.',
+  })
   @Get('milestones/:id')
   @Audited({ action: 'milestone.read', subject: 'milestone', id: { param: 'id' } })
   @Roles('coordinator', 'admin', 'provider', 'court')
   @Scopes('enrollments:read')
-  @ApiOkResponse({ type: MilestoneDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ type: MilestoneDto, headers: ETAG_RESPONSE_HEADERS })
   @ApiNotFoundResponse({ description: 'No such milestone in your scope' })
   async get(
     @Param('id', ParseUUIDPipe) id: string,
@@ -87,7 +93,7 @@ export class MilestonesController {
   @Audited({ action: 'milestone.corrected', subject: 'milestone', id: { param: 'id' } })
   @Roles('coordinator', 'admin')
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag last read, e.g. "2"' })
-  @ApiOkResponse({ type: MilestoneDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ type: MilestoneDto, headers: ETAG_RESPONSE_HEADERS })
   @ApiNotFoundResponse({ description: 'No such milestone in your scope' })
   @ApiConflictResponse({ description: 'The plan is closed (court review or ended)' })
   @ApiUnprocessableEntityResponse({

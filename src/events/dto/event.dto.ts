@@ -73,7 +73,12 @@ export class EventDto {
 }
 
 export class EventPageDto {
-  @ApiProperty({ type: EventDto, isArray: true }) items!: EventDto[];
+  @ApiProperty({
+    type: 'array',
+    items: { $ref: '#/components/schemas/Event' },
+    description: 'Each event follows the schema of its type (components `<Type>Event`)',
+  })
+  items!: EventDto[];
   @ApiProperty({
     description:
       'Cursor to pass as `after` next time. Always set: when there is nothing new it repeats the cursor you sent, so a poller never loses its place.',

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import { PageDto } from '../../common/pagination/page.dto';
 import { Page, PageQueryDto } from '../../common/pagination/pagination';
 import { ROLES } from '../access/roles-and-scopes';
@@ -13,6 +19,11 @@ import { Audited } from '../../infrastructure/audit-context/audited.decorator';
 export class AgenciesController {
   constructor(private readonly agencies: AgenciesService) {}
 
+  @ApiOperation({
+    summary: 'Create an agency',
+    description:
+      'Registers a participating agency (its kind decides which roles its people may have). A name already in use is 409.',
+  })
   @Post()
   @Audited({ action: 'agency.created', subject: 'agency', id: 'result' })
   @Roles('admin')
@@ -22,6 +33,10 @@ export class AgenciesController {
     return this.agencies.create(body);
   }
 
+  @ApiOperation({
+    summary: 'List agencies',
+    description: 'Every agency of the program, keyset-paginated.',
+  })
   @Get()
   @Audited({ action: 'agency.listed', subject: 'agency', id: 'none' })
   @Roles(...ROLES)

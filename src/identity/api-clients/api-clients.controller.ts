@@ -16,9 +16,10 @@ import {
   ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiIfMatch, IfMatch, withEtag } from '../../common/http/etag';
+import { ApiIfMatch, ETAG_RESPONSE_HEADERS, IfMatch, withEtag } from '../../common/http/etag';
 import { ShownOnce } from '../../common/idempotency/shown-once.decorator';
 import { PageDto } from '../../common/pagination/page.dto';
 import { Page, PageQueryDto } from '../../common/pagination/pagination';
@@ -37,6 +38,11 @@ import {
 export class ApiClientsController {
   constructor(private readonly clients: ApiClientsService) {}
 
+  @ApiOperation({
+    summary: 'Create an API client',
+    description:
+      'Creates a machine client for an agency with the scopes it may request; the client secret is in this response only and is never shown again.',
+  })
   @Post()
   @Audited({ action: 'api_client.created', subject: 'api_client', id: 'result' })
   @Roles('admin')
@@ -47,6 +53,10 @@ export class ApiClientsController {
     return this.clients.create(body);
   }
 
+  @ApiOperation({
+    summary: 'List API clients',
+    description: 'Machine clients of every agency, without secrets.',
+  })
   @Get()
   @Audited({ action: 'api_client.listed', subject: 'api_client', id: 'items' })
   @Roles('admin')
@@ -55,10 +65,18 @@ export class ApiClientsController {
     return this.clients.list(page);
   }
 
+  @ApiOperation({
+    summary: 'Read an API client',
+    description: 'One client, without its secret, with an ETag for revoke and rotate-secret.',
+  })
   @Get(':id')
   @Audited({ action: 'api_client.read', subject: 'api_client', id: { param: 'id' } })
   @Roles('admin')
-  @ApiOkResponse({ type: ApiClientDto, description: 'With an ETag' })
+  @ApiOkResponse({
+    headers: ETAG_RESPONSE_HEADERS,
+    type: ApiClientDto,
+    description: 'With an ETag',
+  })
   @ApiNotFoundResponse({ description: 'No such client' })
   async get(
     @Param('id', ParseUUIDPipe) id: string,
@@ -67,12 +85,18 @@ export class ApiClientsController {
     return withEtag(reply, await this.clients.get(id));
   }
 
+  @ApiOperation({
+    summary: 'Revoke an API client',
+    description:
+      'The client can no longer obtain tokens, and tokens already issued stop working. Optional If-Match.',
+  })
   @Post(':id/revoke')
   @Audited({ action: 'api_client.revoked', subject: 'api_client', id: { param: 'id' } })
   @Roles('admin')
   @HttpCode(200)
   @ApiIfMatch()
   @ApiOkResponse({
+    headers: ETAG_RESPONSE_HEADERS,
     type: ApiClientDto,
     description: 'Revoked; its tokens stop working within seconds',
   })
@@ -86,6 +110,11 @@ export class ApiClientsController {
     return withEtag(reply, await this.clients.revoke(id, ifMatch));
   }
 
+  @ApiOperation({
+    summary: 'Rotate an API client secret',
+    description:
+      'Issues a new secret (shown once, in this response); the old one stops working. Optional If-Match.',
+  })
   @Post(':id/rotate-secret')
   @Audited({ action: 'api_client.secret_rotated', subject: 'api_client', id: { param: 'id' } })
   @Roles('admin')
@@ -93,6 +122,7 @@ export class ApiClientsController {
   @HttpCode(200)
   @ApiIfMatch()
   @ApiOkResponse({
+    headers: ETAG_RESPONSE_HEADERS,
     type: RotatedSecretDto,
     description: 'The new secret, shown once; the previous one works until previousSecretExpiresAt',
   })

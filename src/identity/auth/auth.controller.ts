@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Ip, Post, UseFilters, UseGuards } from
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBadRequestResponse,
+  ApiExtension,
   ApiBody,
   ApiConsumes,
   ApiOkResponse,
@@ -27,6 +28,7 @@ import { OAuthTokenErrorFilter } from './oauth-token-error.filter';
 import { OAUTH_TOKEN_ROUTE } from './token-endpoint-responses';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { MeDto } from './dto/me.dto';
+import { NO_STORE_EXTENSION } from '../../infrastructure/http/openapi-extensions';
 import { Audited, NotAudited } from '../../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('auth')
@@ -70,6 +72,7 @@ export class AuthController {
   })
   @ApiSecurity({})
   @ApiSecurity('clientBasic')
+  @ApiExtension(NO_STORE_EXTENSION, true)
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({
     type: OAuthErrorDto,

@@ -17,9 +17,10 @@ import {
   ApiResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiIfMatch, IfMatch, withEtag } from '../../common/http/etag';
+import { ApiIfMatch, ETAG_RESPONSE_HEADERS, IfMatch, withEtag } from '../../common/http/etag';
 import { PageDto } from '../../common/pagination/page.dto';
 import { Page, PageQueryDto } from '../../common/pagination/pagination';
 import { Audited } from '../../infrastructure/audit-context/audited.decorator';
@@ -32,6 +33,10 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
+  @ApiOperation({
+    summary: 'Create a user',
+    description: "Creates an account with a role allowed for the agency's kind.",
+  })
   @Post()
   @Audited({ action: 'user.created', subject: 'user', id: 'result' })
   @Roles('admin')
@@ -44,6 +49,10 @@ export class UsersController {
     return this.users.create(body);
   }
 
+  @ApiOperation({
+    summary: 'List users',
+    description: 'People with accounts, keyset-paginated.',
+  })
   @Get()
   @Audited({ action: 'user.listed', subject: 'user', id: 'items' })
   @Roles('admin')
@@ -52,10 +61,14 @@ export class UsersController {
     return this.users.list(page);
   }
 
+  @ApiOperation({
+    summary: 'Read a user',
+    description: 'One account, with an ETag for changes.',
+  })
   @Get(':id')
   @Audited({ action: 'user.read', subject: 'user', id: { param: 'id' } })
   @Roles('admin')
-  @ApiOkResponse({ type: UserDto, description: 'With an ETag' })
+  @ApiOkResponse({ headers: ETAG_RESPONSE_HEADERS, type: UserDto, description: 'With an ETag' })
   @ApiNotFoundResponse({ description: 'No such user' })
   async get(
     @Param('id', ParseUUIDPipe) id: string,
@@ -64,11 +77,20 @@ export class UsersController {
     return withEtag(reply, await this.users.get(id));
   }
 
+  @ApiOperation({
+    summary: 'Change a user',
+    description:
+      "Changes role, display name or disabled; If-Match required. Disabling ends the user's access within seconds, tokens included.",
+  })
   @Patch(':id')
   @Audited({ action: 'user.updated', subject: 'user', id: { param: 'id' } })
   @Roles('admin')
   @ApiIfMatch()
-  @ApiOkResponse({ type: UserDto, description: 'With the new ETag' })
+  @ApiOkResponse({
+    headers: ETAG_RESPONSE_HEADERS,
+    type: UserDto,
+    description: 'With the new ETag',
+  })
   @ApiNotFoundResponse({ description: 'No such user' })
   @ApiConflictResponse({ description: 'The last enabled admin cannot be disabled or re-roled' })
   @ApiUnprocessableEntityResponse({ description: 'Role not allowed for the user agency kind' })

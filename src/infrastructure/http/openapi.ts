@@ -1,7 +1,26 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  HeaderObject,
+  OperationObject,
+  ParameterObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { NO_STORE_EXTENSION } from './openapi-extensions';
 import { PROBLEM_CONTENT_TYPE } from '../../common/errors/problem';
+import { SCOPES, type Scope } from '../../identity/access/roles-and-scopes';
+import { eventComponentSchemas, eventWebhooks } from '../../events/event-schemas';
+
+/** What each machine-client scope grants (the OAuth2 security scheme lists every one). */
+export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
+  'participants:read': "Read the participants and arrest records the client's agency may see",
+  'enrollments:read': "Read the enrollments the client's agency may see",
+  'attendance:write': 'Record attendance for milestones the agency provides',
+  'events:read': "Page the event feed of the client's agency",
+  'webhooks:manage': "Create, list, rotate and delete the agency's webhook subscriptions",
+  'sealing:ack': "List and acknowledge the agency's sealing notices",
+};
 
 const PROBLEM_SCHEMA: SchemaObject = {
   type: 'object',
@@ -13,6 +32,10 @@ const PROBLEM_SCHEMA: SchemaObject = {
     detail: { type: 'string' },
     instance: { type: 'string' },
     requestId: { type: 'string', description: 'Correlation id, also in the x-request-id header' },
+    retryAfterSeconds: {
+      type: 'integer',
+      description: 'On 429: the same number of seconds as the Retry-After header',
+    },
     errors: {
       type: 'array',
       items: {
@@ -24,49 +47,298 @@ const PROBLEM_SCHEMA: SchemaObject = {
   },
 };
 
+type HeaderName =
+  | 'X-Request-Id'
+  | 'Retry-After'
+  | 'Idempotent-Replayed'
+  | 'ETag'
+  | 'WWW-Authenticate'
+  | 'Cache-Control'
+  | 'Pragma';
+/** Headers declared once under components.headers and referenced from responses. */
+const HEADERS: Record<HeaderName, HeaderObject> = {
+  'X-Request-Id': {
+    description:
+      "Correlation id of the request: the caller's own `x-request-id` if it is a sane token, else a generated UUID; also in every problem body as `requestId`",
+    required: true,
+    schema: { type: 'string' },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again (RFC 9110 10.2.3)',
+    required: true,
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'Idempotent-Replayed': {
+    description:
+      '`true` when this is the stored response of an earlier request with the same Idempotency-Key, not a new effect',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  'WWW-Authenticate': {
+    description:
+      'The authentication scheme to use (RFC 9110 11.6.1): `Bearer`, or `Basic` at the token endpoint',
+    schema: { type: 'string' },
+  },
+  'Cache-Control': {
+    description: 'Token responses are never stored (RFC 6749 5.1)',
+    required: true,
+    schema: { type: 'string', enum: ['no-store'] },
+  },
+  Pragma: {
+    description: 'no-cache, for HTTP/1.0 caches (RFC 6749 5.1)',
+    required: true,
+    schema: { type: 'string', enum: ['no-cache'] },
+  },
+  ETag: {
+    description:
+      'Strong entity tag of the resource\'s version (e.g. `"3"`); send it back in If-Match',
+    required: true,
+    schema: { type: 'string', pattern: '^"[^"]*"$' },
+  },
+};
+
+const IDEMPOTENCY_KEY_PARAMETER: ParameterObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes the POST safe to retry for 24 hours: the same key and body answer the stored response (with Idempotent-Replayed: true); the same key with another body is 422; while the first is still running, 409',
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+};
+
+type Operation = OperationObject & {
+  'x-roles'?: string[];
+  'x-scopes'?: string[];
+  'x-no-store'?: boolean;
+};
+
+type Response = ResponseObject & { headers?: Record<string, unknown> };
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+const headerRef = (name: HeaderName) => ({ $ref: `#/components/headers/${name}` });
+
+/** The error answers the platform itself gives, with what causes each. */
+const PLATFORM_ERRORS: Record<string, string> = {
+  '400':
+    'Invalid request: a field, parameter or header did not validate (problem details with `errors` per field)',
+  '401': 'Missing, invalid or expired token',
+  '403': 'The role or scopes of the caller do not allow this operation',
+  '413': 'The request body is larger than the configured limit',
+  '415': 'The request body is not in a supported media type',
+  '500': 'Unexpected error (a generic problem with requestId, never details)',
+};
+
+function operationsOf(document: OpenAPIObject): { path: string; method: string; op: Operation }[] {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    HTTP_METHODS.filter((method) => item[method] !== undefined).map((method) => ({
+      path,
+      method,
+      op: item[method] as Operation,
+    })),
+  );
+}
+
 /**
- * Every error response in the document is an RFC 9457 problem; declare that once here
- * instead of on every route, and add the answers every route can give.
+ * OpenAPI 3.1 says "may be null" with a type array (or `anyOf` with `{type: 'null'}`), not 3.0's
+ * `nullable`, which @nestjs/swagger still emits; rewritten everywhere in the document.
  */
-function withProblemResponses(document: OpenAPIObject): OpenAPIObject {
+function toJsonSchemaNullability(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(toJsonSchemaNullability);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  for (const value of Object.values(schema)) toJsonSchemaNullability(value);
+  if (schema.nullable !== true) {
+    delete schema.nullable;
+    return;
+  }
+  delete schema.nullable;
+  const allOf = schema.allOf as unknown[] | undefined;
+  if (allOf && allOf.length === 1) {
+    // `{nullable, type: 'object', allOf: [{$ref}]}`: a referenced schema or null.
+    delete schema.allOf;
+    delete schema.type;
+    schema.anyOf = [allOf[0], { type: 'null' }];
+    return;
+  }
+  if (typeof schema.$ref === 'string') {
+    schema.anyOf = [{ $ref: schema.$ref }, { type: 'null' }];
+    delete schema.$ref;
+    return;
+  }
+  if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+  else if (Array.isArray(schema.type) && !schema.type.includes('null')) schema.type.push('null');
+  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum.push(null);
+}
+
+/** Security from the access policy: deduplicated, `[]` for public operations. */
+function withSecurity(op: Operation): void {
+  const seen = new Set<string>();
+  const security = (op.security ?? []).filter((requirement) => {
+    const key = JSON.stringify(requirement);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  op.security = security;
+  const roles = op['x-roles'];
+  const scopes = op['x-scopes'];
+  const access: string[] = [];
+  if (security.length === 0) access.push('Public: no token.');
+  if (roles) access.push(`People with the role ${roles.map((r) => `\`${r}\``).join(' or ')}.`);
+  if (scopes) {
+    access.push(
+      `Machine clients (OAuth 2.0 client credentials) holding ${scopes.map((s) => `\`${s}\``).join(' and ')}.`,
+    );
+  }
+  if (security.length > 0 && !roles && !scopes) {
+    access.push('Any authenticated caller, person or machine client.');
+  }
+  op.description = [op.description ?? op.summary, `**Access:** ${access.join(' ')}`]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+function addResponse(op: Operation, status: string, description: string, headers = {}): void {
+  const existing = op.responses[status] as Response | undefined;
+  if (existing) {
+    if (!existing.description) existing.description = description;
+    existing.headers = { ...headers, ...existing.headers };
+    return;
+  }
+  op.responses[status] = { description, headers };
+}
+
+function addParameter(op: Operation, parameter: ParameterObject): void {
+  op.parameters ??= [];
+  const present = op.parameters.some(
+    (p) => 'name' in p && p.name.toLowerCase() === parameter.name.toLowerCase(),
+  );
+  if (!present) op.parameters.push(parameter);
+}
+
+/** Path parameters that name a row are UUIDs (ParseUUIDPipe or the service answers 400/404). */
+function withParameterFormats(op: Operation): void {
+  for (const parameter of (op.parameters ?? []) as ParameterObject[]) {
+    const schema = parameter.schema as SchemaObject | undefined;
+    if (parameter.in === 'path' && /^(id|.*Id)$/.test(parameter.name) && schema) {
+      schema.format ??= 'uuid';
+    }
+  }
+}
+
+/**
+ * The platform's part of every operation: security and access text, the error answers every
+ * route can give with the problem schema, the headers the platform adds (x-request-id on
+ * every response, Retry-After on 429, Idempotency-Key and Idempotent-Replayed on POSTs).
+ */
+function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
-  document.components.schemas = { ...document.components.schemas, Problem: PROBLEM_SCHEMA };
+  document.components.schemas = {
+    ...document.components.schemas,
+    Problem: PROBLEM_SCHEMA,
+    ...eventComponentSchemas(),
+  };
+  document.components.headers = { ...document.components.headers, ...HEADERS };
   const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } };
-  for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem) as {
-      responses?: Record<string, { description: string; content?: unknown }>;
-    }[]) {
-      if (!operation?.responses) continue;
-      operation.responses['400'] ??= {
-        description: 'Invalid request (problem details with errors per field)',
-      };
-      operation.responses['500'] ??= {
-        description: 'Unexpected error (generic problem with requestId)',
-      };
-      for (const [status, response] of Object.entries(operation.responses)) {
-        // A route that declares its own error body (the OAuth token endpoint) keeps it.
-        if (Number(status) >= 400) response.content ??= problem;
+
+  for (const { path, method, op } of operationsOf(document)) {
+    withSecurity(op);
+    withParameterFormats(op);
+    const secured = (op.security ?? []).length > 0;
+    const api = path.startsWith('/api/');
+    addResponse(op, '400', PLATFORM_ERRORS['400']);
+    addResponse(op, '500', PLATFORM_ERRORS['500']);
+    if (secured) {
+      addResponse(op, '401', PLATFORM_ERRORS['401']);
+      addResponse(op, '403', PLATFORM_ERRORS['403']);
+    }
+    if (op.requestBody) {
+      addResponse(op, '413', PLATFORM_ERRORS['413']);
+      addResponse(op, '415', PLATFORM_ERRORS['415']);
+    }
+    if (method === 'post' && secured && api) {
+      addParameter(op, IDEMPOTENCY_KEY_PARAMETER);
+      addResponse(op, '409', 'A request with this Idempotency-Key is still being processed');
+      addResponse(op, '422', 'This Idempotency-Key was used with a different request');
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (/^2\d\d$/.test(status)) {
+          const r = response as Response;
+          r.headers = { ...r.headers, 'Idempotent-Replayed': headerRef('Idempotent-Replayed') };
+        }
       }
     }
+    for (const [status, response] of Object.entries(op.responses)) {
+      const r = response as Response;
+      r.headers = { ...r.headers, 'x-request-id': headerRef('X-Request-Id') };
+      if (status === '429') r.headers['Retry-After'] = headerRef('Retry-After');
+      if (status === '401') r.headers['WWW-Authenticate'] = headerRef('WWW-Authenticate');
+      if (op[NO_STORE_EXTENSION]) {
+        r.headers['Cache-Control'] = headerRef('Cache-Control');
+        r.headers.Pragma = headerRef('Pragma');
+      }
+      // A route that declares its own error body (the OAuth token endpoint) keeps it.
+      if (Number(status) >= 400) r.content ??= problem;
+    }
+    op.tags ??= [];
   }
   return document;
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
     .setTitle('First Step diversion tracking API')
     .setDescription(
-      'System of record for a juvenile diversion program. See docs/integration.md for partner systems.',
+      [
+        'System of record for a juvenile diversion program: minors referred after an arrest, their enrollments, service plans, attendance, court review, and the sealing of the arrest on completion.',
+        'People sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bearer`; partner systems use OAuth 2.0 client credentials at `POST /api/v1/auth/token`. Every error is an RFC 9457 problem document; every response carries `x-request-id`.',
+        "Events (the feed at `GET /api/v1/events` and webhooks) are described under `webhooks`, one payload schema per event type. The repository's docs/integration.md walks a partner system through it.",
+      ].join('\n\n'),
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .addBasicAuth({ type: 'http', scheme: 'basic' }, 'clientBasic')
+    .addServer('/', 'The server that serves this document')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: "A person's token from POST /api/v1/auth/login",
+      },
+      'bearer',
+    )
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        description:
+          'Machine clients of an agency: client credentials at POST /api/v1/auth/token; the token is sent as `Authorization: Bearer`',
+        flows: {
+          clientCredentials: {
+            tokenUrl: '/api/v1/auth/token',
+            scopes: Object.fromEntries(SCOPES.map((scope) => [scope, SCOPE_DESCRIPTIONS[scope]])),
+          },
+        },
+      },
+      'oauth2',
+    )
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description: 'client_id and client_secret of an API client (RFC 6749 2.3.1)',
+      },
+      'clientBasic',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
-  return withProblemResponses(document);
+  toJsonSchemaNullability(document.components);
+  toJsonSchemaNullability(document.paths);
+  document.webhooks = eventWebhooks() as OpenAPIObject['webhooks'];
+  return withPlatformContract(document);
 }
 
 /** Swagger UI at /docs and the document at /openapi.json, outside the API prefix. */

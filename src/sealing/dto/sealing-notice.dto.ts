@@ -46,8 +46,9 @@ export interface SealingNoticeRow {
 }
 
 /**
- * A sealing notice: ids, status and dates only. It never carries names, charges, booking
- * numbers or arrest dates; the notified agency matches it to its copy by `arrestRecordId`.
+ * A sealing notice: ids, status and dates only, never names, charges or arrest dates. The
+ * arresting agency's own notice, read by those who seal its copy, also carries that agency's
+ * `bookingNumber`: the key its records system finds the copy by (API.md "Additions").
  */
 export class SealingNoticeDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -58,12 +59,19 @@ export class SealingNoticeDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', description: 'createdAt + 60 days (WIC 786.5)' })
   dueAt!: string;
-  @ApiProperty({ format: 'date-time', nullable: true }) acknowledgedAt!: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) acknowledgedAt!:
+    string | null;
   @ApiProperty({ type: String, nullable: true }) reference!: string | null;
   @ApiProperty({ description: 'Still pending after dueAt' }) overdue!: boolean;
+  @ApiPropertyOptional({
+    description:
+      "The arresting agency's own booking number: only on a notice to the arresting agency, shown to its records officers and sealing:ack clients; absent on every other notice",
+  })
+  bookingNumber?: string;
 
-  static from(row: SealingNoticeRow): SealingNoticeDto {
+  static from(row: SealingNoticeRow, bookingNumber?: string): SealingNoticeDto {
     return {
+      ...(bookingNumber !== undefined ? { bookingNumber } : {}),
       id: row.id,
       agencyId: row.agency_id,
       enrollmentId: row.enrollment_id,

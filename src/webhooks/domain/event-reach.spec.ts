@@ -15,11 +15,13 @@ const ENROLLMENT = [
   'attendance.recorded',
   'attendance.voided',
   'enrollment.completed',
+  'consent.recorded',
+  'consent.revoked',
 ];
 
 describe('eventTypesReachableBy', () => {
-  it('law enforcement delivers no service and owns no enrollment: only the sealing of its copies', () => {
-    expect(eventTypesReachableBy('law_enforcement')).toEqual(SEALING);
+  it('law enforcement delivers no service and owns no enrollment: its arrests recorded, and the sealing of its copies', () => {
+    expect(eventTypesReachableBy('law_enforcement')).toEqual(['arrest_record.created', ...SEALING]);
     expect(
       unreachableEventTypes('law_enforcement', ['attendance.recorded', 'milestone.met']),
     ).toEqual(['attendance.recorded', 'milestone.met']);
@@ -37,15 +39,19 @@ describe('eventTypesReachableBy', () => {
   );
 
   it.each(['district_attorney', 'probation'] as const)(
-    '%s owns enrollments and can hold a copy: everything',
+    "%s owns enrollments and can hold a copy: everything but the arresting agency's own",
     (kind) => {
-      expect(eventTypesReachableBy(kind)).toEqual([...EVENT_TYPES]);
+      expect(eventTypesReachableBy(kind)).toEqual(
+        EVENT_TYPES.filter((type) => type !== 'arrest_record.created'),
+      );
     },
   );
 
   it('the system agency owns what admins register, but never holds a copy of an arrest record', () => {
     expect(eventTypesReachableBy('system')).toEqual(
-      EVENT_TYPES.filter((type) => type !== 'arrest_record.sealed'),
+      EVENT_TYPES.filter(
+        (type) => type !== 'arrest_record.sealed' && type !== 'arrest_record.created',
+      ),
     );
   });
 
@@ -63,6 +69,8 @@ describe('eventTypesReachableBy', () => {
         'participant.created',
       ]),
     ).toEqual(['sealing_notice.overdue', 'participant.created']);
-    expect(unreachableEventTypes('district_attorney', [...EVENT_TYPES])).toEqual([]);
+    expect(unreachableEventTypes('district_attorney', [...EVENT_TYPES])).toEqual([
+      'arrest_record.created',
+    ]);
   });
 });

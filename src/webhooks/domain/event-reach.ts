@@ -18,12 +18,14 @@ import {
  * - `provider`: delivers a milestone's service (service-delivering agencies). Sees the
  *   enrollments it serves, never sealing events (privacy/event-visibility.ts
  *   sealingEventScope): for a provider the arrest never happened.
+ * - `arresting`: made the arrest (law enforcement only): gets `arrest_record.created`, so its
+ *   records system learns the id a later sealing notice names.
  * - `copy_holder`: holds a copy of the arrest record, so gets the sealing notice and its
  *   events (sealing/copy-holders.ts): the arresting agency (law enforcement only, as
  *   arrest-records requires), and agencies that took the record out of this system (the
  *   owner's partner systems, court users reading it for review; never the system agency).
  */
-type Part = 'owner' | 'provider' | 'copy_holder';
+type Part = 'owner' | 'provider' | 'arresting' | 'copy_holder';
 
 const OWNER_KINDS: readonly AgencyKind[] = [
   ...AGENCY_KINDS_FOR_ROLE.coordinator,
@@ -42,6 +44,7 @@ const PARTS_BY_KIND: ReadonlyMap<AgencyKind, readonly Part[]> = new Map(
     [
       ...(OWNER_KINDS.includes(kind) ? (['owner'] as const) : []),
       ...(SERVICE_DELIVERING_KINDS.includes(kind) ? (['provider'] as const) : []),
+      ...(ARRESTING_KINDS.includes(kind) ? (['arresting'] as const) : []),
       ...(COPY_HOLDER_KINDS.includes(kind) ? (['copy_holder'] as const) : []),
     ],
   ]),
@@ -51,11 +54,14 @@ const PARTS_BY_KIND: ReadonlyMap<AgencyKind, readonly Part[]> = new Map(
 const REACHES = {
   'participant.created': ['owner'],
   'participant.corrected': ['owner'],
+  'arrest_record.created': ['arresting'],
   'enrollment.created': ['owner', 'provider'],
   'enrollment.activated': ['owner', 'provider'],
   'enrollment.status_changed': ['owner', 'provider'],
   'enrollment.extended': ['owner', 'provider'],
   'enrollment.completed': ['owner', 'provider'],
+  'consent.recorded': ['owner', 'provider'],
+  'consent.revoked': ['owner', 'provider'],
   'milestone.created': ['owner', 'provider'],
   'milestone.met': ['owner', 'provider'],
   'milestone.corrected': ['owner', 'provider'],
@@ -65,6 +71,7 @@ const REACHES = {
   'arrest_record.sealed': ['copy_holder'],
   'sealing_notice.acknowledged': ['copy_holder', 'owner'],
   'sealing_notice.overdue': ['copy_holder', 'owner'],
+  'minor_notification.recorded': ['owner'],
 } as const satisfies Record<EventType, readonly Part[]>;
 
 /** The event types an agency of this kind can ever receive, in EVENT_TYPES order. */

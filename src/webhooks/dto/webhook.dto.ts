@@ -34,12 +34,13 @@ export class WebhookSubscriptionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() url!: string;
   @ApiProperty({ enum: EVENT_TYPES, isArray: true }) events!: EventType[];
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: string;
 }
 
 export class CreatedWebhookSubscriptionDto extends WebhookSubscriptionDto {
-  @ApiProperty({
-    description: 'whsec_… signing secret, shown once',
+  @ApiPropertyOptional({
+    description:
+      'whsec_… signing secret, shown once: absent when an Idempotency-Key replay answers the stored response',
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   })
   secret!: string;
@@ -47,8 +48,8 @@ export class CreatedWebhookSubscriptionDto extends WebhookSubscriptionDto {
 
 export class DeliveryAttemptDto {
   @ApiProperty() at!: string;
-  @ApiPropertyOptional({ type: Number, nullable: true }) statusCode!: number | null;
-  @ApiProperty() latencyMs!: number;
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) statusCode!: number | null;
+  @ApiProperty({ type: 'integer' }) latencyMs!: number;
   @ApiPropertyOptional({ type: String, nullable: true }) error!: string | null;
 }
 
@@ -59,9 +60,12 @@ export class WebhookDeliveryDto {
   @ApiProperty() eventType!: string;
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!:
     'pending' | 'delivered' | 'failed';
-  @ApiProperty() createdAt!: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) nextAttemptAt!: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) deliveredAt!: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) failedAt!: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
+  nextAttemptAt!: string | null;
+  @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
+  deliveredAt!: string | null;
+  @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true })
+  failedAt!: string | null;
   @ApiProperty({ type: DeliveryAttemptDto, isArray: true }) attempts!: DeliveryAttemptDto[];
 }

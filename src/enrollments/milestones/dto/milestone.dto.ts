@@ -27,6 +27,7 @@ export class CreateMilestoneDto {
   providerAgencyId!: string;
 
   @ApiProperty({
+    type: 'integer',
     minimum: 1,
     maximum: 1000,
     description: 'Sessions to attend (for shelter: nights or placement days)',
@@ -70,8 +71,8 @@ export class RemoveMilestoneQueryDto {
 }
 
 export class MilestoneProgressDto {
-  @ApiProperty() attendedSessions!: number;
-  @ApiProperty() requiredSessions!: number;
+  @ApiProperty({ type: 'integer' }) attendedSessions!: number;
+  @ApiProperty({ type: 'integer' }) requiredSessions!: number;
   @ApiProperty({ enum: MILESTONE_STATUSES }) status!: MilestoneStatus;
 }
 
@@ -87,8 +88,12 @@ export class MilestoneDto {
   status!: MilestoneStatus;
   @ApiPropertyOptional({ format: 'uuid', description: 'Only with details access' })
   providerAgencyId?: string;
-  @ApiPropertyOptional({ description: 'Only with details access' }) requiredSessions?: number;
-  @ApiPropertyOptional({ description: "'present' sessions; only with details access" })
+  @ApiPropertyOptional({ type: 'integer', description: 'Only with details access' })
+  requiredSessions?: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: "'present' sessions; only with details access",
+  })
   attendedSessions?: number;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   metAt?: string | null;

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMinSize,
@@ -39,7 +39,11 @@ export class CreatedApiClientDto {
   @ApiProperty() name!: string;
   @ApiProperty({ format: 'uuid' }) agencyId!: string;
   @ApiProperty({ description: 'Send as client_id' }) clientId!: string;
-  @ApiProperty({ description: 'Shown once; only a hash is stored' }) clientSecret!: string;
+  @ApiPropertyOptional({
+    description:
+      'Shown once; only a hash is stored. Absent when an Idempotency-Key replay answers the stored response',
+  })
+  clientSecret!: string;
   @ApiProperty({ enum: SCOPES, isArray: true }) scopes!: Scope[];
 }
 
@@ -51,15 +55,18 @@ export class ApiClientDto {
   @ApiProperty({ description: 'Sent as client_id' }) clientId!: string;
   @ApiProperty({ enum: SCOPES, isArray: true }) scopes!: Scope[];
   @ApiProperty() revoked!: boolean;
-  @ApiProperty({ type: String, nullable: true }) revokedAt!: string | null;
-  @ApiProperty({ type: String, nullable: true }) secretRotatedAt!: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) revokedAt!: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
+  secretRotatedAt!: string | null;
   @ApiProperty({
-    type: String,
+    type: 'string',
+    format: 'date-time',
+
     nullable: true,
     description: 'Until then the secret before the last rotation still works',
   })
   previousSecretExpiresAt!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: string;
 
   static from(client: ApiClientEntity): ApiClientDto {
     const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -80,5 +87,9 @@ export class ApiClientDto {
 
 /** The answer to a rotation: the new secret, shown once. */
 export class RotatedSecretDto extends ApiClientDto {
-  @ApiProperty({ description: 'Shown once; only a hash is stored' }) clientSecret!: string;
+  @ApiPropertyOptional({
+    description:
+      'Shown once; only a hash is stored. Absent when an Idempotency-Key replay answers the stored response',
+  })
+  clientSecret!: string;
 }

@@ -27,7 +27,7 @@ export class ClientCredentialsDto {
 export class TokenResponseDto {
   @ApiProperty() access_token!: string;
   @ApiProperty({ enum: ['Bearer'] }) token_type!: 'Bearer';
-  @ApiProperty() expires_in!: number;
+  @ApiProperty({ type: 'integer' }) expires_in!: number;
   @ApiProperty({ example: 'attendance:write events:read' }) scope!: string;
 }
 

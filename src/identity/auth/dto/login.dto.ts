@@ -16,5 +16,6 @@ export class LoginDto {
 export class LoginResponseDto {
   @ApiProperty() accessToken!: string;
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
-  @ApiProperty({ description: 'Seconds until the token expires' }) expiresIn!: number;
+  @ApiProperty({ type: 'integer', description: 'Seconds until the token expires' })
+  expiresIn!: number;
 }

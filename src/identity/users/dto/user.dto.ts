@@ -76,8 +76,8 @@ export class UserDto {
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiProperty({ format: 'uuid' }) agencyId!: string;
   @ApiProperty() disabled!: boolean;
-  @ApiProperty({ type: String, nullable: true }) disabledAt!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) disabledAt!: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time' }) createdAt!: string;
 
   static from(user: UserEntity): UserDto {
     return {
