@@ -12,6 +12,7 @@ import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-d
 import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 import { CourtJurisdiction1764001100000 } from './1764001100000-court-jurisdiction';
 import { Corrections1764001110000 } from './1764001110000-corrections';
+import { EnrollmentProgramTerms1764001120000 } from './1764001120000-enrollment-program-terms';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   ProgramSettings1764001050000,
   CourtJurisdiction1764001100000,
   Corrections1764001110000,
+  EnrollmentProgramTerms1764001120000,
 ];

@@ -20,6 +20,11 @@ export class EnrollmentEntity {
   status!: EnrollmentStatus;
   @Column({ name: 'start_date', type: 'date' }) startDate!: string;
   @Column({ name: 'scheduled_end_date', type: 'date' }) scheduledEndDate!: string;
+  /** The program's length when the enrollment was opened: later setting changes do not apply. */
+  @Column({ name: 'length_days', type: 'integer' }) lengthDays!: number;
+  /** Whether a guardian's consent is required, as the program said when it was opened. */
+  @Column({ name: 'guardian_consent_required', type: 'boolean' })
+  guardianConsentRequired!: boolean;
   @Column({ name: 'activated_at', type: 'timestamptz', nullable: true }) activatedAt!: Date | null;
   @Column({ name: 'first_service_at', type: 'timestamptz', nullable: true })
   firstServiceAt!: Date | null;

@@ -20,6 +20,8 @@ export type NewEnrollment = Pick<
   | 'status'
   | 'startDate'
   | 'scheduledEndDate'
+  | 'lengthDays'
+  | 'guardianConsentRequired'
   | 'createdBy'
 >;
 

@@ -76,6 +76,9 @@ export class EnrollmentsService {
           status: 'pending_consent',
           startDate: input.startDate,
           scheduledEndDate: scheduledEndDate(input.startDate, program.lengthDays),
+          // The terms it is opened under: later changes of the settings apply to new ones only.
+          lengthDays: program.lengthDays,
+          guardianConsentRequired: program.guardianConsentRequired,
           createdBy: caller.id,
         });
       } catch (error) {
@@ -120,7 +123,8 @@ export class EnrollmentsService {
   }
 
   /**
-   * Pushes the scheduled end: the end is recomputed from the start, the program length and
+   * Pushes the scheduled end: the end is recomputed from the start, the length the enrollment
+   * was opened under (not today's program setting) and
    * every extension granted so far, under the enrollment's lock, never as "end + days" of a
    * possibly stale read.
    */
@@ -140,10 +144,9 @@ export class EnrollmentsService {
         reason: input.reason,
         grantedBy: caller.id,
       });
-      const program = await this.programs.byId(enrollment.programId);
       enrollment.scheduledEndDate = scheduledEndDate(
         enrollment.startDate,
-        program.lengthDays,
+        enrollment.lengthDays,
         await this.enrollments.extensionDays(id),
       );
       const saved = await this.enrollments.save(enrollment);
