@@ -178,7 +178,8 @@ CREATE TABLE enrollments (
   review_court_agency_id uuid,
   shortfall_reason text,
   length_days integer NOT NULL,
-  guardian_consent_required boolean NOT NULL
+  guardian_consent_required boolean NOT NULL,
+  assigned_coordinator_id uuid NOT NULL
 );
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
@@ -509,6 +510,7 @@ CREATE INDEX consents_recipient ON public.consents USING btree (recipient_agency
 CREATE INDEX court_reviews_agency ON public.court_reviews USING btree (court_agency_id, enrollment_id);
 CREATE INDEX court_reviews_enrollment ON public.court_reviews USING btree (enrollment_id, decided_at);
 CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions USING btree (enrollment_id, granted_at);
+CREATE INDEX enrollments_caseload ON public.enrollments USING btree (owner_agency_id, assigned_coordinator_id, created_at, id);
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);
 CREATE INDEX enrollments_participant ON public.enrollments USING btree (participant_id);

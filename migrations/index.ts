@@ -13,6 +13,7 @@ import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 import { CourtJurisdiction1764001100000 } from './1764001100000-court-jurisdiction';
 import { Corrections1764001110000 } from './1764001110000-corrections';
 import { EnrollmentProgramTerms1764001120000 } from './1764001120000-enrollment-program-terms';
+import { Caseloads1764001130000 } from './1764001130000-caseloads';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   CourtJurisdiction1764001100000,
   Corrections1764001110000,
   EnrollmentProgramTerms1764001120000,
+  Caseloads1764001130000,
 ];

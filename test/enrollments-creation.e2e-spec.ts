@@ -54,6 +54,7 @@ describe('enrollments: opening one (POST /enrollments)', () => {
         arrestRecordId: arrest.id,
         programId: expect.any(String),
         ownerAgencyId: w.da.id,
+        assignedCoordinatorId: w.coordinator.id,
         site: 'Compton',
         status: 'pending_consent',
         startDate: '2026-03-02',

@@ -46,6 +46,8 @@ export class EnrollmentEntity {
   /** Strong ETag source; bumped on every change. */
   @VersionColumn() version!: number;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
+  /** Whose case it is: the creator by default, reassignable within the owning agency. */
+  @Column({ name: 'assigned_coordinator_id', type: 'uuid' }) assignedCoordinatorId!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -25,6 +25,7 @@ import { Roles, Scopes } from '../identity/access/access-policy.decorators';
 import type { Caller } from '../identity/access/caller';
 import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import {
+  AssignEnrollmentDto,
   CreateEnrollmentDto,
   EndEnrollmentDto,
   EnrollmentDto,
@@ -143,6 +144,26 @@ export class EnrollmentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EnrollmentDto> {
     return withEtag(reply, await this.enrollments.terminate(caller, id, body, ifMatch));
+  }
+
+  @Post(':id/assign')
+  @Audited({ action: 'enrollment.assigned', subject: 'enrollment', id: { param: 'id' } })
+  @HttpCode(200)
+  @Roles('coordinator', 'admin')
+  @ApiIfMatch()
+  @ApiOkResponse({ type: EnrollmentDto, headers: ETAG_HEADER })
+  @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The assignee is not an enabled coordinator of the owning agency',
+  })
+  async assign(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AssignEnrollmentDto,
+    @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EnrollmentDto> {
+    return withEtag(reply, await this.enrollments.assign(caller, id, body, ifMatch));
   }
 
   @Post(':id/submit-for-review')

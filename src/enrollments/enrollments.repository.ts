@@ -23,6 +23,7 @@ export type NewEnrollment = Pick<
   | 'lengthDays'
   | 'guardianConsentRequired'
   | 'createdBy'
+  | 'assignedCoordinatorId'
 >;
 
 export type NewExtension = Pick<
@@ -103,6 +104,11 @@ export class EnrollmentsRepository {
       .limit(query.limit + 1);
     if (query.status) qb.andWhere('e.status = :status', { status: query.status });
     if (query.site) qb.andWhere('e.site = :site', { site: query.site });
+    if (query.assignedTo) {
+      qb.andWhere('e.assigned_coordinator_id = :assignee', {
+        assignee: query.assignedTo === 'me' ? caller.id : query.assignedTo,
+      });
+    }
     if (query.participantId) {
       qb.andWhere('e.participant_id = :participantId', { participantId: query.participantId });
     }

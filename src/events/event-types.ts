@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   'enrollment.activated',
   'enrollment.status_changed',
   'enrollment.extended',
+  'enrollment.assigned',
   'milestone.created',
   'milestone.met',
   'attendance.recorded',

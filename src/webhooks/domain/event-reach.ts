@@ -55,6 +55,7 @@ const REACHES = {
   'enrollment.activated': ['owner', 'provider'],
   'enrollment.status_changed': ['owner', 'provider'],
   'enrollment.extended': ['owner', 'provider'],
+  'enrollment.assigned': ['owner', 'provider'],
   'enrollment.completed': ['owner', 'provider'],
   'milestone.created': ['owner', 'provider'],
   'milestone.met': ['owner', 'provider'],
