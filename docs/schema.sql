@@ -334,7 +334,11 @@ CREATE TABLE webhook_subscriptions (
   secret_ciphertext text NOT NULL,
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  deleted_at timestamp with time zone
+  deleted_at timestamp with time zone,
+  previous_secret_ciphertext text,
+  previous_secret_expires_at timestamp with time zone,
+  secret_rotated_at timestamp with time zone,
+  version integer NOT NULL DEFAULT 1
 );
 
 -- Constraints
@@ -485,6 +489,7 @@ ALTER TABLE webhook_dispatch_cursor ADD CONSTRAINT webhook_dispatch_cursor_singl
 ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES agencies(id);
 ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_events_check CHECK (cardinality(events) > 0);
 ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_pkey PRIMARY KEY (id);
+ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_previous_secret_complete CHECK ((previous_secret_ciphertext IS NULL) = (previous_secret_expires_at IS NULL));
 ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_url_check CHECK (length(url) >= 1 AND length(url) <= 2000);
 
 -- Indexes (beyond those of constraints)

@@ -14,6 +14,7 @@ import { CourtJurisdiction1764001100000 } from './1764001100000-court-jurisdicti
 import { Corrections1764001110000 } from './1764001110000-corrections';
 import { EnrollmentProgramTerms1764001120000 } from './1764001120000-enrollment-program-terms';
 import { Caseloads1764001130000 } from './1764001130000-caseloads';
+import { WebhookSecretRotation1764001140000 } from './1764001140000-webhook-secret-rotation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   Corrections1764001110000,
   EnrollmentProgramTerms1764001120000,
   Caseloads1764001130000,
+  WebhookSecretRotation1764001140000,
 ];
