@@ -186,7 +186,10 @@ CREATE TABLE enrollments (
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   review_court_agency_id uuid,
-  shortfall_reason text
+  shortfall_reason text,
+  length_days integer NOT NULL,
+  guardian_consent_required boolean NOT NULL,
+  assigned_coordinator_id uuid NOT NULL
 );
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
@@ -271,7 +274,8 @@ CREATE TABLE programs (
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   retention_years integer NOT NULL DEFAULT 5,
   time_zone text NOT NULL DEFAULT 'America/Los_Angeles'::text,
-  version integer NOT NULL DEFAULT 1
+  version integer NOT NULL DEFAULT 1,
+  updated_at timestamp with time zone NOT NULL DEFAULT now()
 );
 CREATE TABLE schema_migrations (
   id integer NOT NULL DEFAULT nextval('schema_migrations_id_seq'::regclass),
@@ -341,7 +345,11 @@ CREATE TABLE webhook_subscriptions (
   secret_ciphertext text NOT NULL,
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  deleted_at timestamp with time zone
+  deleted_at timestamp with time zone,
+  previous_secret_ciphertext text,
+  previous_secret_expires_at timestamp with time zone,
+  secret_rotated_at timestamp with time zone,
+  version integer NOT NULL DEFAULT 1
 );
 
 -- Constraints
@@ -426,6 +434,7 @@ ALTER TABLE enrollment_extensions ADD CONSTRAINT enrollment_extensions_pkey PRIM
 ALTER TABLE enrollment_extensions ADD CONSTRAINT enrollment_extensions_reason_check CHECK (length(btrim(reason)) >= 1 AND length(btrim(reason)) <= 1000);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_arrest_record_id_participant_id_fkey FOREIGN KEY (arrest_record_id, participant_id) REFERENCES arrest_records(id, participant_id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_check CHECK (scheduled_end_date > start_date);
+ALTER TABLE enrollments ADD CONSTRAINT enrollments_length_days_check CHECK (length_days > 0);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_owner_agency_id_fkey FOREIGN KEY (owner_agency_id) REFERENCES agencies(id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_participant_id_fkey FOREIGN KEY (participant_id) REFERENCES participants(id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_pkey PRIMARY KEY (id);
@@ -465,8 +474,10 @@ ALTER TABLE participants ADD CONSTRAINT participants_owner_agency_id_fkey FOREIG
 ALTER TABLE participants ADD CONSTRAINT participants_pkey PRIMARY KEY (id);
 ALTER TABLE programs ADD CONSTRAINT programs_code_key UNIQUE (code);
 ALTER TABLE programs ADD CONSTRAINT programs_length_days_check CHECK (length_days > 0);
+ALTER TABLE programs ADD CONSTRAINT programs_length_days_max CHECK (length_days <= 730);
 ALTER TABLE programs ADD CONSTRAINT programs_pkey PRIMARY KEY (id);
 ALTER TABLE programs ADD CONSTRAINT programs_retention_years_check CHECK (retention_years >= 1 AND retention_years <= 100);
+ALTER TABLE programs ADD CONSTRAINT programs_time_zone_length CHECK (length(time_zone) >= 1 AND length(time_zone) <= 64);
 ALTER TABLE schema_migrations ADD CONSTRAINT PK_62441bec32630ced9e4cccae336 PRIMARY KEY (id);
 ALTER TABLE sealing_notices ADD CONSTRAINT sealing_notices_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES agencies(id);
 ALTER TABLE sealing_notices ADD CONSTRAINT sealing_notices_arrest_record_id_agency_id_key UNIQUE (arrest_record_id, agency_id);
@@ -496,6 +507,7 @@ ALTER TABLE webhook_dispatch_cursor ADD CONSTRAINT webhook_dispatch_cursor_singl
 ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES agencies(id);
 ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_events_check CHECK (cardinality(events) > 0);
 ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_pkey PRIMARY KEY (id);
+ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_previous_secret_complete CHECK ((previous_secret_ciphertext IS NULL) = (previous_secret_expires_at IS NULL));
 ALTER TABLE webhook_subscriptions ADD CONSTRAINT webhook_subscriptions_url_check CHECK (length(url) >= 1 AND length(url) <= 2000);
 
 -- Indexes (beyond those of constraints)
@@ -524,6 +536,7 @@ CREATE INDEX court_reviews_enrollment ON public.court_reviews USING btree (enrol
 CREATE INDEX destruction_records_job_run ON public.destruction_records USING btree (job_run_id);
 CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions USING btree (enrollment_id, granted_at);
 CREATE INDEX enrollments_arrest_record ON public.enrollments USING btree (arrest_record_id);
+CREATE INDEX enrollments_caseload ON public.enrollments USING btree (owner_agency_id, assigned_coordinator_id, created_at, id);
 CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, id);
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);

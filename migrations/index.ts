@@ -13,6 +13,9 @@ import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 import { EnrollmentScopeIndexes1764001060000 } from './1764001060000-enrollment-scope-indexes';
 import { CourtJurisdiction1764001100000 } from './1764001100000-court-jurisdiction';
 import { Corrections1764001110000 } from './1764001110000-corrections';
+import { EnrollmentProgramTerms1764001120000 } from './1764001120000-enrollment-program-terms';
+import { Caseloads1764001130000 } from './1764001130000-caseloads';
+import { WebhookSecretRotation1764001140000 } from './1764001140000-webhook-secret-rotation';
 import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
 import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
 import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-booking-number-unique-per-owner';
@@ -38,6 +41,9 @@ export const MIGRATIONS = [
   EnrollmentScopeIndexes1764001060000,
   CourtJurisdiction1764001100000,
   Corrections1764001110000,
+  EnrollmentProgramTerms1764001120000,
+  Caseloads1764001130000,
+  WebhookSecretRotation1764001140000,
   AttendanceSessionStart1764001200000,
   RetentionPurge1764001210000,
   BookingNumberUniquePerOwner1764001300000,

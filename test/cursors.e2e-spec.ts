@@ -110,6 +110,13 @@ describe('every list refuses a forged cursor with 400', () => {
         keyedByName: true,
       },
       [`GET ${v1}/users`]: { token: w.admin, url: `${v1}/users`, param: 'cursor' },
+      // Keyed by code: any text is a code, so only the id part can be forged.
+      [`GET ${v1}/programs`]: {
+        token: w.admin,
+        url: `${v1}/programs`,
+        param: 'cursor',
+        keyedByName: true,
+      },
       [`GET ${v1}/api-clients`]: { token: w.admin, url: `${v1}/api-clients`, param: 'cursor' },
       [`GET ${v1}/audit-events`]: {
         token: auditor.token,

@@ -5,7 +5,6 @@ import type { Caller } from '../identity/access/caller';
 import { AgenciesService } from '../identity/agencies/agencies.service';
 import { Outbox } from '../events/outbox.service';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import { ProgramsService } from '../programs/programs.service';
 import { ConsentsRepository } from './consents.repository';
 import { OPEN_STATUSES } from './domain/enrollment-status';
 import { ConsentDto, RecordConsentDto, RevokeConsentDto } from './dto/consent.dto';
@@ -22,7 +21,6 @@ export class ConsentsService {
     private readonly consents: ConsentsRepository,
     private readonly agencies: AgenciesService,
     private readonly lifecycle: EnrollmentLifecycle,
-    private readonly programs: ProgramsService,
     private readonly outbox: Outbox,
   ) {}
 
@@ -128,12 +126,14 @@ export class ConsentsService {
     });
   }
 
-  /** A standing participation consent, and a guardian's when the program requires one. */
+  /**
+   * A standing participation consent, and a guardian's when the program required one when
+   * the enrollment was opened (a later change of the setting applies to new enrollments).
+   */
   private async consentComplete(enrollment: EnrollmentEntity): Promise<boolean> {
-    const program = await this.programs.byId(enrollment.programId);
     const kinds = await this.consents.standingKinds(enrollment.id);
     return (
-      kinds.has('participation') && (!program.guardianConsentRequired || kinds.has('guardian'))
+      kinds.has('participation') && (!enrollment.guardianConsentRequired || kinds.has('guardian'))
     );
   }
 }

@@ -75,6 +75,7 @@ export interface EnrollmentViewRow {
   arrestVisible: boolean;
   programId: string;
   ownerAgencyId: string;
+  assignedCoordinatorId: string;
   site: string;
   status: EnrollmentStatus;
   startDate: string;
@@ -114,7 +115,8 @@ function viewColumns(caller: Caller): string {
   return `e.id, e.participant_id AS "participantId", e.arrest_record_id AS "arrestRecordId",
     EXISTS (SELECT 1 FROM arrest_records ar WHERE ar.id = e.arrest_record_id AND ${arrest})
       AS "arrestVisible",
-    e.program_id AS "programId", e.owner_agency_id AS "ownerAgencyId", e.site, e.status,
+    e.program_id AS "programId", e.owner_agency_id AS "ownerAgencyId",
+    e.assigned_coordinator_id AS "assignedCoordinatorId", e.site, e.status,
     e.start_date::text AS "startDate", e.scheduled_end_date::text AS "scheduledEndDate",
     e.activated_at AS "activatedAt", e.first_service_at AS "firstServiceAt",
     e.submitted_for_review_at AS "submittedForReviewAt",

@@ -47,6 +47,7 @@ export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
     arrestRecordId: e.arrestVisible ? e.arrestRecordId : null,
     programId: e.programId,
     ownerAgencyId: e.ownerAgencyId,
+    assignedCoordinatorId: e.assignedCoordinatorId,
     site: e.site,
     status: e.status,
     startDate: e.startDate,

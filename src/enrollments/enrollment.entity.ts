@@ -20,6 +20,11 @@ export class EnrollmentEntity {
   status!: EnrollmentStatus;
   @Column({ name: 'start_date', type: 'date' }) startDate!: string;
   @Column({ name: 'scheduled_end_date', type: 'date' }) scheduledEndDate!: string;
+  /** The program's length when the enrollment was opened: later setting changes do not apply. */
+  @Column({ name: 'length_days', type: 'integer' }) lengthDays!: number;
+  /** Whether a guardian's consent is required, as the program said when it was opened. */
+  @Column({ name: 'guardian_consent_required', type: 'boolean' })
+  guardianConsentRequired!: boolean;
   @Column({ name: 'activated_at', type: 'timestamptz', nullable: true }) activatedAt!: Date | null;
   @Column({ name: 'first_service_at', type: 'timestamptz', nullable: true })
   firstServiceAt!: Date | null;
@@ -41,6 +46,8 @@ export class EnrollmentEntity {
   /** Strong ETag source; bumped on every change. */
   @VersionColumn() version!: number;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
+  /** Whose case it is: the creator by default, reassignable within the owning agency. */
+  @Column({ name: 'assigned_coordinator_id', type: 'uuid' }) assignedCoordinatorId!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -26,6 +26,7 @@ import { Roles, Scopes } from '../identity/access/access-policy.decorators';
 import type { Caller } from '../identity/access/caller';
 import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import {
+  AssignEnrollmentDto,
   CreateEnrollmentDto,
   EndEnrollmentDto,
   EnrollmentDto,
@@ -168,6 +169,31 @@ export class EnrollmentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EnrollmentDto> {
     return withEtag(reply, await this.enrollments.terminate(caller, id, body, ifMatch));
+  }
+
+  @ApiOperation({
+    summary: 'Assign the enrollment to a coordinator',
+    description:
+      "Puts the enrollment in an enabled coordinator's caseload (of the owning agency); it starts in its creator's.",
+  })
+  @Post(':id/assign')
+  @Audited({ action: 'enrollment.assigned', subject: 'enrollment', id: { param: 'id' } })
+  @HttpCode(200)
+  @Roles('coordinator', 'admin')
+  @ApiIfMatch()
+  @ApiOkResponse({ type: EnrollmentDto, headers: ETAG_RESPONSE_HEADERS })
+  @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The assignee is not an enabled coordinator of the owning agency',
+  })
+  async assign(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: AssignEnrollmentDto,
+    @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EnrollmentDto> {
+    return withEtag(reply, await this.enrollments.assign(caller, id, body, ifMatch));
   }
 
   @ApiOperation({

@@ -21,7 +21,10 @@ export type NewEnrollment = Pick<
   | 'status'
   | 'startDate'
   | 'scheduledEndDate'
+  | 'lengthDays'
+  | 'guardianConsentRequired'
   | 'createdBy'
+  | 'assignedCoordinatorId'
 >;
 
 export type NewExtension = Pick<
@@ -134,6 +137,11 @@ export class EnrollmentsRepository {
       .limit(query.limit + 1);
     if (query.status) qb.andWhere('e.status = :status', { status: query.status });
     if (query.site) qb.andWhere('e.site = :site', { site: query.site });
+    if (query.assignedTo) {
+      qb.andWhere('e.assigned_coordinator_id = :assignee', {
+        assignee: query.assignedTo === 'me' ? caller.id : query.assignedTo,
+      });
+    }
     if (query.participantId) {
       qb.andWhere('e.participant_id = :participantId', { participantId: query.participantId });
     }

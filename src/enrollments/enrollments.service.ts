@@ -6,6 +6,7 @@ import { Page } from '../common/pagination/pagination';
 import { Outbox } from '../events/outbox.service';
 import { isUser, type Caller } from '../identity/access/caller';
 import { AgenciesService } from '../identity/agencies/agencies.service';
+import { UsersService } from '../identity/users/users.service';
 import { isUniqueViolation } from '../infrastructure/database/postgres-errors';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { ParticipantsRepository } from '../participants/participants.repository';
@@ -17,6 +18,7 @@ import {
   EndEnrollmentDto,
   EnrollmentDto,
   ExtendEnrollmentDto,
+  AssignEnrollmentDto,
   ListEnrollmentsQueryDto,
   SubmitForReviewDto,
 } from './dto/enrollment.dto';
@@ -42,6 +44,7 @@ export class EnrollmentsService {
     private readonly programs: ProgramsService,
     private readonly outbox: Outbox,
     private readonly agencies: AgenciesService,
+    private readonly users: UsersService,
   ) {}
 
   async create(caller: Caller, input: CreateEnrollmentDto): Promise<Versioned<EnrollmentDto>> {
@@ -76,7 +79,12 @@ export class EnrollmentsService {
           status: 'pending_consent',
           startDate: input.startDate,
           scheduledEndDate: scheduledEndDate(input.startDate, program.lengthDays),
+          // The terms it is opened under: later changes of the settings apply to new ones only.
+          lengthDays: program.lengthDays,
+          guardianConsentRequired: program.guardianConsentRequired,
           createdBy: caller.id,
+          // The creator's case until it is reassigned within the agency.
+          assignedCoordinatorId: caller.id,
         });
       } catch (error) {
         if (isUniqueViolation(error, ONE_OPEN_PER_ARREST_RECORD)) {
@@ -128,7 +136,8 @@ export class EnrollmentsService {
   }
 
   /**
-   * Pushes the scheduled end: the end is recomputed from the start, the program length and
+   * Pushes the scheduled end: the end is recomputed from the start, the length the enrollment
+   * was opened under (not today's program setting) and
    * every extension granted so far, under the enrollment's lock, never as "end + days" of a
    * possibly stale read.
    */
@@ -148,10 +157,9 @@ export class EnrollmentsService {
         reason: input.reason,
         grantedBy: caller.id,
       });
-      const program = await this.programs.byId(enrollment.programId);
       enrollment.scheduledEndDate = scheduledEndDate(
         enrollment.startDate,
-        program.lengthDays,
+        enrollment.lengthDays,
         await this.enrollments.extensionDays(id),
       );
       const saved = await this.enrollments.save(enrollment);
@@ -160,6 +168,50 @@ export class EnrollmentsService {
         type: 'enrollment.extended',
         enrollmentId: id,
         data: { enrollmentId: id, days: input.days, scheduledEndDate: saved.scheduledEndDate },
+      });
+      return this.views.one(caller, saved.id);
+    });
+  }
+
+  /**
+   * `POST /enrollments/:id/assign`: the case goes to another coordinator of the owning agency
+   * (an enabled user with the coordinator role in that agency; 422 otherwise). The version
+   * moves; `enrollment.assigned` says so.
+   */
+  async assign(
+    caller: Caller,
+    id: string,
+    input: AssignEnrollmentDto,
+    ifMatch?: string,
+  ): Promise<Versioned<EnrollmentDto>> {
+    return this.uow.run(async () => {
+      const enrollment = await this.enrollments.lockVisible(caller, id);
+      assertIfMatch(ifMatch, enrollment.version);
+      const assignee = await this.users.findById(input.coordinatorId);
+      if (
+        !assignee ||
+        assignee.role !== 'coordinator' ||
+        assignee.disabled ||
+        assignee.agencyId !== enrollment.ownerAgencyId
+      ) {
+        throw new DomainError(
+          'ENROLLMENT_ASSIGNEE_INVALID',
+          'coordinatorId must name an enabled coordinator of the agency that owns the enrollment',
+          [{ field: 'coordinatorId', message: 'not a coordinator of the owning agency' }],
+        );
+      }
+      if (assignee.id === enrollment.assignedCoordinatorId) return this.views.one(caller, id);
+      const previous = enrollment.assignedCoordinatorId;
+      enrollment.assignedCoordinatorId = assignee.id;
+      const saved = await this.enrollments.save(enrollment);
+      await this.outbox.emit({
+        type: 'enrollment.assigned',
+        enrollmentId: id,
+        data: {
+          enrollmentId: id,
+          assignedCoordinatorId: assignee.id,
+          previousCoordinatorId: previous,
+        },
       });
       return this.views.one(caller, saved.id);
     });

@@ -96,6 +96,15 @@ export const EVENT_DATA: Record<EventType, DataSchema> = {
       scheduledEndDate: date('The new last day'),
     },
   },
+  'enrollment.assigned': {
+    summary: "The enrollment moved to another coordinator's caseload",
+    audience: ENROLLMENT_AUDIENCE,
+    required: {
+      enrollmentId: uuid('The enrollment'),
+      assignedCoordinatorId: uuid('The coordinator whose case it now is'),
+      previousCoordinatorId: { ...uuid('The coordinator before'), type: ['string', 'null'] },
+    },
+  },
   'consent.recorded': {
     summary: 'A consent was recorded on an enrollment',
     audience: ENROLLMENT_AUDIENCE,

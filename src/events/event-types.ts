@@ -8,6 +8,7 @@ export const EVENT_TYPES = [
   'enrollment.extended',
   'consent.recorded',
   'consent.revoked',
+  'enrollment.assigned',
   'milestone.created',
   'milestone.met',
   'attendance.recorded',

@@ -52,6 +52,6 @@ import { UsersService } from './users/users.service';
     ApiClientsService,
     BootstrapAdmin,
   ],
-  exports: [AgenciesService],
+  exports: [AgenciesService, UsersService],
 })
 export class IdentityModule {}

@@ -27,7 +27,7 @@ import { Roles, Scopes } from '../identity/access/access-policy.decorators';
 import type { Caller } from '../identity/access/caller';
 import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import type { FastifyReply } from 'fastify';
-import { IfMatch, withEtag } from '../common/http/etag';
+import { ETAG_RESPONSE_HEADERS, IfMatch, withEtag } from '../common/http/etag';
 import {
   CorrectParticipantDto,
   ParticipantDto,
@@ -37,10 +37,6 @@ import {
 } from './dto/participant.dto';
 import { ParticipantsService } from './participants.service';
 import { Audited } from '../infrastructure/audit-context/audited.decorator';
-
-const ETAG_HEADER = {
-  ETag: { description: 'Strong entity tag of the participant', schema: { type: 'string' } },
-};
 
 @ApiTags('participants and arrest records')
 @Controller('participants')
@@ -89,7 +85,7 @@ export class ParticipantsController {
   @Audited({ action: 'participant.read', subject: 'participant', id: { param: 'id' } })
   @Roles('coordinator', 'admin', 'provider', 'court')
   @Scopes('participants:read')
-  @ApiOkResponse({ type: ParticipantDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ type: ParticipantDto, headers: ETAG_RESPONSE_HEADERS })
   @ApiNotFoundResponse({ description: 'No such participant in your scope' })
   async get(
     @Param('id', ParseUUIDPipe) id: string,
@@ -103,7 +99,7 @@ export class ParticipantsController {
   @Audited({ action: 'participant.corrected', subject: 'participant', id: { param: 'id' } })
   @Roles('coordinator', 'admin')
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag last read, e.g. "2"' })
-  @ApiOkResponse({ type: ParticipantDto, headers: ETAG_HEADER })
+  @ApiOkResponse({ type: ParticipantDto, headers: ETAG_RESPONSE_HEADERS })
   @ApiBadRequestResponse({ description: 'Invalid fields, or an attempt to change caseNumber' })
   @ApiNotFoundResponse({ description: 'No such participant registered by your agency' })
   @ApiUnprocessableEntityResponse({ description: 'participant-not-minor at the referral date' })

@@ -44,6 +44,8 @@ export interface ClaimedDelivery {
   retryWindowStartedAt: Date;
   url: string;
   secretCiphertext: string;
+  /** A rotated-out secret still within its overlap, or null. */
+  previousSecretCiphertext: string | null;
   subscriptionDeleted: boolean;
 }
 
@@ -265,6 +267,8 @@ export class WebhookDeliveriesRepository {
                 s.agency_id AS "agencyId", c.attempts,
                 c.retry_window_started_at AS "retryWindowStartedAt", s.url,
                 s.secret_ciphertext AS "secretCiphertext",
+                CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret_ciphertext END
+                  AS "previousSecretCiphertext",
                 s.deleted_at IS NOT NULL AS "subscriptionDeleted"
            FROM claimed c JOIN webhook_subscriptions s ON s.id = c.subscription_id
           ORDER BY c.priority, c.event_txid, c.event_position`,

@@ -8,7 +8,10 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiIfMatch, IfMatch, withEtag } from '../common/http/etag';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -27,6 +30,7 @@ import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import {
   CreatedWebhookSubscriptionDto,
   CreateWebhookSubscriptionDto,
+  RotatedWebhookSecretDto,
   WebhookDeliveryDto,
   WebhookSubscriptionDto,
 } from './dto/webhook.dto';
@@ -75,6 +79,35 @@ export class WebhookSubscriptionsController {
     @Query() page: PageQueryDto,
   ): Promise<Page<WebhookSubscriptionDto>> {
     return this.subscriptions.list(caller, page);
+  }
+
+  @ApiOperation({
+    summary: "Rotate a subscription's signing secret",
+    description:
+      'Issues a new secret, shown once; deliveries carry signatures with the old and the new secret until previousSecretExpiresAt, so the receiver can switch without downtime.',
+  })
+  @Post(':id/rotate-secret')
+  @Audited({
+    action: 'webhook_subscription.secret_rotated',
+    subject: 'webhook_subscription',
+    id: { param: 'id' },
+  })
+  @ShownOnce('secret')
+  @HttpCode(200)
+  @ApiIfMatch()
+  @ApiOkResponse({
+    type: RotatedWebhookSecretDto,
+    description:
+      'The new secret, shown once; deliveries are signed with both until previousSecretExpiresAt',
+  })
+  @ApiNotFoundResponse({ description: "No such subscription of your agency's" })
+  async rotateSecret(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RotatedWebhookSecretDto> {
+    return withEtag(reply, await this.subscriptions.rotateSecret(caller, id, ifMatch));
   }
 
   @ApiOperation({

@@ -79,6 +79,46 @@ export class WebhookSubscriptionsRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Rotates the signing secret of one of the caller's agency's live subscriptions: the
+   * current secret becomes the previous one for `overlapSeconds` (0: dropped at once), the new
+   * one signs from now on. Undefined when there is no such subscription.
+   */
+  async rotateSecret(
+    caller: Caller,
+    id: string,
+    secretCiphertext: string,
+    overlapSeconds: number,
+  ): Promise<
+    (SubscriptionRow & { version: number; previous_secret_expires_at: Date | null }) | undefined
+  > {
+    const [row] = await this.uow.manager.query<
+      (SubscriptionRow & { version: number; previous_secret_expires_at: Date | null })[]
+    >(
+      `WITH rotated AS (
+         UPDATE webhook_subscriptions
+            SET previous_secret_ciphertext = CASE WHEN $4::integer > 0 THEN secret_ciphertext END,
+                previous_secret_expires_at =
+                  CASE WHEN $4::integer > 0 THEN now() + make_interval(secs => $4::integer) END,
+                secret_ciphertext = $3, secret_rotated_at = now(), version = version + 1
+          WHERE id = $1 AND agency_id = $2 AND deleted_at IS NULL
+         RETURNING id, url, events, created_at, version, previous_secret_expires_at)
+       SELECT *, ${keysetTimestampSql('created_at')} AS cursor_at FROM rotated`,
+      [id, caller.agencyId, secretCiphertext, overlapSeconds],
+    );
+    return row;
+  }
+
+  /** The version (ETag) of one of the caller's agency's live subscriptions, locked. */
+  async lockVersion(caller: Caller, id: string): Promise<number | undefined> {
+    const [row] = await this.uow.manager.query<{ version: number }[]>(
+      `SELECT version FROM webhook_subscriptions
+        WHERE id = $1 AND agency_id = $2 AND deleted_at IS NULL FOR UPDATE`,
+      [id, caller.agencyId],
+    );
+    return row?.version;
+  }
+
   /** Every live subscription and what it asked for: what the dispatcher matches events against. */
   async activeInterests(): Promise<SubscriptionInterest[]> {
     return this.uow.manager.query<SubscriptionInterest[]>(

@@ -3,6 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AppConfig } from '../common/config/app-config';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { assertIfMatch, Versioned } from '../common/http/etag';
 import { TIME_ID } from '../common/pagination/keyset';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import type { EventType } from '../events/event-types';
@@ -16,6 +17,7 @@ import { generateSigningSecret } from './domain/standard-webhooks';
 import {
   CreatedWebhookSubscriptionDto,
   CreateWebhookSubscriptionDto,
+  RotatedWebhookSecretDto,
   WebhookDeliveryDto,
   WebhookSubscriptionDto,
 } from './dto/webhook.dto';
@@ -57,6 +59,40 @@ export class WebhookSubscriptionsService {
     const after = TIME_ID.decode(page.cursor);
     const rows = await this.subscriptionRepository.page(caller, after, page.limit + 1);
     return TIME_ID.page(rows, page.limit, (r) => [r.cursor_at, r.id], toSubscriptionDto);
+  }
+
+  /**
+   * `POST /webhook-subscriptions/:id/rotate-secret`: a new signing secret, shown once. The old
+   * one keeps signing deliveries next to it for WEBHOOK_SECRET_OVERLAP_SECONDS (both
+   * signatures in `webhook-signature`), so the partner switches without missing a delivery.
+   */
+  async rotateSecret(
+    caller: Caller,
+    id: string,
+    ifMatch?: string,
+  ): Promise<Versioned<RotatedWebhookSecretDto>> {
+    return this.uow.run(async () => {
+      const version = await this.subscriptionRepository.lockVersion(caller, id);
+      if (version === undefined) throw new NotFoundError('Webhook subscription');
+      assertIfMatch(ifMatch, version);
+      const secret = generateSigningSecret();
+      const row = await this.subscriptionRepository.rotateSecret(
+        caller,
+        id,
+        seal(this.config.webhooks.secretKey, secret),
+        this.config.webhooks.secretOverlapSeconds,
+      );
+      if (!row) throw new NotFoundError('Webhook subscription');
+      return {
+        body: {
+          ...toSubscriptionDto(row),
+          secret,
+          previousSecretExpiresAt: iso(row.previous_secret_expires_at),
+          version: row.version,
+        },
+        version: row.version,
+      };
+    });
   }
 
   async remove(caller: Caller, id: string): Promise<void> {

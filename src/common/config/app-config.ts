@@ -59,6 +59,8 @@ export class AppConfig {
     maxInFlightPerSubscription: number;
     retryBaseMs: number;
     retryWindowHours: number;
+    /** How long a rotated-out secret still signs deliveries (both signatures sent). */
+    secretOverlapSeconds: number;
   };
   readonly dataDir: string;
   readonly audit: {
@@ -150,6 +152,7 @@ export class AppConfig {
       maxInFlightPerSubscription: env.WEBHOOK_MAX_PER_SUBSCRIPTION,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       retryWindowHours: env.WEBHOOK_RETRY_WINDOW_HOURS,
+      secretOverlapSeconds: env.WEBHOOK_SECRET_OVERLAP_SECONDS,
     };
     this.audit = {
       signingKeyPem: env.AUDIT_SIGNING_KEY ?? null,

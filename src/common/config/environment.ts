@@ -200,6 +200,17 @@ export class Environment {
   @Max(60000)
   WEBHOOK_TIMEOUT_MS = 10000;
 
+  /**
+   * After `POST /webhook-subscriptions/:id/rotate-secret`, how long the old secret still signs
+   * deliveries next to the new one (both signatures sent), so a partner switches without
+   * downtime. 0: the old secret stops at once.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(604800)
+  WEBHOOK_SECRET_OVERLAP_SECONDS = 86400;
+
   /** Webhook attempts in flight at once in this instance, all subscriptions together. */
   @Transform(toInt)
   @IsInt()

@@ -72,6 +72,10 @@ export const ERROR_CATALOG = {
     status: 409,
     title: 'Every milestone must be met before court review',
   },
+  ENROLLMENT_ASSIGNEE_INVALID: {
+    status: 422,
+    title: 'The assignee is not an enabled coordinator of the owning agency',
+  },
   REVIEW_COURT_REQUIRED: {
     status: 422,
     title: 'Name the court (courtAgencyId): there is more than one',

@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
 import { PageQueryDto } from '../../common/pagination/pagination';
 import { MilestoneDto } from '../milestones/dto/milestone.dto';
@@ -82,6 +92,23 @@ export class ListEnrollmentsQueryDto extends PageQueryDto {
   @Min(1)
   @Max(ENDING_SOON_MAX_DAYS)
   withinDays?: number;
+
+  @ApiPropertyOptional({
+    description: 'A caseload: `me` (the caller) or a coordinator’s user id',
+    example: 'me',
+  })
+  @IsOptional()
+  @Matches(/^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    message: 'assignedTo must be `me` or a user id',
+  })
+  assignedTo?: string;
+}
+
+/** Body of `POST /enrollments/:id/assign`: the coordinator whose case it becomes. */
+export class AssignEnrollmentDto {
+  @ApiProperty({ format: 'uuid', description: 'An enabled coordinator of the owning agency' })
+  @IsUUID()
+  coordinatorId!: string;
 }
 
 export class ExtendEnrollmentDto {
@@ -218,6 +245,8 @@ export class EnrollmentDto {
   @ApiProperty({ format: 'uuid' }) programId!: string;
   @ApiProperty({ format: 'uuid', description: "The coordinator's agency that owns the enrollment" })
   ownerAgencyId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The coordinator whose case it is (caseload)' })
+  assignedCoordinatorId!: string;
   @ApiProperty() site!: string;
   @ApiProperty({ enum: ENROLLMENT_STATUSES }) status!: EnrollmentStatus;
   @ApiProperty({ format: 'date' }) startDate!: string;

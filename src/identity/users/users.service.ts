@@ -71,6 +71,12 @@ export class UsersService {
     );
   }
 
+  /** A user as admins see them, or null (for checks in other modules, e.g. a case's assignee). */
+  async findById(id: string): Promise<UserDto | null> {
+    const user = await this.users.findById(id);
+    return user ? UserDto.from(user) : null;
+  }
+
   async get(id: string): Promise<Versioned<UserDto>> {
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundError('User');

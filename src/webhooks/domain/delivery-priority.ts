@@ -28,6 +28,7 @@ const PRIORITY_BY_TYPE = {
   'enrollment.activated': CHANGE,
   'enrollment.status_changed': CHANGE,
   'enrollment.extended': CHANGE,
+  'enrollment.assigned': CHANGE,
   'enrollment.completed': CHANGE,
   'milestone.created': CHANGE,
   'milestone.met': CHANGE,

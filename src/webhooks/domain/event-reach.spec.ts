@@ -8,6 +8,7 @@ const ENROLLMENT = [
   'enrollment.activated',
   'enrollment.status_changed',
   'enrollment.extended',
+  'enrollment.assigned',
   'milestone.created',
   'milestone.met',
   'milestone.corrected',

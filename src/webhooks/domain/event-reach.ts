@@ -59,6 +59,7 @@ const REACHES = {
   'enrollment.activated': ['owner', 'provider'],
   'enrollment.status_changed': ['owner', 'provider'],
   'enrollment.extended': ['owner', 'provider'],
+  'enrollment.assigned': ['owner', 'provider'],
   'enrollment.completed': ['owner', 'provider'],
   'consent.recorded': ['owner', 'provider'],
   'consent.revoked': ['owner', 'provider'],

@@ -23,16 +23,22 @@ export function signPayload(
   return `v1,${mac}`;
 }
 
+/**
+ * The delivery headers. `secrets` is the current secret, then a rotated-out one still in its
+ * overlap: one `v1,` signature each, space-separated (Standard Webhooks: a receiver accepts
+ * the delivery when any signature verifies with its secret).
+ */
 export function webhookHeaders(
-  secret: string,
+  secrets: string | readonly string[],
   id: string,
   body: string,
   now = new Date(),
 ): Record<string, string> {
   const timestamp = Math.floor(now.getTime() / 1000);
+  const keys = typeof secrets === 'string' ? [secrets] : secrets;
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': signPayload(secret, id, timestamp, body),
+    'webhook-signature': keys.map((key) => signPayload(key, id, timestamp, body)).join(' '),
   };
 }

@@ -46,6 +46,19 @@ export class CreatedWebhookSubscriptionDto extends WebhookSubscriptionDto {
   secret!: string;
 }
 
+/** The answer to a secret rotation: the new secret, shown once, and the old one's overlap. */
+export class RotatedWebhookSecretDto extends CreatedWebhookSubscriptionDto {
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'Until then deliveries carry a signature with the previous secret too (null: no overlap)',
+  })
+  previousSecretExpiresAt!: string | null;
+  @ApiProperty({ description: 'Also the strong ETag: `"<version>"`' }) version!: number;
+}
+
 export class DeliveryAttemptDto {
   @ApiProperty() at!: string;
   @ApiPropertyOptional({ type: 'integer', nullable: true }) statusCode!: number | null;

@@ -163,10 +163,14 @@ export class WebhookDeliveryJob implements OnApplicationBootstrap, BeforeApplica
       outcome = { statusCode: null, latencyMs: 0, error: 'event no longer available' };
     } else {
       const body = JSON.stringify(toEventDto(event));
-      const secret = unseal(this.config.webhooks.secretKey, delivery.secretCiphertext);
+      const key = this.config.webhooks.secretKey;
+      // The new secret first; during a rotation's overlap the old one signs too.
+      const secrets = [delivery.secretCiphertext, delivery.previousSecretCiphertext]
+        .filter((sealed): sealed is string => sealed !== null)
+        .map((sealed) => unseal(key, sealed));
       outcome = await this.sender.post(
         delivery.url,
-        webhookHeaders(secret, event.id, body),
+        webhookHeaders(secrets, event.id, body),
         body,
         this.shutdown.signal,
       );
