@@ -231,6 +231,9 @@ export interface Plan {
   /** Start of the seeding day (UTC): every generated time is before it. */
   nowUs: number;
   programId: string;
+  /** The program's terms each enrollment keeps (settings changes apply to new ones only). */
+  programLengthDays: number;
+  guardianConsentRequired: boolean;
   agencies: Agency[];
   users: User[];
   clients: ApiClient[];
@@ -269,7 +272,13 @@ function distribute(prng: Prng, total: number, weights: readonly number[]): numb
 /** Builds the whole plan for one scale. Deterministic for a given seed and anchor day. */
 export function buildPlan(
   scale: ScaleConfig,
-  options: { seed: number; anchorDay: number; programId: string; programLengthDays: number },
+  options: {
+    seed: number;
+    anchorDay: number;
+    programId: string;
+    programLengthDays: number;
+    guardianConsentRequired: boolean;
+  },
 ): Plan {
   const root = new Prng(options.seed);
   const D = options.anchorDay;
@@ -890,6 +899,8 @@ export function buildPlan(
     anchorDay: D,
     nowUs,
     programId: options.programId,
+    programLengthDays: options.programLengthDays,
+    guardianConsentRequired: options.guardianConsentRequired,
     agencies,
     users,
     clients,

@@ -209,6 +209,9 @@ export async function writeTables(
       'created_by',
       'created_at',
       'updated_at',
+      'length_days',
+      'guardian_consent_required',
+      'assigned_coordinator_id',
     ],
     () =>
       enrollments.map((e) =>
@@ -235,6 +238,10 @@ export async function writeTables(
           e.coordinatorId,
           ts(e.createdAt),
           ts(e.updatedAt),
+          String(plan.programLengthDays),
+          plan.guardianConsentRequired ? 't' : 'f',
+          // A case stays with the coordinator who opened it.
+          e.coordinatorId,
         ),
       ),
   );
