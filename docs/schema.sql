@@ -177,7 +177,8 @@ CREATE TABLE enrollments (
   version integer NOT NULL DEFAULT 1,
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  updated_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  minor_notice_overdue_reported_at timestamp with time zone
 );
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
@@ -468,6 +469,7 @@ CREATE INDEX court_reviews_agency ON public.court_reviews USING btree (court_age
 CREATE INDEX court_reviews_enrollment ON public.court_reviews USING btree (enrollment_id, decided_at);
 CREATE INDEX destruction_records_job_run ON public.destruction_records USING btree (job_run_id);
 CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions USING btree (enrollment_id, granted_at);
+CREATE INDEX enrollments_minor_notice_open ON public.enrollments USING btree (completed_at) WHERE ((status = 'completed'::enrollment_status) AND (minor_notified_at IS NULL) AND (minor_notice_overdue_reported_at IS NULL));
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);
 CREATE INDEX enrollments_participant ON public.enrollments USING btree (participant_id);

@@ -12,6 +12,7 @@ import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-d
 import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
 import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
+import { MinorNoticeOverdue1764001220000 } from './1764001220000-minor-notice-overdue';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   ProgramSettings1764001050000,
   AttendanceSessionStart1764001200000,
   RetentionPurge1764001210000,
+  MinorNoticeOverdue1764001220000,
 ];

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'arrest_record.sealed',
   'sealing_notice.acknowledged',
   'sealing_notice.overdue',
+  'minor_notice.overdue',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -10,6 +10,7 @@ export const SEALING_EVENT_TYPES = [
   'arrest_record.sealed',
   'sealing_notice.acknowledged',
   'sealing_notice.overdue',
+  'minor_notice.overdue',
 ] as const;
 
 export function sealingEventScope(o: string, e: string, agency: string): string {

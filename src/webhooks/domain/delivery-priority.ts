@@ -27,6 +27,7 @@ const PRIORITY_BY_TYPE = {
   'milestone.created': CHANGE,
   'milestone.met': CHANGE,
   'attendance.recorded': BULK,
+  'minor_notice.overdue': SEALING,
 } as const satisfies Record<EventType, DeliveryPriority>;
 
 export function deliveryPriority(type: EventType): DeliveryPriority {
