@@ -70,6 +70,12 @@ export class AppConfig {
     checkpointIntervalMs: number;
   };
   readonly developmentDefaults: string[] = [];
+  /**
+   * Whether this process runs the background jobs (overdue notices, idempotency expiry, the
+   * retention purge, the audit sequencer, webhooks). The server does; the admin CLI turns them
+   * off, so a command does only what it says (a `purge --dry-run` never purges through a job).
+   */
+  backgroundJobs = true;
 
   constructor(env: Environment) {
     this.nodeEnv = env.NODE_ENV;

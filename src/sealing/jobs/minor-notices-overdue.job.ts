@@ -1,3 +1,4 @@
+import { AppConfig } from '../../common/config/app-config';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { EnrollmentsRepository } from '../../enrollments/enrollments.repository';
 import { Outbox } from '../../events/outbox.service';
@@ -24,6 +25,7 @@ export class MinorNoticesOverdueJob implements OnApplicationBootstrap, BeforeApp
   );
 
   constructor(
+    private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
     private readonly enrollments: EnrollmentsRepository,
     private readonly outbox: Outbox,
@@ -31,7 +33,7 @@ export class MinorNoticesOverdueJob implements OnApplicationBootstrap, BeforeApp
   ) {}
 
   onApplicationBootstrap(): void {
-    this.runner.start();
+    if (this.config.backgroundJobs) this.runner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
