@@ -202,6 +202,15 @@ export class EnrollmentsRepository {
     );
   }
 
+  /** Minors' written notices flagged overdue and still not sent (an operator's gauge). */
+  async minorNoticesOverdueCount(): Promise<number> {
+    const [row] = await this.uow.manager.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM enrollments
+        WHERE minor_notice_overdue_reported_at IS NOT NULL AND minor_notified_at IS NULL`,
+    );
+    return row.n;
+  }
+
   /** Enrollments waiting for the court, longest-waiting first (keyset on the submission time). */
   async pendingReviewPage(
     caller: Caller,

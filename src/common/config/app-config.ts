@@ -76,6 +76,8 @@ export class AppConfig {
    * off, so a command does only what it says (a `purge --dry-run` never purges through a job).
    */
   backgroundJobs = true;
+  /** `GET /metrics` answers only with this bearer token; null: metrics are off. */
+  readonly metricsToken: string | null;
 
   constructor(env: Environment) {
     this.nodeEnv = env.NODE_ENV;
@@ -157,6 +159,7 @@ export class AppConfig {
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       retryWindowHours: env.WEBHOOK_RETRY_WINDOW_HOURS,
     };
+    this.metricsToken = env.METRICS_TOKEN ?? null;
     this.audit = {
       signingKeyPem: env.AUDIT_SIGNING_KEY ?? null,
       origin: env.AUDIT_LOG_ORIGIN,
