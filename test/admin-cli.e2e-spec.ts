@@ -1,17 +1,20 @@
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { verifierKey } from '../src/audit/log/signed-note';
 import { runCli } from '../src/cli/admin-cli';
+import { AppConfig } from '../src/common/config/app-config';
+import { unseal } from '../src/webhooks/domain/secret-box';
 import { auditSettled } from './support/audit';
 import { tokenFor } from './support/factories';
 import { testServerUrl } from './support/test-database';
 import { BASE_TEST_ENV, startTestApp, TestApp } from './support/test-app';
 import {
   givenArrestRecord,
+  givenClient,
   givenCompletedEnrollment,
   givenParticipant,
   givenWorld,
@@ -28,7 +31,8 @@ describe('admin CLI', () => {
   let w: World;
   let db: DataSource;
   beforeAll(async () => {
-    t = await startTestApp();
+    // Private addresses allowed: the rotate-keys subscription points at a loopback receiver.
+    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true' });
     w = await givenWorld(t);
     db = t.app.get(DataSource);
   });
@@ -163,6 +167,62 @@ describe('admin CLI', () => {
     ]);
     expect(unknown.code).toBe(1);
     expect((await cli(['--operator', 'x', 'export-participant', 'nope'])).code).toBe(2);
+  });
+
+  it('rotate-keys: webhook secrets re-encrypted from the previous key (stdin) to the configured one', async () => {
+    const police = await givenClient(t, w.admin, {
+      agencyId: w.police.id,
+      scopes: ['webhooks:manage'],
+    });
+    const created = await t.http
+      .post('/api/v1/webhook-subscriptions')
+      .auth(police.token, { type: 'bearer' })
+      .send({ url: 'http://127.0.0.1:9/hooks', events: ['arrest_record.sealed'] })
+      .expect(201);
+    const stored = async () =>
+      (
+        await db.query(`SELECT secret_ciphertext FROM webhook_subscriptions WHERE id = $1`, [
+          created.body.id,
+        ])
+      )[0].secret_ciphertext as string;
+    const webhooks = t.app.get(AppConfig).webhooks;
+    const previous = webhooks.secretKey;
+    const next = randomBytes(32);
+    try {
+      // The operator set a new WEBHOOK_SECRET_KEY and restarted: the app now holds the new key.
+      Object.assign(webhooks, { secretKey: next });
+      expect((await cli(['--operator', 'Key Custodian', 'rotate-keys'], 'not-a-key')).code).toBe(2);
+      const before = await stored();
+      const rotated = await cli(
+        ['--operator', 'Key Custodian', 'rotate-keys'],
+        `${previous.toString('base64')}\n`,
+      );
+      expect(rotated.code).toBe(0);
+      expect(rotated.json()).toMatchObject({ rotated: expect.any(Number), alreadyCurrent: 0 });
+      expect(rotated.json().rotated as number).toBeGreaterThanOrEqual(1);
+      expect(await stored()).not.toBe(before);
+      expect(unseal(next, await stored())).toBe(created.body.secret);
+      const again = await cli(
+        ['--operator', 'Key Custodian', 'rotate-keys'],
+        previous.toString('base64'),
+      );
+      expect(again.json()).toMatchObject({ rotated: 0 });
+      // A key that opens nothing: refused, nothing changed.
+      Object.assign(webhooks, { secretKey: randomBytes(32) });
+      const current = await stored();
+      const refused = await cli(
+        ['--operator', 'Key Custodian', 'rotate-keys'],
+        previous.toString('base64'),
+      );
+      expect(refused.code).toBe(1);
+      expect(await stored()).toBe(current);
+    } finally {
+      Object.assign(webhooks, { secretKey: previous });
+    }
+    expect((await auditOf('cli.rotate_keys')).map((e) => e.purpose)).toEqual([
+      expect.stringMatching(/^operator Key Custodian; \d+ re-encrypted, 0 already current$/),
+      expect.stringMatching(/^operator Key Custodian; 0 re-encrypted, \d+ already current$/),
+    ]);
   });
 
   it('checkpoint and audit-verify: the signed checkpoint, and the log verified offline with a pinned key', async () => {

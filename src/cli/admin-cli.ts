@@ -25,6 +25,9 @@ import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { ParticipantDto } from '../participants/dto/participant.dto';
 import { ParticipantsRepository } from '../participants/participants.repository';
 import { RetentionPurgeService } from '../sealing/retention-purge.service';
+import { AppConfig } from '../common/config/app-config';
+import { seal, unseal } from '../webhooks/domain/secret-box';
+import { WebhookSubscriptionsRepository } from '../webhooks/webhook-subscriptions.repository';
 
 /** Where a command reads and writes: the process's streams, or a test's buffers. */
 export interface CliIo {
@@ -223,6 +226,56 @@ export async function runCli(
         purpose: `operator ${operator}; as of ${asOf.toISOString()}; ${run.destroyed.length} destroyed`,
       });
       io.out(json({ dryRun: false, ...run, asOf: asOf.toISOString() }));
+    });
+
+  program
+    .command('rotate-keys')
+    .description(
+      're-encrypt the webhook signing secrets stored at rest with the configured WEBHOOK_SECRET_KEY; the previous key (base64) is read from stdin',
+    )
+    .action(async (_options: unknown, command: Command) => {
+      const previous = (await io.stdin()).trim();
+      if (!/^[A-Za-z0-9+/]{43}=$/.test(previous)) {
+        throw new CliFailure(
+          'stdin must hold the previous WEBHOOK_SECRET_KEY (base64 of 32 bytes)',
+          2,
+        );
+      }
+      const oldKey = Buffer.from(previous, 'base64');
+      const newKey = app.get(AppConfig).webhooks.secretKey;
+      const subscriptions = app.get(WebhookSubscriptionsRepository);
+      const result = await app.get(UnitOfWork).run(async () => {
+        let rotated = 0;
+        let alreadyCurrent = 0;
+        for (const row of await subscriptions.lockAllSecrets()) {
+          let secret: string;
+          try {
+            secret = unseal(oldKey, row.secretCiphertext);
+          } catch {
+            // Already under the new key (a rotation run twice); anything else is an error.
+            try {
+              unseal(newKey, row.secretCiphertext);
+              alreadyCurrent += 1;
+              continue;
+            } catch {
+              throw new CliFailure(
+                `subscription ${row.id}: its secret opens with neither key; nothing was changed`,
+                1,
+              );
+            }
+          }
+          await subscriptions.replaceSecretCiphertext(row.id, seal(newKey, secret));
+          rotated += 1;
+        }
+        await audit({
+          action: 'cli.rotate_keys',
+          subjectType: 'webhook_subscription',
+          subjectId: null,
+          purpose: `operator ${operatorOf(command)}; ${rotated} re-encrypted, ${alreadyCurrent} already current`,
+        });
+        return { rotated, alreadyCurrent };
+      });
+      io.out(json({ key: 'WEBHOOK_SECRET_KEY', ...result }));
     });
 
   program
