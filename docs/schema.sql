@@ -189,7 +189,8 @@ CREATE TABLE enrollments (
   shortfall_reason text,
   length_days integer NOT NULL,
   guardian_consent_required boolean NOT NULL,
-  assigned_coordinator_id uuid NOT NULL
+  assigned_coordinator_id uuid NOT NULL,
+  minor_notice_overdue_reported_at timestamp with time zone
 );
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
@@ -538,6 +539,7 @@ CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions US
 CREATE INDEX enrollments_arrest_record ON public.enrollments USING btree (arrest_record_id);
 CREATE INDEX enrollments_caseload ON public.enrollments USING btree (owner_agency_id, assigned_coordinator_id, created_at, id);
 CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, id);
+CREATE INDEX enrollments_minor_notice_open ON public.enrollments USING btree (completed_at) WHERE ((status = 'completed'::enrollment_status) AND (minor_notified_at IS NULL) AND (minor_notice_overdue_reported_at IS NULL));
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);
 CREATE INDEX enrollments_participant ON public.enrollments USING btree (participant_id);

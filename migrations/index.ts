@@ -18,6 +18,7 @@ import { Caseloads1764001130000 } from './1764001130000-caseloads';
 import { WebhookSecretRotation1764001140000 } from './1764001140000-webhook-secret-rotation';
 import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
 import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
+import { MinorNoticeOverdue1764001220000 } from './1764001220000-minor-notice-overdue';
 import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-booking-number-unique-per-owner';
 import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idempotency-withdrawn-responses';
 
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   WebhookSecretRotation1764001140000,
   AttendanceSessionStart1764001200000,
   RetentionPurge1764001210000,
+  MinorNoticeOverdue1764001220000,
   BookingNumberUniquePerOwner1764001300000,
   IdempotencyWithdrawnResponses1764001310000,
 ];

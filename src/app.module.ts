@@ -19,6 +19,7 @@ import { ClockModule } from './infrastructure/clock/clock';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProgramsModule } from './programs/programs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ReportsModule } from './reports/reports.module';
 import { SealingModule } from './sealing/sealing.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -48,6 +49,7 @@ export class AppModule {
         SealingModule,
         WebhooksModule,
         ReportsModule,
+        MetricsModule,
       ],
       // Order matters: the audit interceptor wraps idempotency, so a replayed response is
       // audited too, and a change's transaction (opened by the outer one) holds both.

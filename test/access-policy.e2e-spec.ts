@@ -13,6 +13,8 @@ const PUBLIC_ROUTES = [
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/token',
   'GET /api/v1/audit-events/public-key',
+  // Off unless METRICS_TOKEN is set, then the service demands that token (test/metrics).
+  'GET /metrics',
 ];
 
 /**
@@ -24,6 +26,7 @@ const NOT_AUDITED_ROUTES = [
   'GET /health/ready',
   'GET /api/v1/audit-events/public-key',
   'GET /api/v1/me',
+  'GET /metrics',
 ];
 
 /** A concrete URL for a route template: every `:param` becomes a random uuid. */

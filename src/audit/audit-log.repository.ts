@@ -85,6 +85,24 @@ export class AuditLogRepository {
       : null;
   }
 
+  /**
+   * How far the sequencer is behind: committed entries not yet in the log, and the age of the
+   * oldest of them (0 when none).
+   */
+  async sequencerLag(): Promise<{ pending: number; oldestSeconds: number }> {
+    const [row] = await this.uow.manager.query<{ pending: number; oldestSeconds: number }[]>(
+      `WITH head AS (
+         SELECT e.txid, e.position FROM audit_log l JOIN audit_events e ON e.id = l.event_id
+          ORDER BY l.seq DESC LIMIT 1)
+       SELECT count(*)::int AS pending,
+              coalesce(extract(epoch FROM now() - min(e.at)), 0)::float8 AS "oldestSeconds"
+         FROM audit_events e
+         LEFT JOIN head h ON TRUE
+        WHERE h.txid IS NULL OR (e.txid, e.position) > (h.txid, h.position)`,
+    );
+    return row;
+  }
+
   async treeSize(): Promise<number> {
     const [row] = await this.uow.manager.query<{ size: string }[]>(
       `SELECT coalesce(max(seq) + 1, 0)::text AS size FROM audit_log`,

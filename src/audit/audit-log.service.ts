@@ -15,7 +15,7 @@ import {
   SubtreeLookup,
   subtreesRead,
 } from './log/merkle';
-import { openNote } from './log/signed-note';
+import { type NoteVerifier, openNote } from './log/signed-note';
 
 const VERIFY_BATCH = 5000;
 
@@ -79,7 +79,7 @@ export class AuditLogService {
    * chain, every stored subtree, and every checkpoint's root and signature. The first
    * difference is named, with why.
    */
-  async verify(): Promise<VerifyResult> {
+  async verify(pinnedKey?: NoteVerifier): Promise<VerifyResult> {
     const checkpoints = await this.log.checkpoints();
     let nextCheckpoint = 0;
     const frontier = MerkleFrontier.empty();
@@ -124,7 +124,11 @@ export class AuditLogService {
           }
         }
         for (; checkpoints[nextCheckpoint]?.treeSize === frontier.size; nextCheckpoint += 1) {
-          const problem = this.checkpointProblem(checkpoints[nextCheckpoint], frontier.root());
+          const problem = this.checkpointProblem(
+            checkpoints[nextCheckpoint],
+            frontier.root(),
+            pinnedKey,
+          );
           if (problem) return broken(null, problem);
         }
       }
@@ -145,14 +149,24 @@ export class AuditLogService {
     };
   }
 
-  private checkpointProblem(checkpoint: CheckpointRow, root: Hash): string | null {
+  /**
+   * `pinnedKey`: verify signatures with this verifier key (the admin CLI's offline check, with
+   * the key the verifier holds) instead of the one this process derives from its signing key.
+   */
+  private checkpointProblem(
+    checkpoint: CheckpointRow,
+    root: Hash,
+    pinnedKey?: NoteVerifier,
+  ): string | null {
     const where = `checkpoint of size ${checkpoint.treeSize}`;
     if (!checkpoint.rootHash.equals(root))
       return `${where} does not match the log's root at that size`;
-    if (checkpoint.keyId !== this.key.keyId)
+    if (!pinnedKey && checkpoint.keyId !== this.key.keyId)
       return `${where} is signed by key ${checkpoint.keyId}, not the log's key ${this.key.keyId}`;
     try {
-      const parsed = parseCheckpoint(openNote(checkpoint.note, this.key.verifierKey).text);
+      const parsed = parseCheckpoint(
+        openNote(checkpoint.note, pinnedKey ?? this.key.verifierKey).text,
+      );
       if (
         parsed.treeSize !== checkpoint.treeSize ||
         !parsed.rootHash.equals(root) ||

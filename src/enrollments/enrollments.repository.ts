@@ -174,6 +174,51 @@ export class EnrollmentsRepository {
     );
   }
 
+  /**
+   * Flags, once each, up to `limit` completed enrollments whose minor has not been told in
+   * writing although every sealing notice was acknowledged more than `periodDays` days before
+   * `now` (WIC 786.5(b)), and returns them with their due time. Rows another instance is
+   * flagging are skipped, not waited for, so each is reported exactly once.
+   */
+  async markMinorNoticesOverdueOnce(
+    now: Date,
+    periodDays: number,
+    limit: number,
+  ): Promise<{ enrollmentId: string; ownerAgencyId: string; dueAt: Date }[]> {
+    return this.uow.manager.query(
+      `WITH due AS (
+         SELECT e.id, n.last_ack + make_interval(hours => 24 * $2::int) AS due_at
+           FROM enrollments e
+           CROSS JOIN LATERAL (
+             SELECT max(sn.acknowledged_at) AS last_ack,
+                    bool_and(sn.status = 'acknowledged') AS all_acknowledged
+               FROM sealing_notices sn WHERE sn.enrollment_id = e.id) n
+          WHERE e.status = 'completed' AND e.minor_notified_at IS NULL
+            AND e.minor_notice_overdue_reported_at IS NULL
+            AND n.all_acknowledged
+            AND n.last_ack + make_interval(hours => 24 * $2::int) < $1
+          ORDER BY e.completed_at, e.id
+          LIMIT $3
+          FOR UPDATE OF e SKIP LOCKED),
+       flagged AS (
+         UPDATE enrollments e SET minor_notice_overdue_reported_at = $1
+           FROM due WHERE e.id = due.id
+         RETURNING e.id, e.owner_agency_id, due.due_at)
+       SELECT id AS "enrollmentId", owner_agency_id AS "ownerAgencyId", due_at AS "dueAt"
+         FROM flagged`,
+      [now, periodDays, limit],
+    );
+  }
+
+  /** Minors' written notices flagged overdue and still not sent (an operator's gauge). */
+  async minorNoticesOverdueCount(): Promise<number> {
+    const [row] = await this.uow.manager.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM enrollments
+        WHERE minor_notice_overdue_reported_at IS NOT NULL AND minor_notified_at IS NULL`,
+    );
+    return row.n;
+  }
+
   /** Enrollments waiting for the court, longest-waiting first (keyset on the submission time). */
   async pendingReviewPage(
     caller: Caller,

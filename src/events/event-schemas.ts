@@ -272,6 +272,15 @@ export const EVENT_DATA: Record<EventType, DataSchema> = {
       notifiedAt: dateTime('When the minor was notified'),
     },
   },
+  'minor_notice.overdue': {
+    summary:
+      "The minor's written notice of the sealing is past its 30 days and still not recorded (reported once)",
+    audience: 'The agency that owns the enrollment',
+    required: {
+      enrollmentId: uuid('The completed enrollment'),
+      dueAt: dateTime('The date the notice was due'),
+    },
+  },
 };
 
 /** `arrest_record.sealed` -> `ArrestRecordSealed`. */

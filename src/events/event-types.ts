@@ -21,6 +21,7 @@ export const EVENT_TYPES = [
   'sealing_notice.acknowledged',
   'sealing_notice.overdue',
   'minor_notification.recorded',
+  'minor_notice.overdue',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

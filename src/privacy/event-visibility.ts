@@ -11,6 +11,7 @@ export const SEALING_EVENT_TYPES = [
   'sealing_notice.acknowledged',
   'sealing_notice.overdue',
   'minor_notification.recorded',
+  'minor_notice.overdue',
 ] as const;
 
 export function sealingEventScope(o: string, e: string, agency: string): string {

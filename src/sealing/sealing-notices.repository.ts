@@ -134,6 +134,14 @@ export class SealingNoticesRepository {
     );
   }
 
+  /** Pending notices past their due date, over all agencies (an operator's gauge). */
+  async overdueCount(): Promise<number> {
+    const [row] = await this.uow.manager.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM sealing_notices WHERE status = 'pending' AND now() > due_at`,
+    );
+    return row.n;
+  }
+
   /** The one shape notices are read in; `overdue` uses the database clock. */
   private notices(): SelectQueryBuilder<Record<string, unknown>> {
     return this.uow.manager

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ArrestRecordsModule } from '../arrest-records/arrest-records.module';
 import { EnrollmentsModule } from '../enrollments/enrollments.module';
+import { MinorNoticesOverdueJob } from './jobs/minor-notices-overdue.job';
 import { RetentionPurgeJob } from './jobs/retention-purge.job';
 import { SealingNoticesOverdueJob } from './jobs/sealing-notices-overdue.job';
 import { RetentionPurgeService } from './retention-purge.service';
@@ -25,6 +26,7 @@ import { SealingService } from './sealing.service';
     RetentionRepository,
     RetentionPurgeService,
     RetentionPurgeJob,
+    MinorNoticesOverdueJob,
   ],
   exports: [SealingService, RetentionPurgeService],
 })

@@ -79,6 +79,18 @@ export class WebhookDeliveriesRepository {
   constructor(private readonly uow: UnitOfWork) {}
 
   /** A subscription's deliveries after the key `[createdAt, id]`, oldest first: `limit` rows. */
+  /** Undelivered (pending) deliveries per subscriber agency, and how long the oldest has waited. */
+  async backlogByAgency(): Promise<{ agencyId: string; pending: number; oldestSeconds: number }[]> {
+    return this.uow.manager.query(
+      `SELECT s.agency_id AS "agencyId", count(*)::int AS pending,
+              extract(epoch FROM now() - min(d.created_at))::float8 AS "oldestSeconds"
+         FROM webhook_deliveries d
+         JOIN webhook_subscriptions s ON s.id = d.subscription_id
+        WHERE d.status = 'pending'
+        GROUP BY s.agency_id`,
+    );
+  }
+
   async page(
     caller: Caller,
     subscriptionId: string,

@@ -60,6 +60,24 @@ export class WebhookSubscriptionsRepository {
   }
 
   /** Deletes (softly: deliveries keep their history) one of the caller's agency's subscriptions. */
+  /**
+   * Every subscription's encrypted signing secret (deleted ones included: a key rotation
+   * re-encrypts them all), locked until the transaction ends.
+   */
+  async lockAllSecrets(): Promise<{ id: string; secretCiphertext: string }[]> {
+    return this.uow.manager.query(
+      `SELECT id, secret_ciphertext AS "secretCiphertext" FROM webhook_subscriptions
+        ORDER BY id FOR UPDATE`,
+    );
+  }
+
+  async replaceSecretCiphertext(id: string, secretCiphertext: string): Promise<void> {
+    await this.uow.manager.query(
+      `UPDATE webhook_subscriptions SET secret_ciphertext = $2 WHERE id = $1`,
+      [id, secretCiphertext],
+    );
+  }
+
   async softDelete(caller: Caller, id: string): Promise<boolean> {
     const rows = await this.uow.manager.query<{ id: string }[]>(
       `WITH removed AS (

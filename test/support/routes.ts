@@ -23,7 +23,7 @@ export interface Route {
 }
 
 /** Routes the app serves outside the API prefix (see app.factory.ts). */
-const UNPREFIXED = new Set(['health/live', 'health/ready']);
+const UNPREFIXED = new Set(['health/live', 'health/ready', 'metrics']);
 /** Nest's RouteParamtypes.QUERY. */
 const QUERY_PARAM = 4;
 

@@ -61,7 +61,7 @@ export class AuditSequencer implements OnApplicationBootstrap, BeforeApplication
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.audit.sequencerEnabled) this.runner.start();
+    if (this.config.audit.sequencerEnabled && this.config.backgroundJobs) this.runner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -72,6 +72,14 @@ export class AppConfig {
     checkpointIntervalMs: number;
   };
   readonly developmentDefaults: string[] = [];
+  /**
+   * Whether this process runs the background jobs (overdue notices, idempotency expiry, the
+   * retention purge, the audit sequencer, webhooks). The server does; the admin CLI turns them
+   * off, so a command does only what it says (a `purge --dry-run` never purges through a job).
+   */
+  backgroundJobs = true;
+  /** `GET /metrics` answers only with this bearer token; null: metrics are off. */
+  readonly metricsToken: string | null;
 
   constructor(env: Environment) {
     this.nodeEnv = env.NODE_ENV;
@@ -154,6 +162,7 @@ export class AppConfig {
       retryWindowHours: env.WEBHOOK_RETRY_WINDOW_HOURS,
       secretOverlapSeconds: env.WEBHOOK_SECRET_OVERLAP_SECONDS,
     };
+    this.metricsToken = env.METRICS_TOKEN ?? null;
     this.audit = {
       signingKeyPem: env.AUDIT_SIGNING_KEY ?? null,
       origin: env.AUDIT_LOG_ORIGIN,

@@ -6,6 +6,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Length,
   Matches,
   Max,
   Min,
@@ -177,6 +178,15 @@ export class Environment {
     message: 'WEBHOOK_SECRET_KEY must be base64 of exactly 32 bytes',
   })
   WEBHOOK_SECRET_KEY?: string;
+
+  /**
+   * Bearer token that `GET /metrics` requires. Unset: metrics are off (404). At least 32
+   * characters; give it only to the monitoring system.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(32, 256, { message: 'METRICS_TOKEN must be 32 to 256 characters' })
+  METRICS_TOKEN?: string;
 
   /** Allow webhook URLs on private, loopback and link-local addresses (tests, on-premises receivers). */
   @Transform(toBoolean)

@@ -1,3 +1,4 @@
+import { AppConfig } from '../config/app-config';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
 import { PeriodicRunner } from '../../infrastructure/jobs/periodic-runner';
@@ -20,12 +21,13 @@ export class IdempotencyExpiryJob implements OnApplicationBootstrap, BeforeAppli
   );
 
   constructor(
+    private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
     private readonly store: IdempotencyStore,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.runner.start();
+    if (this.config.backgroundJobs) this.runner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

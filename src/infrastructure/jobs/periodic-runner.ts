@@ -9,6 +9,19 @@ import { loggableError } from '../../common/errors/loggable-error';
  * known to be waiting). Cross-instance exclusion is the job's own business (an advisory
  * lock, SKIP LOCKED).
  */
+/**
+ * Runs and failures of each job in this process since it started, by job name: what
+ * `/metrics` reports (`first_step_job_runs_total`, `first_step_job_failures_total`).
+ */
+export const JOB_RUN_COUNTS = new Map<string, { runs: number; failures: number }>();
+
+function countRun(name: string, failed: boolean): void {
+  const counts = JOB_RUN_COUNTS.get(name) ?? { runs: 0, failures: 0 };
+  counts.runs += 1;
+  if (failed) counts.failures += 1;
+  JOB_RUN_COUNTS.set(name, counts);
+}
+
 export class PeriodicRunner {
   private readonly logger: Logger;
   private timer?: NodeJS.Timeout;
@@ -55,8 +68,11 @@ export class PeriodicRunner {
       this.wokenWhileRunning = false;
       this.running = this.work()
         .then(
-          () => undefined,
-          (error: unknown) => this.logger.error({ err: loggableError(error) }, 'run failed'),
+          () => countRun(this.name, false),
+          (error: unknown) => {
+            countRun(this.name, true);
+            this.logger.error({ err: loggableError(error) }, 'run failed');
+          },
         )
         .finally(() => {
           this.running = undefined;

@@ -1,3 +1,4 @@
+import { AppConfig } from '../../common/config/app-config';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../../infrastructure/clock/clock';
 import { PeriodicRunner } from '../../infrastructure/jobs/periodic-runner';
@@ -21,12 +22,13 @@ export class RetentionPurgeJob implements OnApplicationBootstrap, BeforeApplicat
   );
 
   constructor(
+    private readonly config: AppConfig,
     private readonly purge: RetentionPurgeService,
     private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.runner.start();
+    if (this.config.backgroundJobs) this.runner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

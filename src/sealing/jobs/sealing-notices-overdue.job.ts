@@ -1,3 +1,4 @@
+import { AppConfig } from '../../common/config/app-config';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Outbox } from '../../events/outbox.service';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
@@ -23,13 +24,14 @@ export class SealingNoticesOverdueJob implements OnApplicationBootstrap, BeforeA
   );
 
   constructor(
+    private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
     private readonly notices: SealingNoticesRepository,
     private readonly outbox: Outbox,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.runner.start();
+    if (this.config.backgroundJobs) this.runner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

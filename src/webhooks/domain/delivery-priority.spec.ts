@@ -3,12 +3,13 @@ import { SEALING_EVENT_TYPES as PRIVACY_SEALING_TYPES } from '../../privacy/even
 import { BULK, CHANGE, deliveryPriority, SEALING, SEALING_EVENT_TYPES } from './delivery-priority';
 
 describe('deliveryPriority', () => {
-  it('puts every sealing event first: arrest_record.sealed, sealing_notice.* and the minor notification', () => {
+  it('puts every sealing event first: arrest_record.sealed, sealing_notice.*, the minor notification and minor_notice.*', () => {
     const sealing = EVENT_TYPES.filter(
       (type) =>
         type === 'arrest_record.sealed' ||
         type.startsWith('sealing_notice.') ||
-        type === 'minor_notification.recorded',
+        type === 'minor_notification.recorded' ||
+        type.startsWith('minor_notice.'),
     );
     expect(sealing.map(deliveryPriority)).toEqual(sealing.map(() => SEALING));
     expect([...SEALING_EVENT_TYPES].sort()).toEqual([...sealing].sort());

@@ -36,6 +36,7 @@ const PRIORITY_BY_TYPE = {
   'milestone.removed': CHANGE,
   'attendance.recorded': BULK,
   'attendance.voided': CHANGE,
+  'minor_notice.overdue': SEALING,
 } as const satisfies Record<EventType, DeliveryPriority>;
 
 export function deliveryPriority(type: EventType): DeliveryPriority {

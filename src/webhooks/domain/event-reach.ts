@@ -73,6 +73,7 @@ const REACHES = {
   'sealing_notice.acknowledged': ['copy_holder', 'owner'],
   'sealing_notice.overdue': ['copy_holder', 'owner'],
   'minor_notification.recorded': ['owner'],
+  'minor_notice.overdue': ['owner'],
 } as const satisfies Record<EventType, readonly Part[]>;
 
 /** The event types an agency of this kind can ever receive, in EVENT_TYPES order. */

@@ -64,7 +64,7 @@ export class WebhookDeliveryJob implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.webhooks.workerEnabled) this.runner.start();
+    if (this.config.webhooks.workerEnabled && this.config.backgroundJobs) this.runner.start();
   }
 
   /**

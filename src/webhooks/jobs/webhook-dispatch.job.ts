@@ -57,7 +57,7 @@ export class WebhookDispatchJob implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.webhooks.workerEnabled) this.runner.start();
+    if (this.config.webhooks.workerEnabled && this.config.backgroundJobs) this.runner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
