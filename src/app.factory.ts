@@ -6,6 +6,7 @@ import { AppConfig } from './common/config/app-config';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { serveOpenApi } from './infrastructure/http/openapi';
+import { installInputGuard } from './infrastructure/http/input-guard';
 import { requestIdOf } from './infrastructure/http/request-id';
 import { applyResponseStatusOverrides } from './infrastructure/http/response-status';
 
@@ -26,6 +27,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Body parsers are installed by installInputGuard (depth and NUL checks before parsing).
+    bodyParser: false,
     // Throw start-up errors to the caller (main.ts prints them; tests see them) instead of exiting.
     abortOnError: false,
   });
@@ -33,6 +36,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   const fastify = app.getHttpAdapter().getInstance();
   applyResponseStatusOverrides(fastify);
+  installInputGuard(fastify);
   // Graceful shutdown: once closing, answers to requests still in flight end their
   // keep-alive connection, so close() does not wait out the clients' keep-alive timeout.
   let closing = false;
