@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { assertIfMatch, Versioned } from '../common/http/etag';
 import { TIME_ID } from '../common/pagination/keyset';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
-import { milestoneStatus } from '../enrollments/domain/milestone-progress';
+import { milestoneOutcome } from '../enrollments/domain/milestone-progress';
 import type { EnrollmentAction } from '../enrollments/domain/enrollment-status';
 import { checkTransition, EnrollmentLifecycle } from '../enrollments/enrollment-lifecycle.service';
 import { EnrollmentViews } from '../enrollments/enrollment-views';
@@ -65,11 +65,11 @@ export class CourtService {
         submittedForReviewAt: row.submittedForReviewAt.toISOString(),
         milestones: progress
           .filter((m) => m.enrollmentId === row.id)
+          // The court decides on met / not met; session counts are treatment details (and
+          // substance-use ones would need the 42 CFR 2.32 notice): not shown.
           .map((m) => ({
             category: m.category,
-            requiredSessions: m.requiredSessions,
-            attendedSessions: m.attendedSessions,
-            status: milestoneStatus(m.attendedSessions, m.requiredSessions),
+            status: milestoneOutcome(m.attendedSessions, m.requiredSessions),
           })),
       })),
     };
