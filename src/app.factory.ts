@@ -8,6 +8,7 @@ import { createValidationPipe } from './common/validation/validation.pipe';
 import { serveOpenApi } from './infrastructure/http/openapi';
 import { installInputGuard } from './infrastructure/http/input-guard';
 import { requestIdOf } from './infrastructure/http/request-id';
+import { installSecurityHeaders } from './infrastructure/http/security-headers';
 import { applyResponseStatusOverrides } from './infrastructure/http/response-status';
 
 export const API_PREFIX = 'api/v1';
@@ -37,6 +38,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   applyResponseStatusOverrides(fastify);
   installInputGuard(fastify);
+  await installSecurityHeaders(app, config);
   // Graceful shutdown: once closing, answers to requests still in flight end their
   // keep-alive connection, so close() does not wait out the clients' keep-alive timeout.
   let closing = false;

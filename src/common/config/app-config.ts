@@ -43,6 +43,10 @@ export class AppConfig {
   readonly logLevel: string;
   readonly bodyLimit: number;
   readonly authRateLimitPerMinute: number;
+  /** Authenticated requests per caller per minute (CallerRateLimiter), per instance. */
+  readonly rateLimitPerMinute: number;
+  /** Origins allowed by CORS; empty: CORS off. */
+  readonly corsAllowedOrigins: readonly string[];
   readonly lockout: { threshold: number; minutes: number };
   /** Principal status cache (disabled users, revoked clients, token versions). */
   readonly principalStatusTtlMs: number;
@@ -129,6 +133,11 @@ export class AppConfig {
     this.logLevel = env.LOG_LEVEL;
     this.bodyLimit = env.BODY_LIMIT;
     this.authRateLimitPerMinute = env.AUTH_RATE_LIMIT_PER_MINUTE;
+    this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    this.corsAllowedOrigins = (env.CORS_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== '');
     this.lockout = { threshold: env.AUTH_LOCKOUT_THRESHOLD, minutes: env.AUTH_LOCKOUT_MINUTES };
     this.principalStatusTtlMs = env.PRINCIPAL_STATUS_TTL_MS;
     this.clientSecretRotationOverlapSeconds = env.CLIENT_SECRET_ROTATION_OVERLAP_SECONDS;

@@ -138,6 +138,21 @@ export class Environment {
   @Min(1)
   AUTH_RATE_LIMIT_PER_MINUTE = 30;
 
+  /** Authenticated requests allowed per caller (user or client) per minute, per instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 3000;
+
+  /**
+   * Browser origins allowed to call the API (CORS), comma-separated, e.g.
+   * `https://console.example.org`. Empty (the default): CORS is off, no browser page of another
+   * origin can read an answer.
+   */
+  @IsOptional()
+  @IsString()
+  CORS_ALLOWED_ORIGINS?: string;
+
   /** Consecutive failed logins for one account before it is locked. */
   @Transform(toInt)
   @IsInt()

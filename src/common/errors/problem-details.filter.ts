@@ -1,6 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loggableError } from './loggable-error';
+import { DomainError } from './domain-error';
+
+/** Seconds a refused caller should wait (a DomainError's `retryAfterSeconds`), or undefined. */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  const seconds = error instanceof DomainError ? error.extensions?.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && Number.isFinite(seconds)
+    ? Math.max(1, Math.ceil(seconds))
+    : undefined;
+}
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, toProblem } from './problem';
 
 const logger = new Logger('Errors');
@@ -20,6 +29,8 @@ export function sendProblem(
     // Full error (with stack) in the log only, tied to the answer by the request id.
     logger.error({ error: loggableError(error), requestId: request.id }, 'unhandled error');
   }
+  const retryAfter = retryAfterSecondsOf(error);
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
   if (problem.status === 401 && !reply.hasHeader('www-authenticate')) {
     void reply.header('www-authenticate', 'Bearer');
   }
