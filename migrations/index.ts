@@ -12,6 +12,7 @@ import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-d
 import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
 import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-booking-number-unique-per-owner';
 import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idempotency-withdrawn-responses';
+import { EncryptSessionNotes1764001320000 } from './1764001320000-encrypt-session-notes';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   ProgramSettings1764001050000,
   BookingNumberUniquePerOwner1764001300000,
   IdempotencyWithdrawnResponses1764001310000,
+  EncryptSessionNotes1764001320000,
 ];

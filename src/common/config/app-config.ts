@@ -1,3 +1,4 @@
+import { FieldCipher } from '../../infrastructure/crypto/field-cipher';
 import { Environment, validateEnvironment } from './environment';
 import { loadOrGenerateJwtSecret, loadOrGenerateWebhookKey } from './generated-secrets';
 
@@ -74,6 +75,8 @@ export class AppConfig {
     checkpointIntervalMs: number;
   };
   readonly developmentDefaults: string[] = [];
+  /** Encrypts session notes at rest (FIELD_ENCRYPTION_KEYS, or a key generated in DATA_DIR). */
+  readonly fieldCipher: FieldCipher;
 
   constructor(env: Environment) {
     this.nodeEnv = env.NODE_ENV;
@@ -134,6 +137,17 @@ export class AppConfig {
     this.bodyLimit = env.BODY_LIMIT;
     this.authRateLimitPerMinute = env.AUTH_RATE_LIMIT_PER_MINUTE;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    const fields = FieldCipher.fromSettings({
+      FIELD_ENCRYPTION_KEYS: env.FIELD_ENCRYPTION_KEYS,
+      FIELD_ENCRYPTION_KEY_ID: env.FIELD_ENCRYPTION_KEY_ID,
+      DATA_DIR: this.dataDir,
+    });
+    this.fieldCipher = fields.cipher;
+    if (fields.generatedIn) {
+      this.developmentDefaults.push(
+        `FIELD_ENCRYPTION_KEYS (generated, kept in ${fields.generatedIn})`,
+      );
+    }
     this.corsAllowedOrigins = (env.CORS_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())
