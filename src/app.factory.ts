@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
-import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { serveOpenApi } from './infrastructure/http/openapi';
 import { installInputGuard } from './infrastructure/http/input-guard';
@@ -25,6 +26,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // While closing, refuse new requests with 503 and let in-flight ones finish.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors Fastify answers before routing (a bad URL, a path parameter over the length
+    // limit: 414) are problems like every other error.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      sendProblem(request, reply, error);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
