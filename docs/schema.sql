@@ -383,7 +383,8 @@ ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_duration_minute
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_external_id_check CHECK (length(external_id) >= 1 AND length(external_id) <= 200);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_milestone_id_fkey FOREIGN KEY (milestone_id) REFERENCES milestones(id);
-ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_notes_check CHECK (length(notes) <= 4000);
+ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_notes_check CHECK (length(notes) <= 22000);
+ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_notes_encrypted CHECK (notes IS NULL OR notes ~~ 'enc:v1:%'::text);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_pkey PRIMARY KEY (id);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_provider_agency_id_fkey FOREIGN KEY (provider_agency_id) REFERENCES agencies(id);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_void_complete CHECK ((voided_at IS NULL) = (voided_by IS NULL) AND (voided_at IS NULL) = (void_reason IS NULL));

@@ -21,6 +21,7 @@ import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
 import { MinorNoticeOverdue1764001220000 } from './1764001220000-minor-notice-overdue';
 import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-booking-number-unique-per-owner';
 import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idempotency-withdrawn-responses';
+import { EncryptSessionNotes1764001320000 } from './1764001320000-encrypt-session-notes';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   MinorNoticeOverdue1764001220000,
   BookingNumberUniquePerOwner1764001300000,
   IdempotencyWithdrawnResponses1764001310000,
+  EncryptSessionNotes1764001320000,
 ];

@@ -1,13 +1,16 @@
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
 import { MetricsService } from './metrics/metrics.service';
-import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { serveOpenApi } from './infrastructure/http/openapi';
+import { installInputGuard } from './infrastructure/http/input-guard';
 import { requestIdOf } from './infrastructure/http/request-id';
+import { installSecurityHeaders } from './infrastructure/http/security-headers';
 import { applyResponseStatusOverrides } from './infrastructure/http/response-status';
 
 export const API_PREFIX = 'api/v1';
@@ -24,9 +27,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // While closing, refuse new requests with 503 and let in-flight ones finish.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors Fastify answers before routing (a bad URL, a path parameter over the length
+    // limit: 414) are problems like every other error.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      sendProblem(request, reply, error);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Body parsers are installed by installInputGuard (depth and NUL checks before parsing).
+    bodyParser: false,
     // Throw start-up errors to the caller (main.ts prints them; tests see them) instead of exiting.
     abortOnError: false,
   });
@@ -34,6 +44,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   const fastify = app.getHttpAdapter().getInstance();
   applyResponseStatusOverrides(fastify);
+  installInputGuard(fastify);
+  await installSecurityHeaders(app, config);
   // Graceful shutdown: once closing, answers to requests still in flight end their
   // keep-alive connection, so close() does not wait out the clients' keep-alive timeout.
   let closing = false;

@@ -106,7 +106,8 @@ describe('enrollments: reading (GET /enrollments/:id, GET /enrollments)', () => 
           attendedSessions: 0,
           status: 'not_started',
         }),
-        { id: shelter.id, category: 'shelter', status: 'in_progress' },
+        // Met / not met only: in_progress would tell the clinic the shelter placement began.
+        { id: shelter.id, category: 'shelter', status: 'not_met' },
       ]);
       // Minimum necessary: no arrest record, no signer names, no end reason for providers.
       expect(clinicView.body.arrestRecordId).toBeNull();
@@ -114,7 +115,7 @@ describe('enrollments: reading (GET /enrollments/:id, GET /enrollments)', () => 
 
       const shelterView = await as(w.shelterUser.token).get(url(enrollment.id)).expect(200);
       expect(shelterView.body.milestones).toEqual([
-        { id: mental.id, category: 'mental_health', status: 'not_started' },
+        { id: mental.id, category: 'mental_health', status: 'not_met' },
         expect.objectContaining({ id: shelter.id, attendedSessions: 2, requiredSessions: 10 }),
       ]);
       expectProblem(await as(w.schoolUser.token).get(url(enrollment.id)), 404, 'not-found');

@@ -291,14 +291,21 @@ describe('service plan milestones', () => {
           requiredSessions: 4,
         });
       }
-      // Admins are not treatment staff: category and status only, like other agencies.
-      for (const token of [w.shelterUser.token, w.admin]) {
+      // Admins are not treatment staff: category and met / not met only, like other agencies;
+      // and an ETag that does not count the sessions (the version does).
+      const restricted = async (token: string) => {
         const view = await as(token).get(url).expect(200);
-        expect(view.body).toEqual({
-          id: mental.id,
-          category: 'mental_health',
-          status: 'not_started',
-        });
+        return { body: view.body, etag: view.headers.etag };
+      };
+      const before = await restricted(w.shelterUser.token);
+      const detailsBefore = (await as(w.coordinator.token).get(url).expect(200)).headers.etag;
+      await attendSessions(t, w.clinicUser.token, mental.id, 1);
+      const detailsAfter = (await as(w.coordinator.token).get(url).expect(200)).headers.etag;
+      expect(detailsAfter).not.toBe(detailsBefore);
+      for (const token of [w.shelterUser.token, w.admin]) {
+        const view = await restricted(token);
+        expect(view.body).toEqual({ id: mental.id, category: 'mental_health', status: 'not_met' });
+        expect(view.etag).toBe(before.etag);
       }
 
       // Not holding a milestone, another coordinator's agency, unknown: all the same 404.
@@ -315,7 +322,7 @@ describe('service plan milestones', () => {
       }
 
       // Court sees the plan once it is before the court, without session details.
-      await attendSessions(t, w.clinicUser.token, mental.id, 4);
+      await attendSessions(t, w.clinicUser.token, mental.id, 3);
       await attendSessions(t, w.shelterUser.token, shelter.id, 4);
       await as(w.coordinator.token)
         .post(`/api/v1/enrollments/${enrollment.id}/submit-for-review`)

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../common/config/app-config';
+import { attendanceNotesContext, FieldCipher } from '../infrastructure/crypto/field-cipher';
 import { attendanceWritableBy } from '../privacy/visibility';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
@@ -57,7 +59,51 @@ function rowsOf<T>(result: unknown): T[] {
  */
 @Injectable()
 export class AttendanceRepository {
-  constructor(private readonly uow: UnitOfWork) {}
+  private readonly cipher: FieldCipher;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    config: AppConfig,
+  ) {
+    this.cipher = config.fieldCipher;
+  }
+
+  /** Notes are stored encrypted (AES-256-GCM, bound to the row): sealed on write... */
+  private sealNotes(id: string, notes: string | null): string | null {
+    return notes === null ? null : this.cipher.encrypt(notes, attendanceNotesContext(id));
+  }
+
+  /** ...and opened on read; a value altered or moved in the database fails loudly. */
+  private opened<T extends AttendanceRow | undefined>(row: T): T {
+    if (!row || row.notes === null) return row;
+    return { ...row, notes: this.cipher.decrypt(row.notes, attendanceNotesContext(row.id)) };
+  }
+
+  /**
+   * Up to `limit` records whose notes are not under the write key (plaintext from before
+   * encryption included), locked, skipping rows another run holds.
+   */
+  async notesToReencrypt(limit: number): Promise<{ id: string; notes: string }[]> {
+    return this.uow.manager.query(
+      `SELECT id, notes FROM attendance_records
+        WHERE notes IS NOT NULL AND notes NOT LIKE $1
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [`enc:v1:${this.cipher.writeKeyId}:%`, limit],
+    );
+  }
+
+  /** Rewrites these records' notes under the write key (their content unchanged). */
+  async reencryptNotes(rows: readonly { id: string; notes: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.uow.manager.query(
+      `UPDATE attendance_records a SET notes = u.notes
+         FROM unnest($1::uuid[], $2::text[]) AS u(id, notes) WHERE a.id = u.id`,
+      [
+        rows.map((row) => row.id),
+        rows.map((row) => this.cipher.reencrypt(row.notes, attendanceNotesContext(row.id))),
+      ],
+    );
+  }
 
   /** The caller agency's stored records for these externalIds (one indexed query). */
   async findByExternalIds(
@@ -104,14 +150,14 @@ export class AttendanceRepository {
         column('sessionDate'),
         column('status'),
         column('durationMinutes'),
-        column('notes'),
+        rows.map((row) => this.sealNotes(row.id, row.notes)),
         column('externalId'),
         column('sessionStartedAt'),
         caller.agencyId,
         caller.id,
       ],
     );
-    return rowsOf<AttendanceRow>(result);
+    return rowsOf<AttendanceRow>(result).map((row) => this.opened(row));
   }
 
   /** A record the caller's agency wrote (unlocked): where to take the locks from. */
@@ -143,7 +189,7 @@ export class AttendanceRepository {
       .where('a.id = :id', { id })
       .andWhere(own.sql, own.params);
     if (lock) query.setLock('for_no_key_update');
-    return query.getRawOne<AttendanceRow>();
+    return this.opened(await query.getRawOne<AttendanceRow>());
   }
 
   async update(
@@ -155,9 +201,9 @@ export class AttendanceRepository {
           SET status = $2, duration_minutes = $3, notes = $4, version = version + 1, updated_at = now()
         WHERE id = $1
        RETURNING ${ATTENDANCE_RETURNING}`,
-      [id, changes.status, changes.durationMinutes, changes.notes],
+      [id, changes.status, changes.durationMinutes, this.sealNotes(id, changes.notes)],
     );
-    return rowsOf<AttendanceRow>(result)[0];
+    return this.opened(rowsOf<AttendanceRow>(result)[0]);
   }
 
   /** Voids a record: it stays, marked, and no longer counts; the version moves. */
@@ -197,7 +243,7 @@ export class AttendanceRepository {
         { afterDate: after.sessionDate, afterId: after.id },
       );
     }
-    return query.getRawMany<AttendanceRow>();
+    return (await query.getRawMany<AttendanceRow>()).map((row) => this.opened(row));
   }
 
   /** One record by id, unscoped: the caller then checks its milestone through the plan. */
@@ -207,7 +253,8 @@ export class AttendanceRepository {
       .select(ATTENDANCE_SELECT)
       .from('attendance_records', 'a')
       .where('a.id = :id', { id })
-      .getRawOne<AttendanceRow>();
+      .getRawOne<AttendanceRow>()
+      .then((row) => this.opened(row));
   }
 
   /**

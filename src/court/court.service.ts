@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { assertIfMatch, Versioned } from '../common/http/etag';
 import { TIME_ID } from '../common/pagination/keyset';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
-import { milestoneStatus, planIsComplete } from '../enrollments/domain/milestone-progress';
+import { milestoneOutcome, planIsComplete } from '../enrollments/domain/milestone-progress';
 import { DomainError } from '../common/errors/domain-error';
 import { AuditContext } from '../infrastructure/audit-context/audit-context';
 import type { EnrollmentAction } from '../enrollments/domain/enrollment-status';
@@ -75,11 +75,11 @@ export class CourtService {
         submittedForReviewAt: row.submittedForReviewAt.toISOString(),
         milestones: progress
           .filter((m) => m.enrollmentId === row.id)
+          // The court decides on met / not met; session counts are treatment details (and
+          // substance-use ones would need the 42 CFR 2.32 notice): not shown.
           .map((m) => ({
             category: m.category,
-            requiredSessions: m.requiredSessions,
-            attendedSessions: m.attendedSessions,
-            status: milestoneStatus(m.attendedSessions, m.requiredSessions),
+            status: milestoneOutcome(m.attendedSessions, m.requiredSessions),
           })),
       })),
     };

@@ -5,7 +5,7 @@ import { Page } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
 import type { Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import { enrollmentVisibleTo } from '../privacy/visibility';
+import { enrollmentVisibleTo, milestoneDetailsVisibleTo } from '../privacy/visibility';
 import type { EnrollmentStatus } from './domain/enrollment-status';
 import { ENDING_SOON_DEFAULT_DAYS, STALLED_AFTER_DAYS, type WorkList } from './domain/work-lists';
 import type { ListEnrollmentsQueryDto } from './dto/enrollment.dto';
@@ -152,10 +152,13 @@ export class EnrollmentsRepository {
       });
     }
     if (query.providerAgencyId) {
+      // Only milestones whose provider the caller may see: otherwise the filter would tell
+      // which clinic treats the minor to an agency that may know only met / not met (M3).
+      const details = milestoneDetailsVisibleTo(caller, 'fm', 'e');
       qb.andWhere(
         `EXISTS (SELECT 1 FROM milestones fm WHERE fm.enrollment_id = e.id
-           AND fm.provider_agency_id = :providerAgencyId)`,
-        { providerAgencyId: query.providerAgencyId },
+           AND fm.provider_agency_id = :providerAgencyId AND ${details.sql})`,
+        { ...details.params, providerAgencyId: query.providerAgencyId },
       );
     }
     if (query.cursor) {

@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../common/config/app-config';
 import { AccessGuard } from './access/access.guard';
+import { CallerRateLimiter } from './access/caller-rate-limit';
 import { AgenciesController } from './agencies/agencies.controller';
 import { AgenciesRepository } from './agencies/agencies.repository';
 import { AgenciesService } from './agencies/agencies.service';
@@ -35,6 +36,7 @@ import { UsersService } from './users/users.service';
   ],
   controllers: [AuthController, AgenciesController, UsersController, ApiClientsController],
   providers: [
+    CallerRateLimiter,
     { provide: APP_GUARD, useClass: AccessGuard },
     AgenciesRepository,
     UsersRepository,

@@ -20,21 +20,35 @@ export function sealingEventScope(o: string, e: string, agency: string): string 
 }
 
 /**
- * Events that disclose session details (`attendance.recorded`, `attendance.voided`) follow the session-detail rule
- * of their milestone, not just the enrollment's; other events pass. Also says whether the
- * event discloses 42 CFR Part 2 records to an agency other than the delivering provider.
- * Shared by the feed and the webhook dispatcher, so both disclose the same events.
+ * Events that disclose a milestone's details follow the session-detail rule of their
+ * milestone, not just the enrollment's: `attendance.recorded` and `attendance.voided` (a
+ * session), `milestone.created` and `milestone.corrected` (the provider and the number of
+ * sessions: which clinic treats the minor). Others pass (`milestone.met` and
+ * `milestone.removed` are what everyone on the case may know).
+ */
+export const SESSION_DETAIL_EVENT_TYPES = [
+  'attendance.recorded',
+  'attendance.voided',
+  'milestone.created',
+  'milestone.corrected',
+] as const;
+
+/**
+ * The SQL of that rule; also says whether the event discloses 42 CFR Part 2 records to an
+ * agency other than the delivering provider. Shared by the feed and the webhook dispatcher,
+ * so both disclose the same events.
  */
 export function sessionDetailEventScope(
   o: string,
   agency: string,
 ): { visible: string; part2Disclosure: string } {
+  const types = SESSION_DETAIL_EVENT_TYPES.map((type) => `'${type}'`).join(', ');
   const milestone = `(SELECT dm.id, dm.provider_agency_id, dm.category, dm.enrollment_id FROM milestones dm
       WHERE dm.id = (${o}.data->>'milestoneId')::uuid)`;
   return {
-    visible: `(${o}.type NOT IN ('attendance.recorded', 'attendance.voided') OR EXISTS (SELECT 1 FROM ${milestone} dm
+    visible: `(${o}.type NOT IN (${types}) OR EXISTS (SELECT 1 FROM ${milestone} dm
       JOIN enrollments de ON de.id = dm.enrollment_id WHERE ${agencyMilestoneDetailsScope('dm', 'de', agency)}))`,
-    part2Disclosure: `(${o}.type IN ('attendance.recorded', 'attendance.voided') AND ${o}.data->>'category' = 'substance_abuse'
+    part2Disclosure: `(${o}.type IN (${types}) AND ${o}.data->>'category' = 'substance_abuse'
       AND EXISTS (SELECT 1 FROM ${milestone} pm WHERE pm.provider_agency_id <> ${agency}))`,
   };
 }

@@ -1,3 +1,4 @@
+import { FieldCipher } from '../../infrastructure/crypto/field-cipher';
 import { Environment, validateEnvironment } from './environment';
 import { loadOrGenerateJwtSecret, loadOrGenerateWebhookKey } from './generated-secrets';
 
@@ -43,6 +44,10 @@ export class AppConfig {
   readonly logLevel: string;
   readonly bodyLimit: number;
   readonly authRateLimitPerMinute: number;
+  /** Authenticated requests per caller per minute (CallerRateLimiter), per instance. */
+  readonly rateLimitPerMinute: number;
+  /** Origins allowed by CORS; empty: CORS off. */
+  readonly corsAllowedOrigins: readonly string[];
   readonly lockout: { threshold: number; minutes: number };
   /** Principal status cache (disabled users, revoked clients, token versions). */
   readonly principalStatusTtlMs: number;
@@ -80,6 +85,8 @@ export class AppConfig {
   backgroundJobs = true;
   /** `GET /metrics` answers only with this bearer token; null: metrics are off. */
   readonly metricsToken: string | null;
+  /** Encrypts session notes at rest (FIELD_ENCRYPTION_KEYS, or a key generated in DATA_DIR). */
+  readonly fieldCipher: FieldCipher;
 
   constructor(env: Environment) {
     this.nodeEnv = env.NODE_ENV;
@@ -139,6 +146,22 @@ export class AppConfig {
     this.logLevel = env.LOG_LEVEL;
     this.bodyLimit = env.BODY_LIMIT;
     this.authRateLimitPerMinute = env.AUTH_RATE_LIMIT_PER_MINUTE;
+    this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    const fields = FieldCipher.fromSettings({
+      FIELD_ENCRYPTION_KEYS: env.FIELD_ENCRYPTION_KEYS,
+      FIELD_ENCRYPTION_KEY_ID: env.FIELD_ENCRYPTION_KEY_ID,
+      DATA_DIR: this.dataDir,
+    });
+    this.fieldCipher = fields.cipher;
+    if (fields.generatedIn) {
+      this.developmentDefaults.push(
+        `FIELD_ENCRYPTION_KEYS (generated, kept in ${fields.generatedIn})`,
+      );
+    }
+    this.corsAllowedOrigins = (env.CORS_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== '');
     this.lockout = { threshold: env.AUTH_LOCKOUT_THRESHOLD, minutes: env.AUTH_LOCKOUT_MINUTES };
     this.principalStatusTtlMs = env.PRINCIPAL_STATUS_TTL_MS;
     this.clientSecretRotationOverlapSeconds = env.CLIENT_SECRET_ROTATION_OVERLAP_SECONDS;

@@ -17,6 +17,7 @@ const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const PRODUCTION = {
   NODE_ENV: 'production',
   WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+  FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
   AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString(),
@@ -253,6 +254,9 @@ describe('AppConfig', () => {
     expect(first.developmentDefaults).toEqual([
       expect.stringMatching(/^JWT_SECRET \(generated, kept in \/.*jwt-secret\.txt\)$/),
       expect.stringMatching(
+        /^FIELD_ENCRYPTION_KEYS \(generated, kept in \/.*field-encryption-key\.txt\)$/,
+      ),
+      expect.stringMatching(
         /^WEBHOOK_SECRET_KEY \(generated, kept in \/.*webhook-secret-key\.txt\)$/,
       ),
     ]);
@@ -284,6 +288,7 @@ describe('AppConfig', () => {
       DATA_DIR: dataDir,
       JWT_SECRET: SECRET,
       WEBHOOK_SECRET_KEY: PRODUCTION.WEBHOOK_SECRET_KEY,
+      FIELD_ENCRYPTION_KEYS: PRODUCTION.FIELD_ENCRYPTION_KEYS,
     });
     expect(config.developmentDefaults).toEqual([]);
     expect(config.jwt.signingKey).toBe(SECRET);

@@ -139,6 +139,21 @@ export class Environment {
   @Min(1)
   AUTH_RATE_LIMIT_PER_MINUTE = 30;
 
+  /** Authenticated requests allowed per caller (user or client) per minute, per instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 3000;
+
+  /**
+   * Browser origins allowed to call the API (CORS), comma-separated, e.g.
+   * `https://console.example.org`. Empty (the default): CORS is off, no browser page of another
+   * origin can read an answer.
+   */
+  @IsOptional()
+  @IsString()
+  CORS_ALLOWED_ORIGINS?: string;
+
   /** Consecutive failed logins for one account before it is locked. */
   @Transform(toInt)
   @IsInt()
@@ -168,6 +183,26 @@ export class Environment {
   @Min(0)
   @Max(7 * 24 * 3600)
   CLIENT_SECRET_ROTATION_OVERLAP_SECONDS = 3600;
+
+  /**
+   * Keys encrypting session notes at rest (AES-256-GCM): `id:base64-of-32-bytes`,
+   * comma-separated; every key that may have written a stored value must stay listed. Unset:
+   * one is generated at first start and kept in DATA_DIR (set it when instances share a
+   * database).
+   */
+  @IsOptional()
+  @Matches(
+    /^\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(\s*,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*\s*$/,
+    {
+      message: 'FIELD_ENCRYPTION_KEYS must be id:base64-of-32-bytes, comma-separated',
+    },
+  )
+  FIELD_ENCRYPTION_KEYS?: string;
+
+  /** The id (in FIELD_ENCRYPTION_KEYS) new values are encrypted with; the first listed when unset. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  FIELD_ENCRYPTION_KEY_ID?: string;
 
   /**
    * Base64 of 32 random bytes: encrypts webhook signing secrets at rest (AES-256-GCM). Unset
@@ -354,6 +389,11 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
     if (!env.WEBHOOK_SECRET_KEY) {
       problems.push(
         'WEBHOOK_SECRET_KEY is required when NODE_ENV is production (the same key on every instance)',
+      );
+    }
+    if (!env.FIELD_ENCRYPTION_KEYS) {
+      problems.push(
+        'FIELD_ENCRYPTION_KEYS is required when NODE_ENV is production (the same keys on every instance)',
       );
     }
     if (!env.AUDIT_SIGNING_KEY) {

@@ -1,6 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loggableError } from './loggable-error';
+import { DomainError } from './domain-error';
+
+/** Seconds a refused caller should wait (a DomainError's `retryAfterSeconds`), or undefined. */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  const seconds = error instanceof DomainError ? error.extensions?.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && Number.isFinite(seconds)
+    ? Math.max(1, Math.ceil(seconds))
+    : undefined;
+}
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, toProblem } from './problem';
 
 const logger = new Logger('Errors');
@@ -23,6 +32,8 @@ export function sendProblem(
   // Headers a handler set for the representation it was about to return (its ETag, its
   // Location) do not describe an error, least of all a change that was rolled back.
   void reply.removeHeader('etag').removeHeader('location');
+  const retryAfter = retryAfterSecondsOf(error);
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
   if (problem.status === 401 && !reply.hasHeader('www-authenticate')) {
     void reply.header('www-authenticate', 'Bearer');
   }

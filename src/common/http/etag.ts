@@ -56,11 +56,18 @@ export function setEtag(reply: FastifyReply, version: number): void {
 export interface Versioned<T> {
   body: T;
   version: number;
+  /**
+   * An ETag naming the representation itself, for a reader shown less than the row: the row's
+   * version counts every change (every session recorded, for a milestone), which such a reader
+   * must not learn. It matches no If-Match: that reader has not seen the current state.
+   */
+  etag?: string;
 }
 
 /** Sets the ETag and returns the body: `return withEtag(reply, await service.get(...))`. */
 export function withEtag<T>(reply: FastifyReply, versioned: Versioned<T>): T {
-  setEtag(reply, versioned.version);
+  if (versioned.etag !== undefined) void reply.header('etag', versioned.etag);
+  else setEtag(reply, versioned.version);
   return versioned.body;
 }
 

@@ -1,15 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SERVICE_CATEGORIES, type ServiceCategory } from '../../identity/agencies/agency-kind';
-import type { MilestoneStatus } from '../../enrollments/domain/milestone-progress';
+import {
+  MILESTONE_OUTCOMES,
+  type MilestoneOutcome,
+} from '../../enrollments/domain/milestone-progress';
 
-const MILESTONE_STATUSES: MilestoneStatus[] = ['not_started', 'in_progress', 'met'];
-
-/** A milestone as the court sees it: category and progress, never session details. */
+/**
+ * A milestone as the court sees it: category and met / not met, never session counts or
+ * details (minimum necessary; counts of substance-use sessions are Part 2 records).
+ */
 export class ReviewQueueMilestoneDto {
   @ApiProperty({ enum: SERVICE_CATEGORIES }) category!: ServiceCategory;
-  @ApiProperty({ type: 'integer' }) requiredSessions!: number;
-  @ApiProperty({ type: 'integer' }) attendedSessions!: number;
-  @ApiProperty({ enum: MILESTONE_STATUSES }) status!: MilestoneStatus;
+  @ApiProperty({ enum: MILESTONE_OUTCOMES }) status!: MilestoneOutcome;
 }
 
 /**

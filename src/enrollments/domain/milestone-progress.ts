@@ -1,4 +1,18 @@
 export type MilestoneStatus = 'not_started' | 'in_progress' | 'met';
+
+/**
+ * What a reader without session-level details learns of a milestone: met or not met
+ * (PRODUCT.md, "Data that needs care"). `in_progress` would tell it that treatment started.
+ */
+export type MilestoneOutcome = 'met' | 'not_met';
+export const MILESTONE_OUTCOMES: readonly MilestoneOutcome[] = ['met', 'not_met'];
+
+export function milestoneOutcome(
+  attendedSessions: number,
+  requiredSessions: number,
+): MilestoneOutcome {
+  return attendedSessions >= requiredSessions ? 'met' : 'not_met';
+}
 export type AttendanceStatus = 'present' | 'absent' | 'excused';
 
 /** Only attended sessions count toward a milestone. */

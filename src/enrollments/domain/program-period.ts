@@ -22,8 +22,18 @@ export function isWithinPeriod(sessionDate: string, startDate: string, endDate: 
   return sessionDate >= startDate && sessionDate <= endDate;
 }
 
-/** Strict YYYY-MM-DD that names a real calendar day. */
+/**
+ * The years of any date the service accepts. A date far outside them is a typo or a probe,
+ * never a session, a start or an arrest; a start in 9999 overflowed the program period's end
+ * and answered 500.
+ */
+export const FIRST_ACCEPTED_YEAR = 1900;
+export const LAST_ACCEPTED_YEAR = 2199;
+
+/** Strict YYYY-MM-DD that names a real calendar day between 1900 and 2199. */
 export function isCalendarDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const year = Number(value.slice(0, 4));
+  if (year < FIRST_ACCEPTED_YEAR || year > LAST_ACCEPTED_YEAR) return false;
   return addDays(value, 0) === value;
 }

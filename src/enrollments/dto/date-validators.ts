@@ -9,7 +9,7 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate: (value: unknown) => typeof value === 'string' && isCalendarDate(value),
         defaultMessage: (args) =>
-          `${args?.property ?? 'value'} must be a calendar date as YYYY-MM-DD`,
+          `${args?.property ?? 'value'} must be a calendar date as YYYY-MM-DD, between 1900 and 2199`,
       },
     },
     options,

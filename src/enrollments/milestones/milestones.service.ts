@@ -115,9 +115,12 @@ export class MilestonesService {
   async get(caller: Caller, id: string): Promise<Versioned<MilestoneDto>> {
     const [row] = await this.milestones.visible(caller, { milestoneId: id });
     if (!row) throw new NotFoundError('Milestone');
+    const body = presentMilestone(row.milestone, row.detailsVisible, caller.agencyId);
     return {
-      body: presentMilestone(row.milestone, row.detailsVisible, caller.agencyId),
+      body,
       version: row.milestone.version,
+      // Met / not met only: the version would count the sessions (M3).
+      ...(row.detailsVisible ? {} : { etag: `"${body.status}"` }),
     };
   }
 

@@ -9,6 +9,9 @@ import { JwtStrategy } from '../auth/jwt.strategy';
 import type { PrincipalStatus } from '../auth/principal-status';
 import { AnyCaller, Public, Roles, Scopes } from './access-policy.decorators';
 import { AccessGuard, readPolicy } from './access.guard';
+import type { CallerRateLimiter } from './caller-rate-limit';
+
+const unlimited = { take: () => null } as unknown as CallerRateLimiter;
 import type { Caller } from './caller';
 
 const SECRET = 'unit-test-secret-that-is-at-least-32-characters';
@@ -97,7 +100,7 @@ async function outcome(
   handler: Handler,
   authorization?: string,
 ): Promise<string> {
-  const guard = new AccessGuard(new Reflector(), denials);
+  const guard = new AccessGuard(new Reflector(), denials, unlimited);
   const { context } = contextFor(controller, handler, authorization);
   try {
     return (await guard.canActivate(context)) ? 'allowed' : 'refused';
@@ -142,7 +145,7 @@ describe('AccessGuard', () => {
   });
 
   it('sets the caller on the request from the token claims', async () => {
-    const guard = new AccessGuard(new Reflector(), denials);
+    const guard = new AccessGuard(new Reflector(), denials, unlimited);
     const { context, request } = contextFor(ExampleController, 'me', clientToken('events:read'));
     await expect(guard.canActivate(context)).resolves.toBe(true);
     expect(request.user).toEqual({

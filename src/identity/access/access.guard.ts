@@ -6,6 +6,7 @@ import { DeniedRequests } from '../../infrastructure/audit-context/denied-reques
 import { ANY_CALLER_KEY, PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './access-policy.decorators';
 import { decide, DeclaredPolicy } from './access-policy';
 import type { Caller } from './caller';
+import { CallerRateLimiter } from './caller-rate-limit';
 import type { Role, Scope } from './roles-and-scopes';
 
 export function readPolicy(
@@ -22,7 +23,8 @@ export function readPolicy(
 
 /**
  * The global guard: authenticates the bearer token (passport-jwt) unless the route is
- * public, then applies the route's declared policy. Routes without a policy are refused.
+ * public, then applies the route's declared policy and the caller's rate limit
+ * (CallerRateLimiter). Routes without a policy are refused.
  * Every refusal is on the audit trail before it is answered.
  */
 @Injectable()
@@ -32,6 +34,7 @@ export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly deniedRequests: DeniedRequests,
+    private readonly rateLimiter: CallerRateLimiter,
   ) {
     super();
   }
@@ -55,6 +58,13 @@ export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
     if (decision !== 'allow') {
       await this.deniedRequests.record(context, caller);
       throw new DomainError('FORBIDDEN', 'Your role or scopes do not allow this operation');
+    }
+    const limited = this.rateLimiter.take(caller);
+    if (limited) {
+      await this.deniedRequests.record(context, caller);
+      throw new DomainError('TOO_MANY_REQUESTS', 'Too many requests; slow down', undefined, {
+        retryAfterSeconds: limited.retryAfterSeconds,
+      });
     }
     return true;
   }

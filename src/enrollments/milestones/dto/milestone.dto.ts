@@ -3,7 +3,12 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { redisclosureNoticeFor } from '../../../privacy/part2';
 import { SERVICE_CATEGORIES, type ServiceCategory } from '../../../identity/agencies/agency-kind';
-import { milestoneStatus, type MilestoneStatus } from '../../domain/milestone-progress';
+import {
+  milestoneOutcome,
+  milestoneStatus,
+  type MilestoneOutcome,
+  type MilestoneStatus,
+} from '../../domain/milestone-progress';
 import type { MilestoneEntity } from '../milestone.entity';
 
 /** What a milestone's presentation needs: the entity, or the same fields read as JSON. */
@@ -84,8 +89,12 @@ export class MilestoneDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiPropertyOptional({ format: 'uuid' }) enrollmentId?: string;
   @ApiProperty({ enum: SERVICE_CATEGORIES }) category!: ServiceCategory;
-  @ApiProperty({ enum: MILESTONE_STATUSES, description: 'not_started, in_progress or met' })
-  status!: MilestoneStatus;
+  @ApiProperty({
+    enum: [...MILESTONE_STATUSES, 'not_met'],
+    description:
+      'not_started, in_progress or met with details access; otherwise only met or not_met (minimum necessary)',
+  })
+  status!: MilestoneStatus | MilestoneOutcome;
   @ApiPropertyOptional({ format: 'uuid', description: 'Only with details access' })
   providerAgencyId?: string;
   @ApiPropertyOptional({ type: 'integer', description: 'Only with details access' })
@@ -116,7 +125,13 @@ export function presentMilestone(
   readerAgencyId: string,
 ): MilestoneDto {
   const status = milestoneStatus(milestone.attendedSessions, milestone.requiredSessions);
-  if (!detailsVisible) return { id: milestone.id, category: milestone.category, status };
+  if (!detailsVisible) {
+    return {
+      id: milestone.id,
+      category: milestone.category,
+      status: milestoneOutcome(milestone.attendedSessions, milestone.requiredSessions),
+    };
+  }
   const notice = redisclosureNoticeFor(
     milestone.category,
     milestone.providerAgencyId,
