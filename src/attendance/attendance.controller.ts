@@ -178,6 +178,11 @@ export class AttendanceController {
     return record;
   }
 
+  @ApiOperation({
+    summary: 'Void a wrong attendance record',
+    description:
+      'The delivering provider voids its own record (with a reason) while the enrollment is active: it stays in the history of those who may see the sessions and no longer counts toward the milestone.',
+  })
   @Post('attendance/:id/void')
   @Audited({ action: 'attendance.voided', subject: 'attendance_record', id: { param: 'id' } })
   @HttpCode(200)
@@ -186,6 +191,7 @@ export class AttendanceController {
   @ApiIfMatch()
   @ApiOkResponse({
     type: AttendanceDto,
+    headers: ETAG_RESPONSE_HEADERS,
     description: 'Voided: it stays in the history and no longer counts; ETag holds the new version',
   })
   @ApiNotFoundResponse({ description: "Unknown record, or not one the caller's agency wrote" })

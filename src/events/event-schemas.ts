@@ -231,6 +231,13 @@ export const EVENT_DATA: Record<EventType, DataSchema> = {
       participantId: uuid('The participant'),
       completedAt: dateTime('When the court confirmed'),
     },
+    optional: {
+      substantialCompliance: {
+        type: 'boolean',
+        description:
+          'True when the court confirmed with a milestone short, on a recorded finding of substantial compliance',
+      },
+    },
   },
   'arrest_record.sealed': {
     summary: 'An arrest record was sealed: seal your copy and acknowledge the notice',

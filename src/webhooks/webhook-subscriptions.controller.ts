@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiIfMatch, IfMatch, withEtag } from '../common/http/etag';
+import { ApiIfMatch, ETAG_RESPONSE_HEADERS, IfMatch, withEtag } from '../common/http/etag';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -97,6 +97,7 @@ export class WebhookSubscriptionsController {
   @ApiIfMatch()
   @ApiOkResponse({
     type: RotatedWebhookSecretDto,
+    headers: ETAG_RESPONSE_HEADERS,
     description:
       'The new secret, shown once; deliveries are signed with both until previousSecretExpiresAt',
   })

@@ -59,8 +59,18 @@ export const MEANINGFUL_HEADERS = [
   'cache-control',
 ] as const;
 
-/** Routes that serve the document itself and Swagger UI's assets: not API operations. */
-const NOT_API = [/^\/docs(\/|$)/, /^\/openapi\.json$/, /^\/docs-json$/, /^\/docs-yaml$/];
+/**
+ * Routes that are not partner API operations: the document itself and Swagger UI's assets,
+ * and the operator's Prometheus endpoint (text exposition format, for the monitoring system
+ * only, left out of the partner contract on purpose: docs/operations.md documents it).
+ */
+const NOT_API = [
+  /^\/docs(\/|$)/,
+  /^\/openapi\.json$/,
+  /^\/docs-json$/,
+  /^\/docs-yaml$/,
+  /^\/metrics$/,
+];
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'options', 'head']);
 

@@ -54,6 +54,7 @@ type HeaderName =
   | 'ETag'
   | 'WWW-Authenticate'
   | 'Cache-Control'
+  | 'Cache-Control-Credentialed'
   | 'Pragma';
 /** Headers declared once under components.headers and referenced from responses. */
 const HEADERS: Record<HeaderName, HeaderObject> = {
@@ -81,6 +82,11 @@ const HEADERS: Record<HeaderName, HeaderObject> = {
   'Cache-Control': {
     description: 'Token responses are never stored (RFC 6749 5.1)',
     required: true,
+    schema: { type: 'string', enum: ['no-store'] },
+  },
+  'Cache-Control-Credentialed': {
+    description:
+      '`no-store` on every answer to a request that carried credentials (a bearer token or Basic client authentication): answers about minors must not be kept by a browser or a proxy',
     schema: { type: 'string', enum: ['no-store'] },
   },
   Pragma: {
@@ -124,6 +130,9 @@ const PLATFORM_ERRORS: Record<string, string> = {
   '403': 'The role or scopes of the caller do not allow this operation',
   '413': 'The request body is larger than the configured limit',
   '415': 'The request body is not in a supported media type',
+  '429': 'Too many requests from this caller (per-caller rate limit): wait Retry-After seconds',
+  '503':
+    "The service cannot confirm right now that the caller's account or client is still enabled: try again shortly",
   '500': 'Unexpected error (a generic problem with requestId, never details)',
 };
 
@@ -253,6 +262,8 @@ function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
     if (secured) {
       addResponse(op, '401', PLATFORM_ERRORS['401']);
       addResponse(op, '403', PLATFORM_ERRORS['403']);
+      addResponse(op, '429', PLATFORM_ERRORS['429']);
+      addResponse(op, '503', PLATFORM_ERRORS['503']);
     }
     if (op.requestBody) {
       addResponse(op, '413', PLATFORM_ERRORS['413']);
@@ -277,6 +288,9 @@ function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
       if (op[NO_STORE_EXTENSION]) {
         r.headers['Cache-Control'] = headerRef('Cache-Control');
         r.headers.Pragma = headerRef('Pragma');
+      } else {
+        // Any route may be called with credentials (security-headers.ts): not only secured ones.
+        r.headers['Cache-Control'] ??= headerRef('Cache-Control-Credentialed');
       }
       // A route that declares its own error body (the OAuth token endpoint) keeps it.
       if (Number(status) >= 400) r.content ??= problem;
