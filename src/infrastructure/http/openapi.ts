@@ -167,9 +167,14 @@ function toJsonSchemaNullability(node: unknown): void {
     delete schema.$ref;
     return;
   }
+  // New arrays, never pushed into: @nestjs/swagger shares one enum array between schemas.
   if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
-  else if (Array.isArray(schema.type) && !schema.type.includes('null')) schema.type.push('null');
-  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum.push(null);
+  else if (Array.isArray(schema.type) && !schema.type.includes('null')) {
+    schema.type = [...(schema.type as unknown[]), 'null'];
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) {
+    schema.enum = [...(schema.enum as unknown[]), null];
+  }
 }
 
 /** Security from the access policy: deduplicated, `[]` for public operations. */
@@ -299,6 +304,25 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addServer('/', 'The server that serves this document')
+    .addTag(
+      'auth',
+      'Sign-in for people, OAuth 2.0 client credentials for partner systems, who am I',
+    )
+    .addTag('administration', 'Agencies, user accounts and API clients (admins)')
+    .addTag(
+      'participants and arrest records',
+      'Minors referred to the program and the arrests behind the referrals',
+    )
+    .addTag('enrollments', 'Enrollments, consents, extensions and the service plan')
+    .addTag('attendance', 'Session attendance, single and batch, and corrections')
+    .addTag(
+      'court review and sealing',
+      'The review queue, the completion decision, sealing notices and the minor notification',
+    )
+    .addTag('events', 'The event feed partner systems page with a stored cursor')
+    .addTag('webhooks', 'Webhook subscriptions and deliveries, and the events they carry')
+    .addTag('audit', 'The verifiable audit trail: entries, checkpoints, proofs')
+    .addTag('health', 'Liveness and readiness probes')
     .addBearerAuth(
       {
         type: 'http',
