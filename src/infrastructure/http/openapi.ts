@@ -251,7 +251,11 @@ function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
   for (const { path, method, op } of operationsOf(document)) {
     withSecurity(op);
     withParameterFormats(op);
-    const secured = (op.security ?? []).length > 0;
+    // Behind the AccessGuard (a bearer token of a person or a client): not the token
+    // endpoint, whose optional Basic authentication is the OAuth client's own.
+    const secured = (op.security ?? []).some(
+      (requirement) => 'bearer' in requirement || 'oauth2' in requirement,
+    );
     const api = path.startsWith('/api/');
     addResponse(op, '400', PLATFORM_ERRORS['400']);
     addResponse(op, '500', PLATFORM_ERRORS['500']);
@@ -259,7 +263,9 @@ function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
       addResponse(op, '401', PLATFORM_ERRORS['401']);
       addResponse(op, '403', PLATFORM_ERRORS['403']);
     }
-    if (op.requestBody) {
+    // The token endpoint answers a body it cannot take (too large, not JSON or a form) as
+    // the RFC 6749 invalid_request (400) it is (identity/auth/token-endpoint-responses.ts).
+    if (op.requestBody && !op[NO_STORE_EXTENSION]) {
       addResponse(op, '413', PLATFORM_ERRORS['413']);
       addResponse(op, '415', PLATFORM_ERRORS['415']);
     }
