@@ -197,8 +197,12 @@ function withSecurity(op: Operation): void {
       `Machine clients (OAuth 2.0 client credentials) holding ${scopes.map((s) => `\`${s}\``).join(' and ')}.`,
     );
   }
-  if (security.length > 0 && !roles && !scopes) {
+  const guarded = security.some((r) => 'bearer' in r || 'oauth2' in r);
+  if (guarded && !roles && !scopes) {
     access.push('Any authenticated caller, person or machine client.');
+  }
+  if (security.length > 0 && !guarded) {
+    access.push('No bearer token: the client authenticates with its own credentials (above).');
   }
   op.description = [op.description ?? op.summary, `**Access:** ${access.join(' ')}`]
     .filter(Boolean)
