@@ -209,14 +209,25 @@ function withSecurity(op: Operation): void {
     .join('\n\n');
 }
 
-function addResponse(op: Operation, status: string, description: string, headers = {}): void {
+/**
+ * Declares an answer the platform gives. A route that already declares the status keeps its
+ * description; with `alsoFor`, the platform's cause is appended to it (e.g. a route's own
+ * 409 can also be an Idempotency-Key still in flight).
+ */
+function addResponse(
+  op: Operation,
+  status: string,
+  description: string,
+  options: { alsoFor?: boolean } = {},
+): void {
   const existing = op.responses[status] as Response | undefined;
-  if (existing) {
-    if (!existing.description) existing.description = description;
-    existing.headers = { ...headers, ...existing.headers };
-    return;
+  if (!existing) {
+    op.responses[status] = { description };
+  } else if (!existing.description) {
+    existing.description = description;
+  } else if (options.alsoFor && !existing.description.includes(description)) {
+    existing.description = `${existing.description}; or: ${description}`;
   }
-  op.responses[status] = { description, headers };
 }
 
 function addParameter(op: Operation, parameter: ParameterObject): void {
@@ -275,8 +286,12 @@ function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
     }
     if (method === 'post' && secured && api) {
       addParameter(op, IDEMPOTENCY_KEY_PARAMETER);
-      addResponse(op, '409', 'A request with this Idempotency-Key is still being processed');
-      addResponse(op, '422', 'This Idempotency-Key was used with a different request');
+      addResponse(op, '409', 'A request with this Idempotency-Key is still being processed', {
+        alsoFor: true,
+      });
+      addResponse(op, '422', 'This Idempotency-Key was used with a different request', {
+        alsoFor: true,
+      });
       for (const [status, response] of Object.entries(op.responses)) {
         if (/^2\d\d$/.test(status)) {
           const r = response as Response;
