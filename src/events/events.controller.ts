@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles, Scopes } from '../identity/access/access-policy.decorators';
 import type { Caller } from '../identity/access/caller';
 import { CurrentCaller } from '../identity/access/current-caller.decorator';
 import { EventFeedQueryDto, EventPageDto } from './dto/event.dto';
 import { EventFeedService } from './event-feed.service';
+import { EVENT_TYPES } from './event-types';
 import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
 @ApiTags('events')
@@ -18,6 +19,17 @@ export class EventsController {
   @Scopes('events:read')
   @ApiOperation({ summary: 'Page through the events your agency may see, oldest first' })
   @ApiOkResponse({ type: EventPageDto })
+  // Comma-separated (form, not exploded), as EventFeedQueryDto parses it; a repeated
+  // parameter is accepted too.
+  @ApiQuery({
+    name: 'types',
+    required: false,
+    description: 'Comma-separated event types',
+    style: 'form',
+    explode: false,
+    schema: { type: 'array', items: { type: 'string', enum: [...EVENT_TYPES] } },
+    example: ['arrest_record.sealed', 'enrollment.completed'],
+  })
   list(@CurrentCaller() caller: Caller, @Query() query: EventFeedQueryDto): Promise<EventPageDto> {
     return this.feed.page(caller, query);
   }

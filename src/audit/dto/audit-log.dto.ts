@@ -5,6 +5,7 @@ import { AuditEventDto } from './audit-event.dto';
 
 export class InclusionQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     description: 'Size of the tree to prove against (default: the latest checkpoint)',
   })
@@ -16,13 +17,18 @@ export class InclusionQueryDto {
 }
 
 export class ConsistencyQueryDto {
-  @ApiProperty({ minimum: 1, description: 'The older tree size (e.g. of a checkpoint you kept)' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    description: 'The older tree size (e.g. of a checkpoint you kept)',
+  })
   @Type(() => Number)
   @IsInt()
   @Min(1)
   from!: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     description: 'The newer tree size (default: latest checkpoint)',
   })

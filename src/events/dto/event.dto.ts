@@ -25,7 +25,9 @@ export class EventFeedQueryDto {
 
   @ApiPropertyOptional({
     description: 'Comma-separated event types',
-    example: 'arrest_record.sealed,enrollment.completed',
+    example: ['arrest_record.sealed', 'enrollment.completed'],
+    type: 'array',
+    items: { type: 'string', enum: [...EVENT_TYPES] },
   })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
@@ -41,7 +43,7 @@ export class EventFeedQueryDto {
   @IsIn(EVENT_TYPES, { each: true })
   types?: EventType[];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -176,9 +176,14 @@ function toJsonSchemaNullability(node: unknown): void {
     delete schema.$ref;
     return;
   }
+  // New arrays, never pushed into: @nestjs/swagger shares one enum array between schemas.
   if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
-  else if (Array.isArray(schema.type) && !schema.type.includes('null')) schema.type.push('null');
-  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum.push(null);
+  else if (Array.isArray(schema.type) && !schema.type.includes('null')) {
+    schema.type = [...(schema.type as unknown[]), 'null'];
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) {
+    schema.enum = [...(schema.enum as unknown[]), null];
+  }
 }
 
 /** Security from the access policy: deduplicated, `[]` for public operations. */
@@ -201,22 +206,37 @@ function withSecurity(op: Operation): void {
       `Machine clients (OAuth 2.0 client credentials) holding ${scopes.map((s) => `\`${s}\``).join(' and ')}.`,
     );
   }
-  if (security.length > 0 && !roles && !scopes) {
+  const guarded = security.some((r) => 'bearer' in r || 'oauth2' in r);
+  if (guarded && !roles && !scopes) {
     access.push('Any authenticated caller, person or machine client.');
+  }
+  if (security.length > 0 && !guarded) {
+    access.push('No bearer token: the client authenticates with its own credentials (above).');
   }
   op.description = [op.description ?? op.summary, `**Access:** ${access.join(' ')}`]
     .filter(Boolean)
     .join('\n\n');
 }
 
-function addResponse(op: Operation, status: string, description: string, headers = {}): void {
+/**
+ * Declares an answer the platform gives. A route that already declares the status keeps its
+ * description; with `alsoFor`, the platform's cause is appended to it (e.g. a route's own
+ * 409 can also be an Idempotency-Key still in flight).
+ */
+function addResponse(
+  op: Operation,
+  status: string,
+  description: string,
+  options: { alsoFor?: boolean } = {},
+): void {
   const existing = op.responses[status] as Response | undefined;
-  if (existing) {
-    if (!existing.description) existing.description = description;
-    existing.headers = { ...headers, ...existing.headers };
-    return;
+  if (!existing) {
+    op.responses[status] = { description };
+  } else if (!existing.description) {
+    existing.description = description;
+  } else if (options.alsoFor && !existing.description.includes(description)) {
+    existing.description = `${existing.description}; or: ${description}`;
   }
-  op.responses[status] = { description, headers };
 }
 
 function addParameter(op: Operation, parameter: ParameterObject): void {
@@ -255,7 +275,11 @@ function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
   for (const { path, method, op } of operationsOf(document)) {
     withSecurity(op);
     withParameterFormats(op);
-    const secured = (op.security ?? []).length > 0;
+    // Behind the AccessGuard (a bearer token of a person or a client): not the token
+    // endpoint, whose optional Basic authentication is the OAuth client's own.
+    const secured = (op.security ?? []).some(
+      (requirement) => 'bearer' in requirement || 'oauth2' in requirement,
+    );
     const api = path.startsWith('/api/');
     addResponse(op, '400', PLATFORM_ERRORS['400']);
     addResponse(op, '500', PLATFORM_ERRORS['500']);
@@ -265,14 +289,20 @@ function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
       addResponse(op, '429', PLATFORM_ERRORS['429']);
       addResponse(op, '503', PLATFORM_ERRORS['503']);
     }
-    if (op.requestBody) {
+    // The token endpoint answers a body it cannot take (too large, not JSON or a form) as
+    // the RFC 6749 invalid_request (400) it is (identity/auth/token-endpoint-responses.ts).
+    if (op.requestBody && !op[NO_STORE_EXTENSION]) {
       addResponse(op, '413', PLATFORM_ERRORS['413']);
       addResponse(op, '415', PLATFORM_ERRORS['415']);
     }
     if (method === 'post' && secured && api) {
       addParameter(op, IDEMPOTENCY_KEY_PARAMETER);
-      addResponse(op, '409', 'A request with this Idempotency-Key is still being processed');
-      addResponse(op, '422', 'This Idempotency-Key was used with a different request');
+      addResponse(op, '409', 'A request with this Idempotency-Key is still being processed', {
+        alsoFor: true,
+      });
+      addResponse(op, '422', 'This Idempotency-Key was used with a different request', {
+        alsoFor: true,
+      });
       for (const [status, response] of Object.entries(op.responses)) {
         if (/^2\d\d$/.test(status)) {
           const r = response as Response;
@@ -313,6 +343,25 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addServer('/', 'The server that serves this document')
+    .addTag(
+      'auth',
+      'Sign-in for people, OAuth 2.0 client credentials for partner systems, who am I',
+    )
+    .addTag('administration', 'Agencies, user accounts and API clients (admins)')
+    .addTag(
+      'participants and arrest records',
+      'Minors referred to the program and the arrests behind the referrals',
+    )
+    .addTag('enrollments', 'Enrollments, consents, extensions and the service plan')
+    .addTag('attendance', 'Session attendance, single and batch, and corrections')
+    .addTag(
+      'court review and sealing',
+      'The review queue, the completion decision, sealing notices and the minor notification',
+    )
+    .addTag('events', 'The event feed partner systems page with a stored cursor')
+    .addTag('webhooks', 'Webhook subscriptions and deliveries, and the events they carry')
+    .addTag('audit', 'The verifiable audit trail: entries, checkpoints, proofs')
+    .addTag('health', 'Liveness and readiness probes')
     .addBearerAuth(
       {
         type: 'http',
