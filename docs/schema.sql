@@ -56,7 +56,8 @@ CREATE TABLE arrest_records (
   status arrest_record_status NOT NULL DEFAULT 'open'::arrest_record_status,
   sealed_at timestamp with time zone,
   created_by uuid NOT NULL,
-  created_at timestamp with time zone NOT NULL DEFAULT now()
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  version integer NOT NULL DEFAULT 1
 );
 CREATE TABLE attendance_records (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -282,7 +283,8 @@ CREATE TABLE sealing_notices (
   acknowledged_at timestamp with time zone,
   acknowledged_by uuid,
   reference text,
-  overdue_reported_at timestamp with time zone
+  overdue_reported_at timestamp with time zone,
+  version integer NOT NULL DEFAULT 1
 );
 CREATE TABLE users (
   id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -15,6 +15,7 @@ import { Corrections1764001110000 } from './1764001110000-corrections';
 import { EnrollmentProgramTerms1764001120000 } from './1764001120000-enrollment-program-terms';
 import { Caseloads1764001130000 } from './1764001130000-caseloads';
 import { WebhookSecretRotation1764001140000 } from './1764001140000-webhook-secret-rotation';
+import { ConcurrencyVersions1764001150000 } from './1764001150000-concurrency-versions';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   EnrollmentProgramTerms1764001120000,
   Caseloads1764001130000,
   WebhookSecretRotation1764001140000,
+  ConcurrencyVersions1764001150000,
 ];

@@ -118,6 +118,7 @@ describe('sealing notices and the statutory clocks', () => {
           'overdue',
           'reference',
           'status',
+          'version',
         ].sort(),
       );
     });

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 
 export interface Charge {
   code: string;
@@ -26,6 +26,8 @@ export class ArrestRecordEntity {
   @Column({ type: 'enum', enumName: 'arrest_record_status', enum: ['open', 'sealed'] }) status!:
     'open' | 'sealed';
   @Column({ name: 'sealed_at', type: 'timestamptz', nullable: true }) sealedAt!: Date | null;
+  /** Strong ETag source; moves when the record is sealed (or otherwise changed). */
+  @VersionColumn() version!: number;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

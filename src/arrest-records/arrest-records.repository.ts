@@ -7,7 +7,10 @@ import { type Caller, isUser } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { ArrestRecordEntity } from './arrest-record.entity';
 
-export type NewArrestRecord = Omit<ArrestRecordEntity, 'id' | 'status' | 'sealedAt' | 'createdAt'>;
+export type NewArrestRecord = Omit<
+  ArrestRecordEntity,
+  'id' | 'status' | 'sealedAt' | 'createdAt' | 'version'
+>;
 
 export interface ArrestRecordReadOptions {
   /**
@@ -122,7 +125,7 @@ export class ArrestRecordsRepository {
     const [rows] = await this.uow.manager.query<
       [{ id: string; arrestingAgencyId: string; ownerAgencyId: string; sealedAt: Date }[], number]
     >(
-      `UPDATE arrest_records SET status = 'sealed', sealed_at = now()
+      `UPDATE arrest_records SET status = 'sealed', sealed_at = now(), version = version + 1
         WHERE id = $1 AND status = 'open'
         RETURNING id, arresting_agency_id AS "arrestingAgencyId",
                   owner_agency_id AS "ownerAgencyId", sealed_at AS "sealedAt"`,

@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiIfMatch, IfMatch, withEtag } from '../common/http/etag';
+import { ApiIfMatch, IfMatch, withContentEtag, withEtag } from '../common/http/etag';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -102,9 +102,14 @@ export class WebhookSubscriptionsController {
     id: { param: 'id' },
   })
   @HttpCode(204)
+  @ApiIfMatch()
   @ApiNoContentResponse()
-  remove(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    return this.subscriptions.remove(caller, id);
+  remove(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() ifMatch: string | undefined,
+  ): Promise<void> {
+    return this.subscriptions.remove(caller, id, ifMatch);
   }
 
   @Get(':id/deliveries')
@@ -129,12 +134,20 @@ export class WebhookSubscriptionsController {
     id: { param: 'deliveryId' },
   })
   @HttpCode(200)
-  @ApiOkResponse({ type: WebhookDeliveryDto })
-  retry(
+  @ApiIfMatch()
+  @ApiOkResponse({
+    type: WebhookDeliveryDto,
+    headers: {
+      ETag: { description: 'Strong tag of the delivery (a digest)', schema: { type: 'string' } },
+    },
+  })
+  async retry(
     @CurrentCaller() caller: Caller,
     @Param('id', ParseUUIDPipe) id: string,
     @Param('deliveryId', ParseUUIDPipe) deliveryId: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebhookDeliveryDto> {
-    return this.subscriptions.retry(caller, id, deliveryId);
+    return withContentEtag(reply, await this.subscriptions.retry(caller, id, deliveryId, ifMatch));
   }
 }

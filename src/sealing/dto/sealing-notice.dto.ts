@@ -43,6 +43,7 @@ export interface SealingNoticeRow {
   acknowledged_at: Date | null;
   reference: string | null;
   overdue: boolean;
+  version: number;
 }
 
 /**
@@ -61,6 +62,8 @@ export class SealingNoticeDto {
   @ApiProperty({ format: 'date-time', nullable: true }) acknowledgedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) reference!: string | null;
   @ApiProperty({ description: 'Still pending after dueAt' }) overdue!: boolean;
+  @ApiProperty({ description: 'Also its strong ETag, `"<version>"`: send it as If-Match to ack' })
+  version!: number;
 
   static from(row: SealingNoticeRow): SealingNoticeDto {
     return {
@@ -74,6 +77,7 @@ export class SealingNoticeDto {
       acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
       reference: row.reference,
       overdue: row.overdue,
+      version: Number(row.version),
     };
   }
 }
