@@ -166,9 +166,11 @@ export async function seedDatabase(
       await db.query(`SET maintenance_work_mem = '256MB'`);
       await db.query(`SET TIME ZONE 'UTC'`);
     }
-    const program = await a.query<{ id: string; length_days: number }>(
-      `SELECT id, length_days FROM programs WHERE code = 'first-step'`,
-    );
+    const program = await a.query<{
+      id: string;
+      length_days: number;
+      guardian_consent_required: boolean;
+    }>(`SELECT id, length_days, guardian_consent_required FROM programs WHERE code = 'first-step'`);
     const { rows: today } = await a.query<{ day: number }>(
       `SELECT (current_date - date '1970-01-01') AS day`,
     );
@@ -177,6 +179,7 @@ export async function seedDatabase(
       anchorDay: today[0].day,
       programId: program.rows[0].id,
       programLengthDays: program.rows[0].length_days,
+      guardianConsentRequired: program.rows[0].guardian_consent_required,
     });
     phase('plan (in memory)');
 

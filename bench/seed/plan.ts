@@ -229,6 +229,9 @@ export interface Plan {
   /** Start of the seeding day (UTC): every generated time is before it. */
   nowUs: number;
   programId: string;
+  /** The program's terms, which every enrollment is opened under. */
+  programLengthDays: number;
+  guardianConsentRequired: boolean;
   agencies: Agency[];
   users: User[];
   clients: ApiClient[];
@@ -267,7 +270,13 @@ function distribute(prng: Prng, total: number, weights: readonly number[]): numb
 /** Builds the whole plan for one scale. Deterministic for a given seed and anchor day. */
 export function buildPlan(
   scale: ScaleConfig,
-  options: { seed: number; anchorDay: number; programId: string; programLengthDays: number },
+  options: {
+    seed: number;
+    anchorDay: number;
+    programId: string;
+    programLengthDays: number;
+    guardianConsentRequired: boolean;
+  },
 ): Plan {
   const root = new Prng(options.seed);
   const D = options.anchorDay;
@@ -885,6 +894,8 @@ export function buildPlan(
     anchorDay: D,
     nowUs,
     programId: options.programId,
+    programLengthDays: options.programLengthDays,
+    guardianConsentRequired: options.guardianConsentRequired,
     agencies,
     users,
     clients,

@@ -208,6 +208,9 @@ export async function writeTables(
       'created_by',
       'created_at',
       'updated_at',
+      'length_days',
+      'guardian_consent_required',
+      'assigned_coordinator_id',
     ],
     () =>
       enrollments.map((e) =>
@@ -233,6 +236,9 @@ export async function writeTables(
           e.coordinatorId,
           ts(e.createdAt),
           ts(e.updatedAt),
+          String(plan.programLengthDays),
+          plan.guardianConsentRequired ? 't' : 'f',
+          e.coordinatorId,
         ),
       ),
   );
@@ -328,6 +334,7 @@ export async function writeTables(
       'decision',
       'court_order_number',
       'notes',
+      'reasons',
       'decided_by',
       'decided_at',
     ],
@@ -341,6 +348,8 @@ export async function writeTables(
             r.decision,
             text(r.courtOrderNumber),
             text(r.notes),
+            // A rejection gives its reasons (required unless confirmed).
+            text(r.decision === 'confirmed' ? null : r.notes),
             r.decidedBy,
             ts(r.decidedAt),
           ),
