@@ -57,6 +57,7 @@ CREATE TABLE arrest_records (
   sealed_at timestamp with time zone,
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
+  version integer NOT NULL DEFAULT 1,
   purged_at timestamp with time zone
 );
 CREATE TABLE attendance_records (
@@ -294,7 +295,8 @@ CREATE TABLE sealing_notices (
   acknowledged_at timestamp with time zone,
   acknowledged_by uuid,
   reference text,
-  overdue_reported_at timestamp with time zone
+  overdue_reported_at timestamp with time zone,
+  version integer NOT NULL DEFAULT 1
 );
 CREATE TABLE users (
   id uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -16,6 +16,7 @@ import { Corrections1764001110000 } from './1764001110000-corrections';
 import { EnrollmentProgramTerms1764001120000 } from './1764001120000-enrollment-program-terms';
 import { Caseloads1764001130000 } from './1764001130000-caseloads';
 import { WebhookSecretRotation1764001140000 } from './1764001140000-webhook-secret-rotation';
+import { ConcurrencyVersions1764001150000 } from './1764001150000-concurrency-versions';
 import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
 import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
 import { MinorNoticeOverdue1764001220000 } from './1764001220000-minor-notice-overdue';
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   EnrollmentProgramTerms1764001120000,
   Caseloads1764001130000,
   WebhookSecretRotation1764001140000,
+  ConcurrencyVersions1764001150000,
   AttendanceSessionStart1764001200000,
   RetentionPurge1764001210000,
   MinorNoticeOverdue1764001220000,

@@ -127,6 +127,7 @@ describe('sealing notices and the statutory clocks', () => {
           'overdue',
           'reference',
           'status',
+          'version',
         ].sort(),
       );
     });

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 
 export interface Charge {
   code: string;
@@ -28,6 +28,8 @@ export class ArrestRecordEntity {
     'open' | 'sealed';
   @Column({ name: 'sealed_at', type: 'timestamptz', nullable: true }) sealedAt!: Date | null;
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true }) purgedAt!: Date | null;
+  /** Strong ETag source; moves when the record is sealed (or otherwise changed). */
+  @VersionColumn() version!: number;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

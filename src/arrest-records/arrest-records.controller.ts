@@ -1,4 +1,6 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiIfMatch, IfMatch, withEtag } from '../common/http/etag';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -44,12 +46,14 @@ export class ArrestRecordsController {
   @ApiUnprocessableEntityResponse({
     description: 'arrest-record-not-minor (18 or older on arrestedAt), arresting-agency-invalid',
   })
+  @ApiIfMatch()
   record(
     @Param('id', ParseUUIDPipe) participantId: string,
     @Body() body: RecordArrestDto,
     @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
   ): Promise<ArrestRecordDto> {
-    return this.arrestRecords.record(participantId, body, caller);
+    return this.arrestRecords.record(participantId, body, caller, ifMatch);
   }
 
   @ApiOperation({
@@ -89,15 +93,21 @@ export class ArrestRecordsController {
     required: false,
     description: `Court and admin users only, 1..${ACCESS_PURPOSE_MAX_LENGTH} characters: why a sealed record is opened. Audited.`,
   })
-  @ApiOkResponse({ type: ArrestRecordDto })
+  @ApiOkResponse({
+    type: ArrestRecordDto,
+    headers: {
+      ETag: { description: 'Strong entity tag of the record', schema: { type: 'string' } },
+    },
+  })
   @ApiNotFoundResponse({
     description: 'Unknown, out of scope, or sealed (the same answer for each)',
   })
-  get(
+  async get(
     @Param('id', ParseUUIDPipe) id: string,
     @AccessPurpose() accessPurpose: string | undefined,
     @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ArrestRecordDto> {
-    return this.arrestRecords.get(id, caller, accessPurpose);
+    return withEtag(reply, await this.arrestRecords.read(id, caller, accessPurpose));
   }
 }

@@ -19,6 +19,7 @@ export type NewArrestRecord = Omit<
   | 'sealedAt'
   | 'purgedAt'
   | 'createdAt'
+  | 'version'
   | 'bookingNumber'
   | 'arrestedAt'
   | 'charges'
@@ -141,7 +142,7 @@ export class ArrestRecordsRepository {
     const [rows] = await this.uow.manager.query<
       [{ id: string; arrestingAgencyId: string; ownerAgencyId: string; sealedAt: Date }[], number]
     >(
-      `UPDATE arrest_records SET status = 'sealed', sealed_at = now()
+      `UPDATE arrest_records SET status = 'sealed', sealed_at = now(), version = version + 1
         WHERE id = $1 AND status = 'open'
         RETURNING id, arresting_agency_id AS "arrestingAgencyId",
                   owner_agency_id AS "ownerAgencyId", sealed_at AS "sealedAt"`,
@@ -159,7 +160,7 @@ export class ArrestRecordsRepository {
     const [rows] = await this.uow.manager.query<[{ id: string }[], number]>(
       `UPDATE arrest_records
           SET booking_number = NULL, charges = NULL, location = NULL, arrested_at = NULL,
-              purged_at = now()
+              purged_at = now(), version = version + 1
         WHERE id = $1 AND status = 'sealed' AND purged_at IS NULL
         RETURNING id`,
       [id],

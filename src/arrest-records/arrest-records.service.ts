@@ -1,3 +1,4 @@
+import { assertIfMatch, Versioned } from '../common/http/etag';
 import { Injectable } from '@nestjs/common';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
@@ -41,6 +42,7 @@ export class ArrestRecordsService {
     participantId: string,
     input: RecordArrestDto,
     caller: Caller,
+    ifMatch?: string,
   ): Promise<ArrestRecordDto> {
     const arrestedAt = new Date(input.arrestedAt);
     if (arrestedAt.getTime() > Date.now() + CLOCK_SKEW_MS)
@@ -50,6 +52,8 @@ export class ArrestRecordsService {
     return this.uow.run(async () => {
       const participant = await this.participants.findVisible(caller, participantId);
       if (!participant) throw new NotFoundError('Participant');
+      // If-Match names the participant's ETag (the record is added to that participant).
+      assertIfMatch(ifMatch, participant.version);
       const agency = await this.agencies.findById(input.arrestingAgencyId);
       if (agency?.kind !== 'law_enforcement') {
         throw new DomainError(
@@ -105,12 +109,21 @@ export class ArrestRecordsService {
    * and admin users stating a purpose reach a sealed one, and that read is audited with it.
    */
   async get(id: string, caller: Caller, accessPurpose?: string): Promise<ArrestRecordDto> {
+    return (await this.read(id, caller, accessPurpose)).body;
+  }
+
+  /** One record as the caller may see it, with its version (the ETag). */
+  async read(
+    id: string,
+    caller: Caller,
+    accessPurpose?: string,
+  ): Promise<Versioned<ArrestRecordDto>> {
     return this.uow.run(async () => {
       const record = await this.records.findVisible(caller, id, { accessPurpose });
       if (!record) throw new NotFoundError('Arrest record');
       await this.records.recordDisclosure(caller, [record]);
       if (record.status === 'sealed') this.auditContext.setAction('arrest_record.sealed_read');
-      return ArrestRecordDto.from(record);
+      return { body: ArrestRecordDto.from(record), version: record.version };
     });
   }
 

@@ -71,14 +71,16 @@ export class AttendanceController {
   @ApiUnprocessableEntityResponse({
     description: "Session date outside the enrollment's period or in the future",
   })
+  @ApiIfMatch()
   async record(
     @CurrentCaller() caller: Caller,
     @Param('id', ParseUUIDPipe) milestoneId: string,
     @Body() body: RecordAttendanceDto,
+    @IfMatch() ifMatch: string | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AttendanceDto> {
-    const { record, created } = await this.attendance.record(caller, milestoneId, body);
+    const { record, created } = await this.attendance.record(caller, milestoneId, body, ifMatch);
     if (!created) overrideResponseStatus(request, 200);
     setEtag(reply, record.version);
     return record;

@@ -70,6 +70,7 @@ export class AttendanceService {
     caller: Caller,
     milestoneId: string,
     input: RecordAttendanceDto,
+    ifMatch?: string,
   ): Promise<{ record: AttendanceDto; created: boolean }> {
     const candidate: AttendanceCandidate = {
       index: 0,
@@ -82,6 +83,14 @@ export class AttendanceService {
       externalId: input.externalId ?? null,
     };
     return this.uow.run(async () => {
+      if (ifMatch !== undefined && ifMatch.trim() !== '') {
+        // If-Match names the milestone's ETag: checked under the lock the write takes anyway.
+        const target = (await this.plan.lockWritable(caller, [candidate.milestoneId])).get(
+          candidate.milestoneId,
+        );
+        if (!target) throw new NotFoundError('Milestone');
+        assertIfMatch(ifMatch, target.version);
+      }
       const outcome = await this.write(caller, [candidate]);
       const [rejection] = outcome.rejected;
       if (rejection) {

@@ -1,4 +1,6 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { withContentEtag } from '../common/http/etag';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PageDto } from '../common/pagination/page.dto';
 import type { Page } from '../common/pagination/pagination';
@@ -82,13 +84,19 @@ export class AuditEventsController {
   @Roles('auditor', 'admin')
   @Audited({ action: 'audit_event.inclusion_proof', subject: 'audit_event', id: { param: 'id' } })
   @ApiOperation({ summary: 'RFC 9162 inclusion proof of one entry' })
-  @ApiOkResponse({ type: InclusionProofDto })
+  @ApiOkResponse({
+    type: InclusionProofDto,
+    headers: {
+      ETag: { description: 'Strong tag of the proof (a digest)', schema: { type: 'string' } },
+    },
+  })
   @ApiNotFoundResponse({ description: 'No such entry in the log (yet)' })
   async inclusion(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: InclusionQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<InclusionProofDto> {
     const proof = await this.log.inclusion(id, query.treeSize);
-    return { ...proof, entry: AuditEventDto.from(proof.entry) };
+    return withContentEtag(reply, { ...proof, entry: AuditEventDto.from(proof.entry) });
   }
 }

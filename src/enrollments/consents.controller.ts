@@ -3,8 +3,10 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiPreconditionFailedResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiOperation,
@@ -66,11 +68,19 @@ export class ConsentsController {
   })
   @ApiNotFoundResponse({ description: 'No such consent in your scope' })
   @ApiConflictResponse({ description: 'Already revoked' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description:
+      "The enrollment's ETag (its view shows the consents); refused (412) if it has changed since",
+  })
+  @ApiPreconditionFailedResponse({ description: 'If-Match does not match the enrollment’s ETag' })
   revoke(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: RevokeConsentDto,
     @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
   ): Promise<ConsentDto> {
-    return this.consents.revoke(caller, id, body);
+    return this.consents.revoke(caller, id, body, ifMatch);
   }
 }

@@ -94,12 +94,19 @@ export class ConsentsService {
   }
 
   /** Revokes a consent; revoking the participation consent withdraws an open enrollment. */
-  async revoke(caller: Caller, consentId: string, input: RevokeConsentDto): Promise<ConsentDto> {
+  /** `If-Match` names the enrollment's ETag: its view is where a consent is shown. */
+  async revoke(
+    caller: Caller,
+    consentId: string,
+    input: RevokeConsentDto,
+    ifMatch?: string,
+  ): Promise<ConsentDto> {
     return this.uow.run(async () => {
       const enrollmentId = await this.consents.enrollmentOfVisible(caller, consentId);
       if (!enrollmentId) throw new NotFoundError('Consent');
       // The enrollment first, then the consent: the same lock order as recording.
       const enrollment = await this.enrollments.lockVisible(caller, enrollmentId);
+      assertIfMatch(ifMatch, enrollment.version);
       const consent = await this.consents.lock(consentId);
       if (consent.revokedAt) {
         throw new DomainError('CONSENT_ALREADY_REVOKED', 'This consent was revoked already');

@@ -95,6 +95,11 @@ export class ParticipantsController {
     return withEtag(reply, await this.participants.read(id, caller));
   }
 
+  @ApiOperation({
+    summary: 'Correct a participant',
+    description:
+      'Corrects the registration (names, date of birth, guardian, language); the case number never changes. If-Match required; the corrected field names are kept in its history.',
+  })
   @Patch(':id')
   @Audited({ action: 'participant.corrected', subject: 'participant', id: { param: 'id' } })
   @Roles('coordinator', 'admin')

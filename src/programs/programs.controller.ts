@@ -6,6 +6,7 @@ import {
   ApiPreconditionFailedResponse,
   ApiResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ETAG_RESPONSE_HEADERS, IfMatch, withEtag } from '../common/http/etag';
@@ -21,6 +22,10 @@ import { ProgramsService } from './programs.service';
 export class ProgramsController {
   constructor(private readonly programs: ProgramsService) {}
 
+  @ApiOperation({
+    summary: 'List the programs',
+    description: 'The diversion programs and their settings (admins).',
+  })
   @Get()
   @Audited({ action: 'program.listed', subject: 'program', id: 'items' })
   @Roles('admin')
@@ -29,6 +34,10 @@ export class ProgramsController {
     return this.programs.list(page);
   }
 
+  @ApiOperation({
+    summary: 'Read a program',
+    description: "A program's settings, with its ETag (admins).",
+  })
   @Get(':id')
   @Audited({ action: 'program.read', subject: 'program', id: { param: 'id' } })
   @Roles('admin')
@@ -41,6 +50,11 @@ export class ProgramsController {
     return withEtag(reply, await this.programs.get(id));
   }
 
+  @ApiOperation({
+    summary: "Change a program's settings",
+    description:
+      'Length, guardian consent, sites, retention years, time zone (admins, If-Match). Changes apply to enrollments opened afterwards; existing ones keep their terms.',
+  })
   @Patch(':id')
   @Audited({ action: 'program.settings_changed', subject: 'program', id: { param: 'id' } })
   @Roles('admin')

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../identity/access/access-policy.decorators';
 import type { Caller } from '../identity/access/caller';
@@ -13,6 +13,11 @@ import { ReportsService } from './reports.service';
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
+  @ApiOperation({
+    summary: 'The outcomes report',
+    description:
+      'Aggregates over the enrollments started in [from, to] (coordinators: their agency; admins and auditors: all), as JSON or CSV, with small cells suppressed and listed.',
+  })
   @Get('outcomes')
   @Audited({ action: 'report.outcomes.read', subject: 'report', id: 'none' })
   @Roles('coordinator', 'admin', 'auditor')

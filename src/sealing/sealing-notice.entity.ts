@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 
 @Entity({ name: 'sealing_notices' })
 export class SealingNoticeEntity {
@@ -14,4 +14,6 @@ export class SealingNoticeEntity {
   acknowledgedAt!: Date | null;
   @Column({ name: 'acknowledged_by', type: 'uuid', nullable: true }) acknowledgedBy!: string | null;
   @Column({ type: 'text', nullable: true }) reference!: string | null;
+  /** Strong ETag source: moves on acknowledgement and on the overdue report. */
+  @VersionColumn() version!: number;
 }

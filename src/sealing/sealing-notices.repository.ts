@@ -96,7 +96,8 @@ export class SealingNoticesRepository {
   ): Promise<SealingNoticeRow> {
     await this.uow.manager.query(
       `UPDATE sealing_notices
-          SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, reference = $3
+          SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, reference = $3,
+              version = version + 1
         WHERE id = $1`,
       [id, acknowledgedBy, reference],
     );
@@ -122,7 +123,7 @@ export class SealingNoticesRepository {
     return this.uow.manager.query<OverdueSealingNotice[]>(
       // A CTE so the driver returns plain rows (a bare UPDATE ... RETURNING comes back as [rows, count]).
       `WITH reported AS (
-         UPDATE sealing_notices SET overdue_reported_at = now()
+         UPDATE sealing_notices SET overdue_reported_at = now(), version = version + 1
           WHERE id IN (SELECT id FROM sealing_notices
                         WHERE status = 'pending' AND due_at < now() AND overdue_reported_at IS NULL
                         ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -156,6 +157,7 @@ export class SealingNoticesRepository {
       .addSelect('sn.due_at', 'due_at')
       .addSelect('sn.acknowledged_at', 'acknowledged_at')
       .addSelect('sn.reference', 'reference')
+      .addSelect('sn.version', 'version')
       .addSelect(`(sn.status = 'pending' AND now() > sn.due_at)`, 'overdue');
   }
 }

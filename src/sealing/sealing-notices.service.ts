@@ -1,3 +1,4 @@
+import { assertIfMatch, contentEtag } from '../common/http/etag';
 import { Injectable } from '@nestjs/common';
 import { ArrestRecordsRepository } from '../arrest-records/arrest-records.repository';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
@@ -65,10 +66,12 @@ export class SealingNoticesService {
     id: string,
     input: AcknowledgeSealingNoticeDto,
     caller: Caller,
+    ifMatch?: string,
   ): Promise<SealingNoticeDto> {
     return this.uow.run(async () => {
       const notice = await this.notices.lockVisible(caller, id);
       if (!notice) throw new NotFoundError('Sealing notice');
+      assertIfMatch(ifMatch, Number(notice.version));
       if (notice.status === 'acknowledged') {
         throw new DomainError(
           'SEALING_NOTICE_ALREADY_ACKNOWLEDGED',
@@ -105,9 +108,14 @@ export class SealingNoticesService {
     enrollmentId: string,
     input: RecordMinorNotificationDto,
     caller: Caller,
+    ifMatch?: string,
   ): Promise<SealingStatusDto> {
     return this.uow.run(async () => {
       const enrollment = await this.enrollments.findForSealing(caller, enrollmentId, true);
+      // If-Match names the sealing status's ETag (a digest of what GET sealing-status shows).
+      if (ifMatch !== undefined && ifMatch.trim() !== '') {
+        assertIfMatch(ifMatch, contentEtag(await this.statusOf(enrollment)));
+      }
       if (enrollment.status !== 'completed' || !enrollment.completed_at) {
         throw new DomainError(
           'ENROLLMENT_NOT_COMPLETED',

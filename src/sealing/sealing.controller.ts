@@ -1,10 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiIfMatch, IfMatch, withContentEtag } from '../common/http/etag';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags,
   ApiOperation,
+  ApiTags,
 } from '@nestjs/swagger';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page } from '../common/pagination/pagination';
@@ -59,12 +71,14 @@ export class SealingController {
   @ApiOkResponse({ type: SealingNoticeDto })
   @ApiNotFoundResponse({ description: 'No such notice addressed to your agency' })
   @ApiConflictResponse({ description: 'Already acknowledged' })
+  @ApiIfMatch()
   acknowledge(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: AcknowledgeSealingNoticeDto,
     @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
   ): Promise<SealingNoticeDto> {
-    return this.notices.acknowledge(id, body, caller);
+    return this.notices.acknowledge(id, body, caller, ifMatch);
   }
 
   @ApiOperation({
@@ -75,13 +89,22 @@ export class SealingController {
   @Get('enrollments/:id/sealing-status')
   @Audited({ action: 'sealing_status.read', subject: 'enrollment', id: { param: 'id' } })
   @Roles('coordinator', 'admin')
-  @ApiOkResponse({ type: SealingStatusDto })
+  @ApiOkResponse({
+    type: SealingStatusDto,
+    headers: {
+      ETag: {
+        description: 'Strong entity tag of the status (a digest of the body)',
+        schema: { type: 'string' },
+      },
+    },
+  })
   @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
-  sealingStatus(
+  async sealingStatus(
     @Param('id', ParseUUIDPipe) id: string,
     @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SealingStatusDto> {
-    return this.notices.sealingStatus(id, caller);
+    return withContentEtag(reply, await this.notices.sealingStatus(id, caller));
   }
 
   @ApiOperation({
@@ -98,11 +121,17 @@ export class SealingController {
   @ApiConflictResponse({
     description: 'Enrollment not completed, or the notice is already recorded',
   })
-  recordMinorNotification(
+  @ApiIfMatch()
+  async recordMinorNotification(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: RecordMinorNotificationDto,
     @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SealingStatusDto> {
-    return this.notices.recordMinorNotification(id, body, caller);
+    return withContentEtag(
+      reply,
+      await this.notices.recordMinorNotification(id, body, caller, ifMatch),
+    );
   }
 }

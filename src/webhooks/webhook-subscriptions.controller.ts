@@ -11,7 +11,13 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiIfMatch, ETAG_RESPONSE_HEADERS, IfMatch, withEtag } from '../common/http/etag';
+import {
+  ApiIfMatch,
+  ETAG_RESPONSE_HEADERS,
+  IfMatch,
+  withContentEtag,
+  withEtag,
+} from '../common/http/etag';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -122,10 +128,15 @@ export class WebhookSubscriptionsController {
     id: { param: 'id' },
   })
   @HttpCode(204)
+  @ApiIfMatch()
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'No such subscription of your agency' })
-  remove(@CurrentCaller() caller: Caller, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    return this.subscriptions.remove(caller, id);
+  remove(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() ifMatch: string | undefined,
+  ): Promise<void> {
+    return this.subscriptions.remove(caller, id, ifMatch);
   }
 
   @ApiOperation({
@@ -159,12 +170,20 @@ export class WebhookSubscriptionsController {
     id: { param: 'deliveryId' },
   })
   @HttpCode(200)
-  @ApiOkResponse({ type: WebhookDeliveryDto })
-  retry(
+  @ApiIfMatch()
+  @ApiOkResponse({
+    type: WebhookDeliveryDto,
+    headers: {
+      ETag: { description: 'Strong tag of the delivery (a digest)', schema: { type: 'string' } },
+    },
+  })
+  async retry(
     @CurrentCaller() caller: Caller,
     @Param('id', ParseUUIDPipe) id: string,
     @Param('deliveryId', ParseUUIDPipe) deliveryId: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebhookDeliveryDto> {
-    return this.subscriptions.retry(caller, id, deliveryId);
+    return withContentEtag(reply, await this.subscriptions.retry(caller, id, deliveryId, ifMatch));
   }
 }

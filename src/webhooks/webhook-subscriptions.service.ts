@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AppConfig } from '../common/config/app-config';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { assertIfMatch, Versioned } from '../common/http/etag';
+import { assertIfMatch, contentEtag, Versioned } from '../common/http/etag';
 import { TIME_ID } from '../common/pagination/keyset';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import type { EventType } from '../events/event-types';
@@ -95,10 +95,16 @@ export class WebhookSubscriptionsService {
     });
   }
 
-  async remove(caller: Caller, id: string): Promise<void> {
-    if (!(await this.subscriptionRepository.softDelete(caller, id))) {
-      throw new NotFoundError('Webhook subscription');
-    }
+  /** `If-Match` names the subscription's ETag (its version, moved by a secret rotation). */
+  async remove(caller: Caller, id: string, ifMatch?: string): Promise<void> {
+    return this.uow.run(async () => {
+      const version = await this.subscriptionRepository.lockVersion(caller, id);
+      if (version === undefined) throw new NotFoundError('Webhook subscription');
+      assertIfMatch(ifMatch, version);
+      if (!(await this.subscriptionRepository.softDelete(caller, id))) {
+        throw new NotFoundError('Webhook subscription');
+      }
+    });
   }
 
   async deliveries(
@@ -123,11 +129,17 @@ export class WebhookSubscriptionsService {
     caller: Caller,
     subscriptionId: string,
     deliveryId: string,
+    ifMatch?: string,
   ): Promise<WebhookDeliveryDto> {
     return this.uow.run(async () => {
       await this.assertOwned(caller, subscriptionId);
       const status = await this.deliveryRepository.lockStatus(caller, subscriptionId, deliveryId);
       if (!status) throw new NotFoundError('Webhook delivery');
+      if (ifMatch !== undefined && ifMatch.trim() !== '') {
+        // If-Match names the delivery as last shown (a digest: deliveries have no version).
+        const shown = await this.deliveryRepository.findOne(caller, subscriptionId, deliveryId);
+        assertIfMatch(ifMatch, contentEtag((await this.withAttempts([shown!])).get(deliveryId)));
+      }
       if (status !== 'failed') {
         throw new DomainError('WEBHOOK_DELIVERY_NOT_RETRYABLE', `This delivery is ${status}`);
       }

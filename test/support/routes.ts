@@ -2,6 +2,7 @@ import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { API_PREFIX } from '../../src/app.factory';
+import { readIfMatch } from '../../src/common/http/etag';
 import { readPolicy } from '../../src/identity/access/access.guard';
 import type { DeclaredPolicy } from '../../src/identity/access/access-policy';
 import {
@@ -20,6 +21,8 @@ export interface Route {
   audit: AuditPolicy;
   /** The classes of the handler's `@Query()` parameters (their DTOs). */
   queryTypes: Type<unknown>[];
+  /** Whether the handler takes the `If-Match` header (@IfMatch). */
+  readsIfMatch: boolean;
 }
 
 /** Routes the app serves outside the API prefix (see app.factory.ts). */
@@ -54,8 +57,9 @@ export function routesOf(t: TestApp): Route[] {
           RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {}) as Record<
           string,
-          { index: number }
+          { index: number; factory?: unknown }
         >;
+        const readsIfMatch = Object.values(args).some((arg) => arg.factory === readIfMatch);
         const paramTypes = (Reflect.getMetadata('design:paramtypes', prototype, key) ??
           []) as Type<unknown>[];
         const queryTypes = Object.entries(args)
@@ -73,6 +77,7 @@ export function routesOf(t: TestApp): Route[] {
               policy: readPolicy(reflector, [handler as () => void, controller]),
               audit: readAuditPolicy(reflector, [handler as () => void, controller]),
               queryTypes,
+              readsIfMatch,
             });
           }
         }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiPreconditionFailedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -23,16 +24,29 @@ export function parseIfMatch(header: string): '*' | string[] {
   return tags;
 }
 
-/** True when there is no `If-Match` (it is optional on POSTs) or it names the current version. */
-export function ifMatchSatisfied(header: string | undefined, version: number): boolean {
-  if (header === undefined || header.trim() === '') return true;
-  const tags = parseIfMatch(header);
-  return tags === '*' || tags.includes(etagOf(version));
+/**
+ * A strong tag of a representation without a version of its own (one computed from several
+ * rows and the clock, e.g. an enrollment's sealing status): a digest of what it shows, so it
+ * moves exactly when the body does.
+ */
+export function contentEtag(body: unknown): string {
+  return `"c-${createHash('sha256').update(JSON.stringify(body)).digest('base64url')}"`;
 }
 
-/** Throws PRECONDITION_FAILED (412) when an `If-Match` was sent and the resource has moved on. */
-export function assertIfMatch(header: string | undefined, version: number): void {
-  if (!ifMatchSatisfied(header, version)) {
+/** True when there is no `If-Match` (it is optional on POSTs) or it names the current tag. */
+export function ifMatchSatisfied(header: string | undefined, current: number | string): boolean {
+  if (header === undefined || header.trim() === '') return true;
+  const tags = parseIfMatch(header);
+  const tag = typeof current === 'number' ? etagOf(current) : current;
+  return tags === '*' || tags.includes(tag);
+}
+
+/**
+ * Throws PRECONDITION_FAILED (412) when an `If-Match` was sent and the resource has moved on.
+ * `current` is the row version, or a tag (contentEtag) for a representation without one.
+ */
+export function assertIfMatch(header: string | undefined, current: number | string): void {
+  if (!ifMatchSatisfied(header, current)) {
     throw new DomainError(
       'PRECONDITION_FAILED',
       'If-Match does not match the current ETag; read the resource again and retry',
@@ -64,6 +78,12 @@ export interface Versioned<T> {
   etag?: string;
 }
 
+/** Sets a content ETag (contentEtag) and returns the body. */
+export function withContentEtag<T>(reply: FastifyReply, body: T): T {
+  void reply.header('etag', contentEtag(body));
+  return body;
+}
+
 /** Sets the ETag and returns the body: `return withEtag(reply, await service.get(...))`. */
 export function withEtag<T>(reply: FastifyReply, versioned: Versioned<T>): T {
   if (versioned.etag !== undefined) void reply.header('etag', versioned.etag);
@@ -71,13 +91,14 @@ export function withEtag<T>(reply: FastifyReply, versioned: Versioned<T>): T {
   return versioned.body;
 }
 
+/** Reads the raw `If-Match` header (the factory of @IfMatch; the route table test looks for it). */
+export function readIfMatch(_data: unknown, context: ExecutionContext): string | undefined {
+  const header = context.switchToHttp().getRequest<FastifyRequest>().headers['if-match'];
+  return Array.isArray(header) ? header.join(', ') : header;
+}
+
 /** The raw `If-Match` header of the request, or undefined. */
-export const IfMatch = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): string | undefined => {
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers['if-match'];
-    return Array.isArray(header) ? header.join(', ') : header;
-  },
-);
+export const IfMatch = createParamDecorator(readIfMatch);
 
 /** OpenAPI for a state-changing route that accepts an optional `If-Match`. */
 export const ApiIfMatch = () =>

@@ -89,6 +89,11 @@ export class MilestonesController {
     return withEtag(reply, await this.milestones.get(caller, id));
   }
 
+  @ApiOperation({
+    summary: 'Correct a milestone',
+    description:
+      "Changes the provider or the required sessions (a reason is required and kept in the plan's history); progress is recomputed. If-Match required.",
+  })
   @Patch('milestones/:id')
   @Audited({ action: 'milestone.corrected', subject: 'milestone', id: { param: 'id' } })
   @Roles('coordinator', 'admin')
@@ -111,6 +116,11 @@ export class MilestonesController {
     return withEtag(reply, await this.milestones.correct(caller, id, body, ifMatch));
   }
 
+  @ApiOperation({
+    summary: 'Remove a milestone without attendance',
+    description:
+      "Removes a milestone that has no attendance record (with a reason, kept in the plan's history); one with attendance answers 409: correct it or void its records instead.",
+  })
   @Delete('milestones/:id')
   @Audited({ action: 'milestone.removed', subject: 'milestone', id: { param: 'id' } })
   @HttpCode(204)

@@ -47,6 +47,8 @@ export interface WritableMilestone {
   category: ServiceCategory;
   /** Met before this write: tells whether the write made it met. */
   wasMet: boolean;
+  /** The milestone's version (its ETag) before this write. */
+  version: number;
 }
 
 /** A milestone whose session details the caller may read. */
@@ -220,6 +222,7 @@ export class MilestonesRepository {
       .createQueryBuilder()
       .select(['m.id AS id', 'm.enrollment_id AS enrollment_id', 'm.category AS category'])
       .addSelect('m.met_at IS NOT NULL', 'was_met')
+      .addSelect('m.version', 'version')
       .addSelect(['e.status AS status', 'e.start_date AS start_date'])
       .addSelect('e.scheduled_end_date', 'scheduled_end_date')
       // The program's time zone: a scalar read, so only milestones and enrollments are locked.
@@ -236,6 +239,7 @@ export class MilestonesRepository {
         enrollment_id: string;
         category: ServiceCategory;
         was_met: boolean;
+        version: number;
         status: EnrollmentStatus;
         start_date: string;
         scheduled_end_date: string;
@@ -251,6 +255,7 @@ export class MilestonesRepository {
         timeZone: row.time_zone,
         category: row.category,
         wasMet: row.was_met,
+        version: Number(row.version),
       });
     }
     return targets;

@@ -361,6 +361,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('events', 'The event feed partner systems page with a stored cursor')
     .addTag('webhooks', 'Webhook subscriptions and deliveries, and the events they carry')
     .addTag('audit', 'The verifiable audit trail: entries, checkpoints, proofs')
+    .addTag('reports', 'Aggregate outcome reports for programs and funders')
     .addTag('health', 'Liveness and readiness probes')
     .addBearerAuth(
       {

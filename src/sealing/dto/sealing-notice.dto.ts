@@ -43,6 +43,7 @@ export interface SealingNoticeRow {
   acknowledged_at: Date | null;
   reference: string | null;
   overdue: boolean;
+  version: number;
 }
 
 /**
@@ -68,6 +69,8 @@ export class SealingNoticeDto {
       "The arresting agency's own booking number: only on a notice to the arresting agency, shown to its records officers and sealing:ack clients; absent on every other notice",
   })
   bookingNumber?: string;
+  @ApiProperty({ description: 'Also its strong ETag, `"<version>"`: send it as If-Match to ack' })
+  version!: number;
 
   static from(row: SealingNoticeRow, bookingNumber?: string): SealingNoticeDto {
     return {
@@ -82,6 +85,7 @@ export class SealingNoticeDto {
       acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
       reference: row.reference,
       overdue: row.overdue,
+      version: Number(row.version),
     };
   }
 }
