@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --scale small|medium|large [--duration 10] [--connections 32]
- *                   [--only scenario,...] [--database-url URL] [--reseed]`
+ *                   [--only scenario,...] [--database-url URL] [--reseed]
+ *                   [--pool-size N] [--instances N] [--profile]`
  *
  * 1. Makes sure the seeded database of the scale exists (seeds it if not, or if its marker
  *    names another scale, generator version or set of migrations), then copies it for this run
@@ -74,11 +75,16 @@ interface Options {
   profile: boolean;
   /** The app's DATABASE_POOL_SIZE (default: the app's own default, 10). */
   poolSize: number | null;
+  /**
+   * App processes on the one database, the load spread over them by connection (autocannon
+   * with several URLs: what a load balancer in front of N stateless instances does).
+   */
+  instances: number;
 }
 
 function parseOptions(argv: string[]): Options {
   const { values, flags } = parseArgs(argv, {
-    values: ['scale', 'duration', 'connections', 'only', 'database-url', 'pool-size'],
+    values: ['scale', 'duration', 'connections', 'only', 'database-url', 'pool-size', 'instances'],
     flags: ['reseed', 'profile'],
   });
   const scale = values.get('scale');
@@ -111,6 +117,7 @@ function parseOptions(argv: string[]): Options {
     poolSize: values.has('pool-size')
       ? Math.round(positiveNumber('pool-size', values.get('pool-size'), 10))
       : null,
+    instances: Math.round(positiveNumber('instances', values.get('instances'), 1)),
   };
 }
 
@@ -196,9 +203,11 @@ async function main(): Promise<number> {
       log: join(work, 'build.log'),
     });
     phase('npm run build');
-    const appPort = await freePort();
+    const appPorts: number[] = [];
+    for (let i = 0; i < options.instances; i++) appPorts.push(await freePort());
     const baselinePort = await freePort();
-    const appBase = `http://127.0.0.1:${appPort}`;
+    const appBases = appPorts.map((port) => `http://127.0.0.1:${port}`);
+    const appBase = appBases[0];
     const baselineBase = `http://127.0.0.1:${baselinePort}`;
     const secrets = {
       JWT_SECRET: randomBytes(48).toString('base64url'),
@@ -209,28 +218,31 @@ async function main(): Promise<number> {
     };
     // The app runs in the work folder: a developer's .env in the repository must not apply.
     const profileDir = join(ROOT, 'bench/results/profile');
-    const profileArgs = options.profile
-      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=app.cpuprofile']
-      : [];
-    const app = start(
-      'app (PostgreSQL)',
-      process.execPath,
-      [...profileArgs, join(ROOT, 'dist/src/main.js')],
-      {
+    const startApp = (index: number): Child => {
+      // Only the first instance is profiled: one profile to read, the same code in every one.
+      const profileArgs =
+        options.profile && index === 0
+          ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=app.cpuprofile']
+          : [];
+      const name = options.instances > 1 ? `app ${index + 1} (PostgreSQL)` : 'app (PostgreSQL)';
+      return start(name, process.execPath, [...profileArgs, join(ROOT, 'dist/src/main.js')], {
         cwd: work,
-        log: join(work, 'app.log'),
+        log: join(work, index === 0 ? 'app.log' : `app-${index + 1}.log`),
         env: serverEnv({
           NODE_ENV: 'production',
-          DATABASE_URL: runUrl,
+          DATABASE_URL: runUrl!,
           HOST: '127.0.0.1',
-          PORT: String(appPort),
+          PORT: String(appPorts[index]),
           LOG_LEVEL: 'warn',
           WEBHOOK_WORKER_ENABLED: 'false',
           ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
           ...secrets,
         }),
-      },
-    );
+      });
+    };
+    // The first instance applies any pending migration; the others start once it is ready.
+    const apps: Child[] = [startApp(0)];
+    const app = apps[0];
     const baseline = start(
       'baseline server',
       process.execPath,
@@ -249,7 +261,19 @@ async function main(): Promise<number> {
       waitForReady(`${appBase}/health/ready`, app, READY_TIMEOUT_MS),
       waitForReady(`${baselineBase}/health`, baseline, READY_TIMEOUT_MS),
     ]);
-    phase('app and baseline ready');
+    for (let i = 1; i < options.instances; i++) apps.push(startApp(i));
+    await Promise.all(
+      apps
+        .slice(1)
+        .map((child, i) =>
+          waitForReady(`${appBases[i + 1]}/health/ready`, child, READY_TIMEOUT_MS),
+        ),
+    );
+    phase(
+      options.instances > 1
+        ? `${options.instances} apps and baseline ready`
+        : 'app and baseline ready',
+    );
 
     // ---------------------------------------------------------------- 3. scenarios
     const fixtures = await withDatabaseClient(runUrl, loadFixtures);
@@ -273,10 +297,10 @@ async function main(): Promise<number> {
     const results: ScenarioOutcome[] = [];
     const monitor = await openClient(runUrl);
     const servers: Record<string, ServerUnderTest> = {
-      app: { base: appBase, child: app, monitor, dbApplication: APP_DB_APPLICATION },
+      app: { bases: appBases, children: apps, monitor, dbApplication: APP_DB_APPLICATION },
       baseline: {
-        base: baselineBase,
-        child: baseline,
+        bases: [baselineBase],
+        children: [baseline],
         monitor,
         dbApplication: BASELINE_DB_APPLICATION,
       },
@@ -296,7 +320,7 @@ async function main(): Promise<number> {
       log(progressLine(outcome));
     }
     await monitor.end();
-    await Promise.all([stop(app), stop(baseline)]);
+    await Promise.all([...apps.map((child) => stop(child)), stop(baseline)]);
     phase('scenarios on PostgreSQL');
 
     // ---------------------------------------------------------------- 4. PGlite
@@ -330,7 +354,7 @@ async function main(): Promise<number> {
       const outcome = await measure(
         pgliteScenario,
         context,
-        { base: pgliteBase, child: embedded, monitor: null, dbApplication: null },
+        { bases: [pgliteBase], children: [embedded], monitor: null, dbApplication: null },
         options,
         baselineRps,
       );
@@ -385,6 +409,8 @@ async function main(): Promise<number> {
       options: {
         duration: options.duration,
         connections: options.connections,
+        instances: options.instances,
+        poolSize: options.poolSize,
         only: options.only && [...options.only],
       },
       data: { seed: seeded ?? undefined, marker },
@@ -445,8 +471,9 @@ async function findOutcomesReport(
 
 /** A server under load, and how to find its database sessions (for their CPU time). */
 interface ServerUnderTest {
-  base: string;
-  child: Child;
+  /** One URL per process; the load's connections are spread over them. */
+  bases: string[];
+  children: Child[];
   monitor: Client | null;
   /** application_name of its pool's connections; null when the database is in-process. */
   dbApplication: string | null;
@@ -467,7 +494,11 @@ async function cpuSnapshot(server: ServerUnderTest) {
     for (const { pid } of rows) db.set(pid, cpuSeconds(pid) ?? 0);
   }
   const own = process.cpuUsage();
-  return { server: cpuSeconds(server.child.pid) ?? 0, db, client: (own.user + own.system) / 1e6 };
+  const serverSeconds = server.children.reduce(
+    (sum, child) => sum + (cpuSeconds(child.pid) ?? 0),
+    0,
+  );
+  return { server: serverSeconds, db, client: (own.user + own.system) / 1e6 };
 }
 
 /**
@@ -557,7 +588,10 @@ async function measure(
     outcome.skipped = unavailable;
     return outcome;
   }
-  const spec = { ...scenario.spec(context), url: server.base };
+  const spec = {
+    ...scenario.spec(context),
+    url: server.bases.length === 1 ? server.bases[0] : server.bases,
+  };
   if (scenario.warmup) {
     const warmup = Math.min(2, Math.max(0.5, options.duration * 0.2));
     await runLoad({ ...spec, duration: warmup });
@@ -578,7 +612,12 @@ async function measure(
       client: perRequest(after.client - before.client),
     };
   }
-  outcome.rssMiB = rssMiB(server.child.pid);
+  // The target is per process: the largest instance's, each one's in the notes.
+  const rss = server.children.map((child) => rssMiB(child.pid) ?? 0);
+  outcome.rssMiB = Math.max(...rss);
+  if (rss.length > 1) {
+    outcome.notes.push(`RSS per instance: ${rss.map((r) => r.toFixed(0)).join(', ')} MiB`);
+  }
   outcome.errors = result.non2xx + result.socketErrors + result.badBodies;
   outcome.failed = outcome.errors > 0 || result.requests === 0;
   if (result.requests === 0) {
@@ -637,7 +676,8 @@ main()
     if (error instanceof UsageError) {
       console.error(
         `${error.message}\nusage: npm run bench -- --scale small|medium|large [--duration 10] ` +
-          `[--connections 32] [--only ${SCENARIO_NAMES.join(',')}] [--database-url URL] [--reseed]`,
+          `[--connections 32] [--only ${SCENARIO_NAMES.join(',')}] [--database-url URL] [--reseed] ` +
+          '[--pool-size N] [--instances N] [--profile]',
       );
       process.exit(2);
     }

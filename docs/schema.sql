@@ -7,7 +7,7 @@ CREATE TYPE agency_kind AS ENUM ('district_attorney', 'law_enforcement', 'probat
 CREATE TYPE arrest_record_status AS ENUM ('open', 'sealed');
 CREATE TYPE attendance_status AS ENUM ('present', 'absent', 'excused');
 CREATE TYPE consent_kind AS ENUM ('participation', 'guardian', 'information_sharing');
-CREATE TYPE court_decision AS ENUM ('confirmed', 'rejected');
+CREATE TYPE court_decision AS ENUM ('confirmed', 'rejected', 'unsatisfactory');
 CREATE TYPE enrollment_status AS ENUM ('pending_consent', 'active', 'pending_court_review', 'completed', 'withdrawn', 'terminated');
 CREATE TYPE sealing_notice_status AS ENUM ('pending', 'acknowledged');
 CREATE TYPE service_category AS ENUM ('mental_health', 'substance_abuse', 'education', 'shelter');
@@ -73,6 +73,9 @@ CREATE TABLE attendance_records (
   version integer NOT NULL DEFAULT 1,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  voided_at timestamp with time zone,
+  voided_by uuid,
+  void_reason text,
   session_started_at timestamp with time zone
 );
 CREATE TABLE audit_checkpoints (
@@ -138,7 +141,11 @@ CREATE TABLE court_reviews (
   court_order_number text,
   notes text,
   decided_by uuid NOT NULL,
-  decided_at timestamp with time zone NOT NULL DEFAULT now()
+  decided_at timestamp with time zone NOT NULL DEFAULT now(),
+  reasons text,
+  substantial_compliance_finding text,
+  minor_notified_at timestamp with time zone,
+  minor_notification_method text
 );
 CREATE TABLE destruction_records (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -178,6 +185,8 @@ CREATE TABLE enrollments (
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  review_court_agency_id uuid,
+  shortfall_reason text,
   minor_notice_overdue_reported_at timestamp with time zone
 );
 CREATE TABLE idempotency_keys (
@@ -188,7 +197,22 @@ CREATE TABLE idempotency_keys (
   response_body jsonb,
   response_headers jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  expires_at timestamp with time zone NOT NULL
+  expires_at timestamp with time zone NOT NULL,
+  withdrawn boolean NOT NULL DEFAULT false
+);
+CREATE TABLE milestone_changes (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  enrollment_id uuid NOT NULL,
+  milestone_id uuid NOT NULL,
+  kind text NOT NULL,
+  category service_category NOT NULL,
+  provider_agency_id_before uuid NOT NULL,
+  provider_agency_id_after uuid,
+  required_sessions_before integer NOT NULL,
+  required_sessions_after integer,
+  reason text NOT NULL,
+  changed_by uuid NOT NULL,
+  changed_at timestamp with time zone NOT NULL DEFAULT now()
 );
 CREATE TABLE milestones (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -213,6 +237,14 @@ CREATE TABLE outbox_events (
   data jsonb NOT NULL,
   txid xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
+CREATE TABLE participant_corrections (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  participant_id uuid NOT NULL,
+  fields text[] NOT NULL,
+  reason text,
+  corrected_by uuid NOT NULL,
+  corrected_at timestamp with time zone NOT NULL DEFAULT now()
+);
 CREATE TABLE participants (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   case_number text NOT NULL DEFAULT next_case_number(),
@@ -227,7 +259,8 @@ CREATE TABLE participants (
   guardian jsonb,
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  updated_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  version integer NOT NULL DEFAULT 1
 );
 CREATE TABLE programs (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -345,6 +378,8 @@ ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_milestone_id_fk
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_notes_check CHECK (length(notes) <= 4000);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_pkey PRIMARY KEY (id);
 ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_provider_agency_id_fkey FOREIGN KEY (provider_agency_id) REFERENCES agencies(id);
+ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_void_complete CHECK ((voided_at IS NULL) = (voided_by IS NULL) AND (voided_at IS NULL) = (void_reason IS NULL));
+ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_void_reason_check CHECK (length(void_reason) >= 1 AND length(void_reason) <= 1000);
 ALTER TABLE audit_checkpoints ADD CONSTRAINT audit_checkpoints_pkey PRIMARY KEY (tree_size);
 ALTER TABLE audit_checkpoints ADD CONSTRAINT audit_checkpoints_root_hash_check CHECK (length(root_hash) = 32);
 ALTER TABLE audit_checkpoints ADD CONSTRAINT audit_checkpoints_tree_size_check CHECK (tree_size > 0);
@@ -374,7 +409,13 @@ ALTER TABLE consents ADD CONSTRAINT consents_recipient_agency_id_fkey FOREIGN KE
 ALTER TABLE consents ADD CONSTRAINT consents_signed_by_check CHECK (length(btrim(signed_by)) >= 1 AND length(btrim(signed_by)) <= 200);
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_court_agency_id_fkey FOREIGN KEY (court_agency_id) REFERENCES agencies(id);
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_finding_length CHECK (length(substantial_compliance_finding) <= 4000);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_finding_only_on_confirmation CHECK (decision::text = 'confirmed'::text OR substantial_compliance_finding IS NULL);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_minor_method_length CHECK (length(minor_notification_method) <= 100);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_minor_notice_on_unsatisfactory CHECK ((decision::text = 'unsatisfactory'::text) = (minor_notified_at IS NOT NULL AND minor_notification_method IS NOT NULL));
 ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_pkey PRIMARY KEY (id);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_reasons_length CHECK (length(reasons) <= 4000);
+ALTER TABLE court_reviews ADD CONSTRAINT court_reviews_reasons_unless_confirmed CHECK (decision::text = 'confirmed'::text OR reasons IS NOT NULL);
 ALTER TABLE destruction_records ADD CONSTRAINT destruction_records_arrest_record_id_fkey FOREIGN KEY (arrest_record_id) REFERENCES arrest_records(id);
 ALTER TABLE destruction_records ADD CONSTRAINT destruction_records_arrest_record_id_key UNIQUE (arrest_record_id);
 ALTER TABLE destruction_records ADD CONSTRAINT destruction_records_operator_check CHECK (length(btrim(operator)) >= 1 AND length(btrim(operator)) <= 200);
@@ -390,10 +431,20 @@ ALTER TABLE enrollments ADD CONSTRAINT enrollments_owner_agency_id_fkey FOREIGN 
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_participant_id_fkey FOREIGN KEY (participant_id) REFERENCES participants(id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_pkey PRIMARY KEY (id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_program_id_fkey FOREIGN KEY (program_id) REFERENCES programs(id);
+ALTER TABLE enrollments ADD CONSTRAINT enrollments_review_court_agency_id_fkey FOREIGN KEY (review_court_agency_id) REFERENCES agencies(id);
+ALTER TABLE enrollments ADD CONSTRAINT enrollments_shortfall_reason_length CHECK (length(shortfall_reason) <= 4000);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_site_check CHECK (length(btrim(site)) >= 1 AND length(btrim(site)) <= 100);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_key_check CHECK (length(key) >= 1 AND length(key) <= 255);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (caller_id, key);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_status_code_check CHECK (status_code >= 200 AND status_code <= 299);
+ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_withdrawn_empty CHECK (NOT withdrawn OR response_body IS NULL AND response_headers = '{}'::jsonb);
+ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_check CHECK ((kind = 'removed'::text) = (provider_agency_id_after IS NULL AND required_sessions_after IS NULL));
+ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
+ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_kind_check CHECK (kind = ANY (ARRAY['corrected'::text, 'removed'::text]));
+ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_pkey PRIMARY KEY (id);
+ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_provider_agency_id_after_fkey FOREIGN KEY (provider_agency_id_after) REFERENCES agencies(id);
+ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_provider_agency_id_before_fkey FOREIGN KEY (provider_agency_id_before) REFERENCES agencies(id);
+ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_reason_check CHECK (length(reason) >= 1 AND length(reason) <= 1000);
 ALTER TABLE milestones ADD CONSTRAINT milestones_attended_sessions_check CHECK (attended_sessions >= 0);
 ALTER TABLE milestones ADD CONSTRAINT milestones_enrollment_id_category_key UNIQUE (enrollment_id, category);
 ALTER TABLE milestones ADD CONSTRAINT milestones_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
@@ -404,6 +455,10 @@ ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_agency_id_fkey FOREIGN KE
 ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_id_key UNIQUE (id);
 ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_pkey PRIMARY KEY ("position");
+ALTER TABLE participant_corrections ADD CONSTRAINT participant_corrections_fields_check CHECK (cardinality(fields) > 0);
+ALTER TABLE participant_corrections ADD CONSTRAINT participant_corrections_participant_id_fkey FOREIGN KEY (participant_id) REFERENCES participants(id);
+ALTER TABLE participant_corrections ADD CONSTRAINT participant_corrections_pkey PRIMARY KEY (id);
+ALTER TABLE participant_corrections ADD CONSTRAINT participant_corrections_reason_check CHECK (length(reason) >= 1 AND length(reason) <= 1000);
 ALTER TABLE participants ADD CONSTRAINT participants_case_number_key UNIQUE (case_number);
 ALTER TABLE participants ADD CONSTRAINT participants_first_name_check CHECK (length(btrim(first_name)) >= 1 AND length(btrim(first_name)) <= 100);
 ALTER TABLE participants ADD CONSTRAINT participants_last_name_check CHECK (length(btrim(last_name)) >= 1 AND length(btrim(last_name)) <= 100);
@@ -451,10 +506,10 @@ CREATE UNIQUE INDEX agencies_name_unique ON public.agencies USING btree (lower(n
 CREATE INDEX api_clients_agency_id ON public.api_clients USING btree (agency_id);
 CREATE INDEX api_clients_changed_status ON public.api_clients USING btree (id) WHERE ((token_version > 1) OR (revoked_at IS NOT NULL));
 CREATE INDEX api_clients_created_at_id ON public.api_clients USING btree (created_at, id);
-CREATE UNIQUE INDEX arrest_records_booking_unique ON public.arrest_records USING btree (arresting_agency_id, booking_number) WHERE (status = 'open'::arrest_record_status);
+CREATE UNIQUE INDEX arrest_records_booking_unique ON public.arrest_records USING btree (owner_agency_id, arresting_agency_id, booking_number) WHERE (status = 'open'::arrest_record_status);
 CREATE INDEX arrest_records_participant ON public.arrest_records USING btree (participant_id, created_at, id);
 CREATE INDEX arrest_records_sealed_unpurged ON public.arrest_records USING btree (sealed_at) WHERE ((status = 'sealed'::arrest_record_status) AND (purged_at IS NULL));
-CREATE INDEX attendance_enrollment_present ON public.attendance_records USING btree (enrollment_id) WHERE (status = 'present'::attendance_status);
+CREATE INDEX attendance_enrollment_present ON public.attendance_records USING btree (enrollment_id) WHERE ((status = 'present'::attendance_status) AND (voided_at IS NULL));
 CREATE UNIQUE INDEX attendance_external_id_unique ON public.attendance_records USING btree (provider_agency_id, external_id) WHERE (external_id IS NOT NULL);
 CREATE INDEX attendance_milestone ON public.attendance_records USING btree (milestone_id, session_date, id);
 CREATE INDEX audit_checkpoints_signed_at ON public.audit_checkpoints USING btree (signed_at);
@@ -469,18 +524,25 @@ CREATE INDEX court_reviews_agency ON public.court_reviews USING btree (court_age
 CREATE INDEX court_reviews_enrollment ON public.court_reviews USING btree (enrollment_id, decided_at);
 CREATE INDEX destruction_records_job_run ON public.destruction_records USING btree (job_run_id);
 CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions USING btree (enrollment_id, granted_at);
+CREATE INDEX enrollments_arrest_record ON public.enrollments USING btree (arrest_record_id);
+CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, id);
 CREATE INDEX enrollments_minor_notice_open ON public.enrollments USING btree (completed_at) WHERE ((status = 'completed'::enrollment_status) AND (minor_notified_at IS NULL) AND (minor_notice_overdue_reported_at IS NULL));
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);
 CREATE INDEX enrollments_participant ON public.enrollments USING btree (participant_id);
+CREATE INDEX enrollments_review_court ON public.enrollments USING btree (review_court_agency_id, submitted_for_review_at) WHERE (status = 'pending_court_review'::enrollment_status);
 CREATE INDEX enrollments_status_submitted ON public.enrollments USING btree (status, submitted_for_review_at, id);
 CREATE INDEX idempotency_keys_expires_at ON public.idempotency_keys USING btree (expires_at);
+CREATE INDEX milestone_changes_enrollment ON public.milestone_changes USING btree (enrollment_id, changed_at);
+CREATE INDEX milestone_changes_milestone ON public.milestone_changes USING btree (milestone_id, changed_at);
 CREATE INDEX milestones_provider ON public.milestones USING btree (provider_agency_id, enrollment_id);
 CREATE INDEX outbox_events_agency ON public.outbox_events USING btree (agency_id, "position");
 CREATE INDEX outbox_events_enrollment ON public.outbox_events USING btree (enrollment_id, "position");
 CREATE INDEX outbox_events_txid_position ON public.outbox_events USING btree (txid, "position");
+CREATE INDEX participant_corrections_participant ON public.participant_corrections USING btree (participant_id, corrected_at);
 CREATE INDEX participants_first_name_key ON public.participants USING btree (first_name_key text_pattern_ops);
 CREATE INDEX participants_full_name_key ON public.participants USING btree ((((first_name_key || ' '::text) || last_name_key)) text_pattern_ops);
+CREATE INDEX participants_identity_in_agency ON public.participants USING btree (owner_agency_id, last_name_key, first_name_key, date_of_birth);
 CREATE INDEX participants_last_name_key ON public.participants USING btree (last_name_key text_pattern_ops);
 CREATE INDEX participants_owner_created ON public.participants USING btree (owner_agency_id, created_at, id);
 CREATE INDEX sealing_notices_agency_status ON public.sealing_notices USING btree (agency_id, status, created_at, id);

@@ -10,9 +10,14 @@ import { AccountLifecycle1764000800000 } from './1764000800000-account-lifecycle
 import { ParticipantSearchIndex1764000900000 } from './1764000900000-participant-search-index';
 import { WebhookDeliveryIsolation1764001000000 } from './1764001000000-webhook-delivery-isolation';
 import { ProgramSettings1764001050000 } from './1764001050000-program-settings';
+import { EnrollmentScopeIndexes1764001060000 } from './1764001060000-enrollment-scope-indexes';
+import { CourtJurisdiction1764001100000 } from './1764001100000-court-jurisdiction';
+import { Corrections1764001110000 } from './1764001110000-corrections';
 import { AttendanceSessionStart1764001200000 } from './1764001200000-attendance-session-start';
 import { RetentionPurge1764001210000 } from './1764001210000-retention-purge';
 import { MinorNoticeOverdue1764001220000 } from './1764001220000-minor-notice-overdue';
+import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-booking-number-unique-per-owner';
+import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idempotency-withdrawn-responses';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -31,7 +36,12 @@ export const MIGRATIONS = [
   ParticipantSearchIndex1764000900000,
   WebhookDeliveryIsolation1764001000000,
   ProgramSettings1764001050000,
+  EnrollmentScopeIndexes1764001060000,
+  CourtJurisdiction1764001100000,
+  Corrections1764001110000,
   AttendanceSessionStart1764001200000,
   RetentionPurge1764001210000,
   MinorNoticeOverdue1764001220000,
+  BookingNumberUniquePerOwner1764001300000,
+  IdempotencyWithdrawnResponses1764001310000,
 ];

@@ -18,202 +18,45 @@ import { join } from 'node:path';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
-import { ArrestRecordsRepository } from '../src/arrest-records/arrest-records.repository';
-import { AttendanceRepository } from '../src/attendance/attendance.repository';
-import { AuditEventsRepository } from '../src/audit/audit-events.repository';
 import { AppConfig } from '../src/common/config/app-config';
-import { ConsentsRepository } from '../src/enrollments/consents.repository';
-import { EnrollmentViewsRepository } from '../src/enrollments/enrollment-views.repository';
-import { WORK_LISTS } from '../src/enrollments/domain/work-lists';
-import { EnrollmentsRepository } from '../src/enrollments/enrollments.repository';
-import { MilestonesRepository } from '../src/enrollments/milestones/milestones.repository';
-import { OutboxRepository } from '../src/events/outbox.repository';
-import type { Caller } from '../src/identity/access/caller';
-import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
-import { ParticipantsRepository } from '../src/participants/participants.repository';
-import { OutcomesReportRepository } from '../src/reports/outcomes-report.repository';
-import { SealingNoticesRepository } from '../src/sealing/sealing-notices.repository';
+import {
+  CALLER_KINDS,
+  type CatalogIds,
+  PLACEHOLDER_CALLERS,
+  PLACEHOLDER_IDS,
+  QUERY_CATALOG,
+} from './query-catalog';
 
 export const QUERIES_DIR = join(__dirname, '..', 'docs', 'queries');
-
-const AGENCY = '00000000-0000-4000-8000-00000000a9e1';
-const ID = '00000000-0000-4000-8000-0000000000d1';
-const user = (role: Caller['role']): Caller => ({
-  id: ID,
-  kind: 'user',
-  role,
-  agencyId: AGENCY,
-  scopes: [],
-});
-
-/** One canned caller per kind of scope the predicates distinguish. */
-const CALLERS: Record<string, Caller> = {
-  coordinator: user('coordinator'),
-  provider: user('provider'),
-  court: user('court'),
-  admin: user('admin'),
-  auditor: user('auditor'),
-  client: {
-    id: ID,
-    kind: 'client',
-    agencyId: AGENCY,
-    scopes: ['participants:read', 'enrollments:read', 'attendance:write', 'events:read'],
-  },
-};
-
-type Capture = (repositories: INestApplicationContext, caller: Caller) => Promise<unknown>;
-
-/** The queries to show, per repository: each run once per caller (scoped) or once (not). */
-const QUERIES: Record<string, Record<string, { scoped: boolean; run: Capture }>> = {
-  'enrollment-views': {
-    findVisible: {
-      scoped: true,
-      run: (app, caller) => app.get(EnrollmentViewsRepository).findVisible(caller, ID),
-    },
-    ofIds: {
-      scoped: true,
-      run: (app, caller) => app.get(EnrollmentViewsRepository).ofIds(caller, [ID]),
-    },
-  },
-  enrollments: {
-    listVisible: {
-      scoped: true,
-      run: (app, caller) => app.get(EnrollmentsRepository).listVisible(caller, { limit: 50 }),
-    },
-    ...Object.fromEntries(
-      WORK_LISTS.map((view) => [
-        `listVisible view=${view}`,
-        {
-          scoped: true,
-          run: (app: INestApplicationContext, caller: Caller) =>
-            app.get(EnrollmentsRepository).listVisible(caller, { limit: 50, view }),
-        },
-      ]),
-    ),
-    pendingReviewPage: {
-      scoped: true,
-      run: (app, caller) => app.get(EnrollmentsRepository).pendingReviewPage(caller, { limit: 50 }),
-    },
-    lockVisible: {
-      scoped: true,
-      run: (app, caller) =>
-        app
-          .get(UnitOfWork)
-          .run(() => app.get(EnrollmentsRepository).lockVisible(caller, ID))
-          .catch(() => undefined),
-    },
-  },
-  consents: {
-    enrollmentOfVisible: {
-      scoped: true,
-      run: (app, caller) => app.get(ConsentsRepository).enrollmentOfVisible(caller, ID),
-    },
-  },
-  milestones: {
-    visible: {
-      scoped: true,
-      run: (app, caller) => app.get(MilestonesRepository).visible(caller, { milestoneId: ID }),
-    },
-    findDetailsVisible: {
-      scoped: true,
-      run: (app, caller) => app.get(MilestonesRepository).findDetailsVisible(caller, ID),
-    },
-    lockWritable: {
-      scoped: true,
-      run: (app, caller) =>
-        app.get(UnitOfWork).run(() => app.get(MilestonesRepository).lockWritable(caller, [ID])),
-    },
-  },
-  attendance: {
-    listPage: { scoped: false, run: (app) => app.get(AttendanceRepository).listPage(ID, 50) },
-    findByExternalIds: {
-      scoped: true,
-      run: (app, caller) => app.get(AttendanceRepository).findByExternalIds(caller, ['ext-1']),
-    },
-    progressFacts: {
-      scoped: false,
-      run: (app) =>
-        app
-          .get(AttendanceRepository)
-          .progressFacts([ID], [{ enrollmentId: ID, timeZone: 'America/Los_Angeles' }]),
-    },
-  },
-  participants: {
-    findVisible: {
-      scoped: true,
-      run: (app, caller) => app.get(ParticipantsRepository).findVisible(caller, ID),
-    },
-    search: {
-      scoped: true,
-      run: (app, caller) =>
-        app.get(ParticipantsRepository).search(caller, { text: 'mar', limit: 50 }),
-    },
-  },
-  'arrest-records': {
-    findVisible: {
-      scoped: true,
-      run: (app, caller) => app.get(ArrestRecordsRepository).findVisible(caller, ID),
-    },
-    'findVisible with a stated purpose': {
-      scoped: true,
-      run: (app, caller) =>
-        app.get(ArrestRecordsRepository).findVisible(caller, ID, { accessPurpose: 'review' }),
-    },
-    listForParticipant: {
-      scoped: true,
-      run: (app, caller) =>
-        app.get(ArrestRecordsRepository).listForParticipant(caller, ID, { limit: 50 }),
-    },
-  },
-  'outcomes-report': {
-    figures: {
-      scoped: true,
-      run: (app, caller) =>
-        app
-          .get(OutcomesReportRepository)
-          .figures(caller, { from: '2026-01-01', to: '2026-12-31', site: 'Compton' }),
-    },
-  },
-  'sealing-notices': {
-    page: {
-      scoped: true,
-      run: (app, caller) => app.get(SealingNoticesRepository).page(caller, { limit: 50 }),
-    },
-  },
-  outbox: {
-    feedPage: {
-      scoped: true,
-      run: (app, caller) =>
-        app.get(OutboxRepository).feedPage(caller, { txid: '0', position: '0' }, { limit: 50 }),
-    },
-  },
-  'audit-events': {
-    page: {
-      scoped: false,
-      run: (app) =>
-        app.get(AuditEventsRepository).page({ subjectId: ID }, { txid: '0', position: '0' }, 51),
-    },
-  },
-};
 
 /** One statement per line run of whitespace collapsed: a stable, diff-friendly text. */
 function normalise(sql: string): string {
   return sql.replace(/\s+/g, ' ').trim();
 }
 
+/** A statement as sent, with its parameters. */
+export interface SentStatement {
+  sql: string;
+  parameters: unknown[];
+}
+
 /**
- * Runs every query with the database's logger capturing what is sent: only what the query's
- * own call sends (AsyncLocalStorage), never what a background job sends meanwhile.
+ * Runs `work` with the database's logger capturing what it sends: only what the work's own
+ * calls send (AsyncLocalStorage), never what a background job sends meanwhile. Transaction
+ * control statements are left out.
  */
-export async function captureQueries(app: INestApplicationContext): Promise<Map<string, string>> {
+export async function captureStatements(
+  app: INestApplicationContext,
+  work: () => Promise<unknown>,
+): Promise<SentStatement[]> {
   const dataSource = app.get(DataSource);
   const original = dataSource.logger;
-  const capture = new AsyncLocalStorage<string[]>();
+  const capture = new AsyncLocalStorage<SentStatement[]>();
   const capturing: TypeOrmLogger = {
     ...original,
-    logQuery: (query: string) => {
+    logQuery: (query: string, parameters?: unknown[]) => {
       if (!/^(START TRANSACTION|COMMIT|ROLLBACK|BEGIN)/i.test(query.trim())) {
-        capture.getStore()?.push(normalise(query));
+        capture.getStore()?.push({ sql: normalise(query), parameters: parameters ?? [] });
       }
     },
     logQueryError: original.logQueryError.bind(original),
@@ -223,27 +66,35 @@ export async function captureQueries(app: INestApplicationContext): Promise<Map<
     log: original.log.bind(original),
   };
   Object.defineProperty(dataSource, 'logger', { value: capturing, configurable: true });
-  const files = new Map<string, string>();
+  const captured: SentStatement[] = [];
   try {
-    for (const [file, queries] of Object.entries(QUERIES)) {
-      const parts = [
-        `-- The ${file} repository's scoped and hot queries, as sent to PostgreSQL.`,
-        '-- Generated by `npm run queries`; do not edit by hand.',
-      ];
-      for (const [name, query] of Object.entries(queries)) {
-        const callers = query.scoped
-          ? Object.entries(CALLERS)
-          : [['any caller', CALLERS.admin] as const];
-        for (const [who, caller] of callers) {
-          const captured: string[] = [];
-          await capture.run(captured, () => query.run(app, caller));
-          parts.push('', `-- ${name} (${who})`, ...captured.map((sql) => `${sql};`));
-        }
-      }
-      files.set(`${file}.sql`, `${parts.join('\n')}\n`);
-    }
+    await capture.run(captured, work);
   } finally {
     Object.defineProperty(dataSource, 'logger', { value: original, configurable: true });
+  }
+  return captured;
+}
+
+/** Every catalogued query's text, per repository file, on placeholder callers and ids. */
+export async function captureQueries(app: INestApplicationContext): Promise<Map<string, string>> {
+  const ids: CatalogIds = PLACEHOLDER_IDS;
+  const files = new Map<string, string>();
+  for (const [file, queries] of Object.entries(QUERY_CATALOG)) {
+    const parts = [
+      `-- The ${file} repository's scoped and hot queries, as sent to PostgreSQL.`,
+      '-- Generated by `npm run queries`; do not edit by hand.',
+    ];
+    for (const [name, query] of Object.entries(queries)) {
+      if (query.needs && ids[query.needs] === undefined) continue;
+      const kinds = query.scoped ? CALLER_KINDS : (['admin'] as const);
+      for (const kind of kinds) {
+        const caller = PLACEHOLDER_CALLERS[kind];
+        const sent = await captureStatements(app, () => query.run(app, caller, ids));
+        const who = query.scoped ? kind : 'any caller';
+        parts.push('', `-- ${name} (${who})`, ...sent.map(({ sql }) => `${sql};`));
+      }
+    }
+    files.set(`${file}.sql`, `${parts.join('\n')}\n`);
   }
   return files;
 }

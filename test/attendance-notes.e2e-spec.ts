@@ -46,6 +46,120 @@ describe('attendance notes and partner systems', () => {
     expect((await list(coordinatorSystem.token))[0].notes).toBeNull();
   });
 
+  it('applies the same disclosure rule on every path that returns a record (one presenter)', async () => {
+    const w = await givenWorld(t);
+    const { enrollment } = await givenActiveEnrollment(t, w);
+    const shelter = await givenMilestone(t, w, enrollment.id, {
+      category: 'shelter',
+      providerAgencyId: w.shelter.id,
+      requiredSessions: 50,
+    });
+    const shelterSystem = await givenClient(t, w.admin, {
+      agencyId: w.shelter.id,
+      scopes: ['attendance:write', 'enrollments:read'],
+    });
+    const address = 'Placed at safe house 12 Oak Lane';
+    // Each path, as the shelter's system (notes withheld) and its staff (notes shown).
+    const paths = async (token: string, tag: string) => {
+      const seen: Record<string, unknown> = {};
+      const created = await recordAttendance(t, token, shelter.id, {
+        notes: address,
+        externalId: `ext-${tag}`,
+      }).expect(201);
+      seen.created = created.body.notes;
+      const resent = await recordAttendance(t, token, shelter.id, {
+        notes: address,
+        externalId: `ext-${tag}`,
+      }).expect(200);
+      seen.externalIdReplay = resent.body.notes;
+      const keyed = () =>
+        recordAttendance(t, token, shelter.id, { notes: address }).set(
+          'Idempotency-Key',
+          `key-${tag}`,
+        );
+      seen.idempotentFirst = (await keyed().expect(201)).body.notes;
+      const replay = await keyed().expect(201).expect('idempotent-replayed', 'true');
+      seen.idempotentReplay = replay.body.notes;
+      const patchEmpty = await t.http
+        .patch(`/api/v1/attendance/${created.body.id}`)
+        .auth(token, { type: 'bearer' })
+        .set('If-Match', '*')
+        .send({})
+        .expect(200);
+      seen.patchUnchanged = patchEmpty.body.notes;
+      const patched = await t.http
+        .patch(`/api/v1/attendance/${created.body.id}`)
+        .auth(token, { type: 'bearer' })
+        .set('If-Match', '*')
+        .send({ durationMinutes: 45 })
+        .expect(200);
+      seen.patchChanged = patched.body.notes;
+      const one = await t.http
+        .get(`/api/v1/attendance/${created.body.id}`)
+        .auth(token, { type: 'bearer' })
+        .expect(200);
+      seen.get = one.body.notes;
+      const list = await t.http
+        .get(`/api/v1/milestones/${shelter.id}/attendance`)
+        .auth(token, { type: 'bearer' })
+        .expect(200);
+      seen.list = [
+        ...new Set(
+          (list.body.items as { notes: string | null }[])
+            .filter((item) => item.notes !== null || token === shelterSystem.token)
+            .map((item) => item.notes),
+        ),
+      ];
+      const batch = await t.http
+        .post('/api/v1/attendance/batch')
+        .auth(token, { type: 'bearer' })
+        .send({
+          records: [
+            {
+              milestoneId: shelter.id,
+              sessionDate: new Date().toISOString().slice(0, 10),
+              status: 'present',
+              notes: address,
+              externalId: `ext-${tag}`,
+            },
+          ],
+        })
+        .expect(200);
+      seen.batchMentionsNotes = JSON.stringify(batch.body).includes('Oak Lane');
+      return seen;
+    };
+    expect(await paths(shelterSystem.token, 'system')).toEqual({
+      created: null,
+      externalIdReplay: null,
+      idempotentFirst: null,
+      idempotentReplay: null,
+      patchUnchanged: null,
+      patchChanged: null,
+      get: null,
+      list: [null],
+      batchMentionsNotes: false,
+    });
+    expect(await paths(w.shelterUser.token, 'staff')).toEqual({
+      created: address,
+      externalIdReplay: address,
+      idempotentFirst: address,
+      idempotentReplay: address,
+      patchUnchanged: address,
+      patchChanged: address,
+      get: address,
+      list: [address],
+      batchMentionsNotes: false,
+    });
+    // Stored all along: withheld, not lost.
+    const stored = await t.http
+      .get(`/api/v1/milestones/${shelter.id}/attendance`)
+      .auth(w.shelterUser.token, { type: 'bearer' })
+      .expect(200);
+    expect(
+      (stored.body.items as { notes: string | null }[]).every((item) => item.notes === address),
+    ).toBe(true);
+  });
+
   it('keeps treatment and shelter sessions from admins (minimum necessary), but not education', async () => {
     const w = await givenWorld(t);
     const { enrollment } = await givenActiveEnrollment(t, w);

@@ -160,27 +160,30 @@ describe('Idempotency-Key', () => {
       .expect('idempotent-replayed', 'true');
   });
 
-  it('forgetResponsesMentioning(id) forgets every stored response that names the record, and only those', async () => {
+  it('withdrawResponsesMentioning(id) withdraws every stored response that names the record, and only those', async () => {
     const named = await createAgency('key-names-record', { name: 'Named In Body', kind: 'ngo' });
     await createAgency('key-other-record', { name: 'Other Body', kind: 'ngo' }).expect(201);
     const store = t.app.get(IdempotencyStore);
-    const forgotten = await t.app
+    const withdrawn = await t.app
       .get(UnitOfWork)
-      .run(() => store.forgetResponsesMentioning(named.body.id));
-    expect(forgotten).toBe(1);
-    // Not replayed any more: the request runs again (and finds the agency it created).
+      .run(() => store.withdrawResponsesMentioning(named.body.id));
+    expect(withdrawn).toBe(1);
+    // Not replayed any more, and not run again either: a 404 like an unknown record.
     const again = await createAgency('key-names-record', { name: 'Named In Body', kind: 'ngo' });
     expect(again.headers['idempotent-replayed']).toBeUndefined();
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(404);
+    expect(JSON.stringify(again.body)).not.toContain(named.body.id);
+    // The same key with another body is still a reuse (422), as before the withdrawal.
+    await createAgency('key-names-record', { name: 'Another Body', kind: 'ngo' }).expect(422);
     await createAgency('key-other-record', { name: 'Other Body', kind: 'ngo' }).expect(
       'idempotent-replayed',
       'true',
     );
     // Anything but a record id would match far too much: refused.
     await expect(
-      t.app.get(UnitOfWork).run(() => store.forgetResponsesMentioning('')),
+      t.app.get(UnitOfWork).run(() => store.withdrawResponsesMentioning('')),
     ).rejects.toThrow(/uuid/);
-    await expect(store.forgetResponsesMentioning(named.body.id)).rejects.toThrow(/UnitOfWork/);
+    await expect(store.withdrawResponsesMentioning(named.body.id)).rejects.toThrow(/UnitOfWork/);
   });
 
   // PGlite is one Postgres session: its advisory locks are shared by every connection and its

@@ -44,6 +44,7 @@ describe('participants', () => {
       }).expect(201);
       expect(res.body).toEqual({
         id: expect.any(String),
+        possibleDuplicates: [],
         caseNumber: expect.stringMatching(/^FS-\d{4}-\d{6,}$/),
         firstName: 'María',
         lastName: 'López',

@@ -74,7 +74,7 @@ const ENROLLMENTS = `
   clinicStaff       Y      Y       Y       Y          .
   shelterStaff      .      Y       .       .          Y
   clerk             .      .       Y       Y          .
-  otherClerk        .      .       .*      .          .
+  otherClerk        .      .       .       .          .
   admin             Y      Y       Y       Y          Y
   auditor           .      .       .       .          .
   daSystem          Y      Y       Y       Y          .
@@ -93,7 +93,7 @@ const PARTICIPANTS = `
   clinicStaff       .           Y      Y       Y       Y          .
   shelterStaff      .           .      Y       .       .          Y
   clerk             .           .      .       Y       Y          .
-  otherClerk        .           .      .       .*      .          .
+  otherClerk        .           .      .       .       .          .
   admin             Y           Y      Y       Y       Y          Y
   auditor           .           .      .       .       .          .
   daSystem          Y           Y      Y       Y       Y          .
@@ -113,7 +113,7 @@ const ARREST_RECORDS = `
   clinicStaff       .           .      .       .       .          .
   shelterStaff      .           .      .       .       .          .
   clerk             .           .      .       Y       .          .
-  otherClerk        .           .      .       .*      .          .
+  otherClerk        .           .      .       .       .          .
   admin             Y           Y      Y       Y       .          Y
   auditor           .           .      .       .       .          .
   daSystem          Y           Y      Y       Y       .          .
@@ -230,19 +230,7 @@ const ATTENDANCE_WRITABLE = `
 `;
 
 /** Why a `*` cell is the product rule and not the code's answer, per table and caller. */
-const DISAGREEMENTS: Record<string, Partial<Record<CallerName, string>>> = {
-  enrollments: {
-    otherClerk:
-      'PRODUCT "Court jurisdiction": a court decides only the enrollments submitted to it; the predicate shows every pending review to every court (submit-for-review names no court)',
-  },
-  participants: {
-    otherClerk: 'follows the enrollment: every court sees the participant of every pending review',
-  },
-  'arrest records': {
-    otherClerk:
-      'follows the enrollment: every court reads the arrest record of every pending review',
-  },
-};
+const DISAGREEMENTS: Record<string, Partial<Record<CallerName, string>>> = {};
 
 type Cell = { expected: boolean; disputed: boolean };
 interface Matrix {
@@ -412,6 +400,7 @@ describe('privacy matrix: every visibility predicate for every caller', () => {
       arrestingAgencyId,
       status: 'pending_court_review',
       plan,
+      court: clerk,
     });
     await ctx.newConsent({
       coordinator,
@@ -429,6 +418,7 @@ describe('privacy matrix: every visibility predicate for every caller', () => {
       arrestingAgencyId,
       status: 'pending_court_review',
       plan,
+      court: clerk,
     });
     await ctx.act(() => ctx.get(ArrestRecordsService).get(completed.arrestRecord.id, clerk));
     await ctx.decideCompletion(clerk, completed.enrollment.id, {

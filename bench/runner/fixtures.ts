@@ -96,9 +96,18 @@ export async function loadFixtures(db: Client): Promise<Fixtures> {
       ORDER BY m.id`,
     [providerAgency.id],
   );
+  // Only the court an enrollment was submitted to may decide it: the court with the most
+  // enrollments awaiting it, and those enrollments.
+  const reviewingCourt = await one<{ id: string }>(
+    `SELECT review_court_agency_id AS id FROM enrollments
+      WHERE status = 'pending_court_review' AND review_court_agency_id IS NOT NULL
+      GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+  );
   const pending = await db.query<{ id: string }>(
-    `SELECT id FROM enrollments WHERE status = 'pending_court_review'
+    `SELECT id FROM enrollments
+      WHERE status = 'pending_court_review' AND review_court_agency_id = $1
       ORDER BY submitted_for_review_at, id`,
+    [reviewingCourt.id],
   );
 
   return {
@@ -111,7 +120,7 @@ export async function loadFixtures(db: Client): Promise<Fixtures> {
       email: (await userOf(providerAgency.id, 'provider')).email,
       agencyId: providerAgency.id,
     },
-    court: await userOf(null, 'court'),
+    court: await userOf(reviewingCourt.id, 'court'),
     admin: await userOf(null, 'admin'),
     auditor: await userOf(null, 'auditor'),
     eventsClient: { clientId: eventsClient.client_id },

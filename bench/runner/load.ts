@@ -2,7 +2,8 @@ import autocannon from 'autocannon';
 
 /** What one scenario sends: a fixed request, or one built per request (random ids, unique keys). */
 export interface LoadSpec {
-  url: string;
+  /** Several URLs: autocannon spreads the connections over them (several app instances). */
+  url: string | string[];
   connections: number;
   /** Seconds; the run may end earlier when `maxRequests` are done. */
   duration: number;
@@ -83,7 +84,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: spec.url,
+        // autocannon accepts a list of URLs (lib/url.js ofURL); its types say only string.
+        url: spec.url as string,
         connections: spec.connections,
         duration: spec.duration,
         timeout: 30,

@@ -24,6 +24,7 @@ import {
   type Scale,
 } from './scales';
 import { streamAttendanceAndEvents, writeTables } from './write';
+import { sequenceAuditLog } from './sequence';
 import { verifySeed } from './verify';
 
 /** Tables this seed fills (audit_events only on the verifiable audit log schema). */
@@ -201,6 +202,11 @@ export async function seedDatabase(
     phase('verify');
     await a.query('ANALYZE');
     phase('analyze');
+    if (auditRows !== null) {
+      await sequenceAuditLog(url);
+      await a.query('ANALYZE audit_log, audit_tree_nodes');
+      phase('audit log sequenced by the app');
+    }
 
     const seconds = Math.round(performance.now() - started) / 1000;
     await a.query(`CREATE TABLE ${MARKER_TABLE} (

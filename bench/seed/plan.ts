@@ -207,6 +207,8 @@ export interface Enrollment {
   activatedAt: number | null;
   firstServiceAt: number | null;
   submittedForReviewAt: number | null;
+  /** The court the enrollment was submitted to (it alone sees and decides the review). */
+  reviewCourtAgencyId: string | null;
   completedAt: number | null;
   endedAt: number | null;
   endReason: string | null;
@@ -589,6 +591,7 @@ export function buildPlan(
       activatedAt: null,
       firstServiceAt: null,
       submittedForReviewAt: null,
+      reviewCourtAgencyId: null,
       completedAt: null,
       endedAt: null,
       endReason: null,
@@ -765,6 +768,7 @@ export function buildPlan(
 
     // Court: submission, decision, sealing of the arrest record and its notices.
     if (status === 'pending_court_review' || status === 'completed') {
+      e.reviewCourtAgencyId = court.id;
       e.submittedForReviewAt = clampNow(
         Math.max(at(lastDay!, en, 16, 18), (e.firstServiceAt ?? 0) + HOUR_US),
       );
@@ -786,6 +790,7 @@ export function buildPlan(
       // Submitted once, sent back by the court: active again.
       const submitted = clampNow(e.firstServiceAt + en.int(2, 20) * DAY_US);
       e.submittedForReviewAt = submitted;
+      e.reviewCourtAgencyId = court.id;
       e.reviews.push({
         id: en.uuid(),
         courtAgencyId: court.id,

@@ -8,7 +8,7 @@ SELECT "c"."enrollment_id" AS "enrollment_id" FROM "consents" "c" INNER JOIN "en
 SELECT "c"."enrollment_id" AS "enrollment_id" FROM "consents" "c" INNER JOIN "enrollments" "e" ON "e"."id" = "c"."enrollment_id" WHERE "c"."id" = $1 AND EXISTS (SELECT 1 FROM milestones vm WHERE vm.enrollment_id = "e"."id" AND vm.provider_agency_id = $2);
 
 -- enrollmentOfVisible (court)
-SELECT "c"."enrollment_id" AS "enrollment_id" FROM "consents" "c" INNER JOIN "enrollments" "e" ON "e"."id" = "c"."enrollment_id" WHERE "c"."id" = $1 AND ("e"."status" = 'pending_court_review' OR EXISTS (SELECT 1 FROM court_reviews vr WHERE vr.enrollment_id = "e"."id" AND vr.court_agency_id = $2));
+SELECT "c"."enrollment_id" AS "enrollment_id" FROM "consents" "c" INNER JOIN "enrollments" "e" ON "e"."id" = "c"."enrollment_id" WHERE "c"."id" = $1 AND (("e"."status" = 'pending_court_review' AND ("e"."review_court_agency_id" = $2 OR "e"."review_court_agency_id" IS NULL)) OR EXISTS (SELECT 1 FROM court_reviews vr WHERE vr.enrollment_id = "e"."id" AND vr.court_agency_id = $2));
 
 -- enrollmentOfVisible (admin)
 SELECT "c"."enrollment_id" AS "enrollment_id" FROM "consents" "c" INNER JOIN "enrollments" "e" ON "e"."id" = "c"."enrollment_id" WHERE "c"."id" = $1 AND TRUE;

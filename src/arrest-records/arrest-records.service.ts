@@ -83,7 +83,7 @@ export class ArrestRecordsService {
         if (isUniqueViolation(error, 'arrest_records_booking_unique')) {
           throw new DomainError(
             'ARREST_RECORD_BOOKING_NUMBER_TAKEN',
-            'This booking number is already recorded for the arresting agency',
+            'Your agency already holds an open record with this booking number from this arresting agency',
           );
         }
         throw error;

@@ -23,7 +23,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IfMatch, setEtag } from '../common/http/etag';
+import { ApiIfMatch, IfMatch, setEtag } from '../common/http/etag';
 import { PageDto } from '../common/pagination/page.dto';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import { Roles, Scopes } from '../identity/access/access-policy.decorators';
@@ -33,7 +33,7 @@ import { overrideResponseStatus } from '../infrastructure/http/response-status';
 import { AttendanceService } from './attendance.service';
 import { AttendanceDto } from './dto/attendance.dto';
 import { BatchAttendanceDto, BatchAttendanceResultDto } from './dto/batch-attendance.dto';
-import { CorrectAttendanceDto } from './dto/correct-attendance.dto';
+import { CorrectAttendanceDto, VoidAttendanceDto } from './dto/correct-attendance.dto';
 import { RecordAttendanceDto } from './dto/record-attendance.dto';
 import { Audited } from '../infrastructure/audit-context/audited.decorator';
 
@@ -142,6 +142,30 @@ export class AttendanceController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AttendanceDto> {
     const record = await this.attendance.correct(caller, id, ifMatch, body);
+    setEtag(reply, record.version);
+    return record;
+  }
+
+  @Post('attendance/:id/void')
+  @Audited({ action: 'attendance.voided', subject: 'attendance_record', id: { param: 'id' } })
+  @HttpCode(200)
+  @Roles('provider')
+  @Scopes('attendance:write')
+  @ApiIfMatch()
+  @ApiOkResponse({
+    type: AttendanceDto,
+    description: 'Voided: it stays in the history and no longer counts; ETag holds the new version',
+  })
+  @ApiNotFoundResponse({ description: "Unknown record, or not one the caller's agency wrote" })
+  @ApiConflictResponse({ description: 'Already voided, or the enrollment is not active' })
+  async void(
+    @CurrentCaller() caller: Caller,
+    @Param('id', ParseUUIDPipe) id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Body() body: VoidAttendanceDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AttendanceDto> {
+    const record = await this.attendance.void(caller, id, ifMatch, body);
     setEtag(reply, record.version);
     return record;
   }

@@ -28,6 +28,10 @@ const ATTENDANCE_COLUMN_NAMES = [
   'duration_minutes',
   'notes',
   'external_id',
+  'voided_at',
+  'voided_by',
+  'void_reason',
+  'provider_agency_id',
   'version',
   'created_at',
   'updated_at',
@@ -156,6 +160,19 @@ export class AttendanceRepository {
     return rowsOf<AttendanceRow>(result)[0];
   }
 
+  /** Voids a record: it stays, marked, and no longer counts; the version moves. */
+  async void(id: string, voidedBy: string, reason: string): Promise<AttendanceRow> {
+    const result: unknown = await this.uow.manager.query(
+      `UPDATE attendance_records
+          SET voided_at = now(), voided_by = $2, void_reason = $3,
+              version = version + 1, updated_at = now()
+        WHERE id = $1 AND voided_at IS NULL
+       RETURNING ${ATTENDANCE_RETURNING}`,
+      [id, voidedBy, reason],
+    );
+    return rowsOf<AttendanceRow>(result)[0];
+  }
+
   /**
    * One keyset page of a milestone's records, ordered by (session_date, id). The caller has
    * already established (PlanProgress.findDetailsVisible) that it may read this milestone's
@@ -194,7 +211,7 @@ export class AttendanceRepository {
   }
 
   /**
-   * What attendance now says, in ONE statement: the exact count of `present` records of each
+   * What attendance now says, in ONE statement: the exact count of `present`, not voided, records of each
    * milestone (0 for one without any), and when each enrollment's first attended session
    * took place, for the 24-hour rule (PRODUCT.md): its `session_started_at` when the provider
    * gave it, otherwise the end of its session date in the program's time zone (`timeZone`),
@@ -214,7 +231,7 @@ export class AttendanceRepository {
       { kind: 'milestone' | 'enrollment'; id: string; present: number | null; at: Date | null }[]
     >(
       `SELECT 'milestone' AS kind, m.id,
-              count(a.id) FILTER (WHERE a.status = 'present')::integer AS present,
+              count(a.id) FILTER (WHERE a.status = 'present' AND a.voided_at IS NULL)::integer AS present,
               NULL::timestamptz AS at
          FROM unnest($1::uuid[]) AS m (id)
          LEFT JOIN attendance_records a ON a.milestone_id = m.id
@@ -224,7 +241,8 @@ export class AttendanceRepository {
               (SELECT min(coalesce(a.session_started_at,
                                    ((a.session_date + 1)::timestamp AT TIME ZONE x.time_zone)))
                  FROM attendance_records a
-                WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present')
+                WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present'
+                   AND a.voided_at IS NULL)
          FROM unnest($2::uuid[], $3::text[]) AS x (enrollment_id, time_zone)`,
       [milestoneIds, enrollments.map((e) => e.enrollmentId), enrollments.map((e) => e.timeZone)],
     );

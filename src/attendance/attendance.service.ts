@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { assertIfMatchRequired } from '../common/http/etag';
+import { assertIfMatch, assertIfMatchRequired } from '../common/http/etag';
 import { DATE_ID } from '../common/pagination/keyset';
 import { Page, PageQueryDto } from '../common/pagination/pagination';
 import { NewEvent, Outbox } from '../events/outbox.service';
@@ -21,8 +21,7 @@ import {
   planAttendance,
   utcToday,
 } from './domain/attendance-rules';
-import { notesDisclosedTo } from '../privacy/session-notes';
-import { redisclosureNoticeFor } from '../privacy/part2';
+import { presentAttendance } from './attendance.presenter';
 import { AttendanceDto, AttendanceRow } from './dto/attendance.dto';
 import {
   BatchAttendanceDto,
@@ -30,7 +29,7 @@ import {
   BatchRecordOutcomeDto,
 } from './dto/batch-attendance.dto';
 import { validateBatchRecord } from './dto/batch-record.validation';
-import { CorrectAttendanceDto } from './dto/correct-attendance.dto';
+import { CorrectAttendanceDto, VoidAttendanceDto } from './dto/correct-attendance.dto';
 import { RecordAttendanceDto } from './dto/record-attendance.dto';
 
 /** What one write did, record by record. */
@@ -41,6 +40,8 @@ interface WriteOutcome {
   rejected: AttendanceRejection[];
   /** Index of each inserted record in the request. */
   insertedIndex: Map<string, number>;
+  /** The milestones written to, locked. */
+  targets: ReadonlyMap<string, WritableMilestone>;
 }
 
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
@@ -90,13 +91,15 @@ export class AttendanceService {
       const storedId = outcome.duplicates.get(0);
       if (storedId !== undefined) {
         const stored = await this.records.findOwnRecord(caller, storedId);
-        if (!stored) throw new NotFoundError('Attendance record');
+        const target = stored && outcome.targets.get(stored.milestone_id);
+        if (!stored || !target) throw new NotFoundError('Attendance record');
         // Nothing was recorded: the answer discloses the stored record, a read.
         this.auditContext.setAction('attendance.read');
-        return { record: AttendanceDto.from(stored), created: false };
+        return { record: presentAttendance(caller, stored, target.category), created: false };
       }
       const [row] = outcome.inserted;
-      return { record: AttendanceDto.from(row), created: true };
+      const target = outcome.targets.get(row.milestone_id)!;
+      return { record: presentAttendance(caller, row, target.category), created: true };
     });
   }
 
@@ -163,6 +166,9 @@ export class AttendanceService {
       const current = await this.records.findOwnRecord(caller, id, true);
       if (!target || !current) throw new NotFoundError('Attendance record');
       assertIfMatchRequired(ifMatch, current.version);
+      if (current.voided_at !== null) {
+        throw new DomainError('ATTENDANCE_VOIDED', 'This record was voided; record a new one');
+      }
       if (target.enrollmentStatus !== 'active') {
         throw new DomainError(
           'ENROLLMENT_NOT_ACTIVE',
@@ -180,7 +186,7 @@ export class AttendanceService {
         next.durationMinutes === current.duration_minutes &&
         next.notes === current.notes
       ) {
-        return AttendanceDto.from(current);
+        return presentAttendance(caller, current, target.category);
       }
       const updated = await this.records.update(id, next);
       const events: NewEvent[] = [
@@ -196,7 +202,67 @@ export class AttendanceService {
         events.push(...this.metEvents(progress, targets));
       }
       await this.outbox.emit(...events);
-      return AttendanceDto.from(updated);
+      return presentAttendance(caller, updated, target.category);
+    });
+  }
+
+  /**
+   * `POST /attendance/:id/void`: the delivering provider voids its own wrong record (with a
+   * reason; If-Match honoured), while the enrollment is active. The record stays, marked
+   * voided, in the history of those who may see the milestone's sessions; it no longer
+   * counts, so progress is recomputed exactly as for a correction (the milestone may be
+   * un-met, the 24-hour stamp cleared when no attended session is left).
+   */
+  async void(
+    caller: Caller,
+    id: string,
+    ifMatch: string | undefined,
+    input: VoidAttendanceDto,
+  ): Promise<AttendanceDto> {
+    return this.uow.run(async () => {
+      const ref = await this.records.findOwnRecordRef(caller, id);
+      if (!ref) throw new NotFoundError('Attendance record');
+      const targets = await this.plan.lockWritable(caller, [ref.milestone_id]);
+      const target = targets.get(ref.milestone_id);
+      const current = await this.records.findOwnRecord(caller, id, true);
+      if (!target || !current) throw new NotFoundError('Attendance record');
+      assertIfMatch(ifMatch, current.version);
+      if (current.voided_at !== null) {
+        throw new DomainError('ATTENDANCE_VOIDED', 'This record is already voided');
+      }
+      if (target.enrollmentStatus !== 'active') {
+        throw new DomainError(
+          'ENROLLMENT_NOT_ACTIVE',
+          `The enrollment is ${target.enrollmentStatus}; only records of active enrollments can be voided`,
+        );
+      }
+      const voided = await this.records.void(id, caller.id, input.reason);
+      const events: NewEvent[] = [
+        {
+          type: 'attendance.voided',
+          enrollmentId: voided.enrollment_id,
+          data: {
+            attendanceId: voided.id,
+            milestoneId: voided.milestone_id,
+            enrollmentId: voided.enrollment_id,
+            category: target.category,
+            status: voided.status,
+            sessionDate: voided.session_date,
+            version: voided.version,
+          },
+        },
+      ];
+      if (current.status === 'present') {
+        const progress = await this.plan.attendanceChanged(
+          await this.records.progressFacts(
+            [target.milestoneId],
+            [{ enrollmentId: target.enrollmentId, timeZone: target.timeZone }],
+          ),
+        );
+        events.push(...this.metEvents(progress, targets));
+      }
+      await this.outbox.emit(...events);
+      return presentAttendance(caller, voided, target.category);
     });
   }
 
@@ -219,21 +285,11 @@ export class AttendanceService {
         page.limit,
         after ? { sessionDate: after[0], id: after[1] } : undefined,
       );
-      const notice = redisclosureNoticeFor(
-        milestone.category,
-        milestone.providerAgencyId,
-        caller.agencyId,
-      );
       return DATE_ID.page(
         rows,
         page.limit,
         (row) => [row.session_date, row.id],
-        (row) =>
-          AttendanceDto.from(
-            row,
-            notice,
-            !notesDisclosedTo(caller, milestone.category, milestone.providerAgencyId),
-          ),
+        (row) => presentAttendance(caller, row, milestone.category),
       );
     });
   }
@@ -244,11 +300,7 @@ export class AttendanceService {
       const row = await this.records.findById(id);
       const milestone = row && (await this.plan.findDetailsVisible(caller, row.milestone_id));
       if (!row || !milestone) throw new NotFoundError('Attendance record');
-      return AttendanceDto.from(
-        row,
-        redisclosureNoticeFor(milestone.category, milestone.providerAgencyId, caller.agencyId),
-        !notesDisclosedTo(caller, milestone.category, milestone.providerAgencyId),
-      );
+      return presentAttendance(caller, row, milestone.category);
     });
   }
 
@@ -262,12 +314,14 @@ export class AttendanceService {
       duplicates: new Map(),
       rejected: [],
       insertedIndex: new Map(),
+      targets: new Map(),
     };
     if (candidates.length === 0) return outcome;
     const targets = await this.plan.lockWritable(
       caller,
       unique(candidates.map((c) => c.milestoneId)),
     );
+    outcome.targets = targets;
     const externalIds = unique(
       candidates.flatMap((c) => (c.externalId === null ? [] : [c.externalId])),
     );

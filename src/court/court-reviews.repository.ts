@@ -4,7 +4,16 @@ import { CourtReviewEntity } from './court-review.entity';
 
 export type NewCourtReview = Pick<
   CourtReviewEntity,
-  'enrollmentId' | 'courtAgencyId' | 'decision' | 'courtOrderNumber' | 'notes' | 'decidedBy'
+  | 'enrollmentId'
+  | 'courtAgencyId'
+  | 'decision'
+  | 'courtOrderNumber'
+  | 'notes'
+  | 'reasons'
+  | 'substantialComplianceFinding'
+  | 'minorNotifiedAt'
+  | 'minorNotificationMethod'
+  | 'decidedBy'
 >;
 
 /** The only code that writes `court_reviews` (the visibility predicates read it for scoping). */

@@ -68,7 +68,13 @@ export class EnrollmentLifecycle {
     changes: Partial<
       Pick<
         EnrollmentEntity,
-        'activatedAt' | 'submittedForReviewAt' | 'completedAt' | 'endedAt' | 'endReason'
+        | 'activatedAt'
+        | 'submittedForReviewAt'
+        | 'reviewCourtAgencyId'
+        | 'shortfallReason'
+        | 'completedAt'
+        | 'endedAt'
+        | 'endReason'
       >
     > = {},
   ): Promise<EnrollmentEntity> {

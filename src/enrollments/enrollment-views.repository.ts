@@ -42,6 +42,30 @@ export interface ConsentRow {
   revokedAt: string | null;
 }
 
+/** One correction or removal of the plan (milestone_changes). */
+export interface PlanChangeRow {
+  milestoneId: string;
+  kind: 'corrected' | 'removed';
+  category: ServiceCategory;
+  providerAgencyIdBefore: string;
+  providerAgencyIdAfter: string | null;
+  requiredSessionsBefore: number;
+  requiredSessionsAfter: number | null;
+  reason: string;
+  changedBy: string;
+  changedAt: string;
+}
+
+/** The latest court review of an enrollment. */
+export interface CourtDecisionRow {
+  decision: 'confirmed' | 'rejected' | 'unsatisfactory';
+  reasons: string | null;
+  decidedAt: string;
+  courtAgencyId: string;
+  substantialComplianceFinding: string | null;
+  minorNotifiedAt: string | null;
+}
+
 /** An enrollment with everything its view shows, read in ONE statement. */
 export interface EnrollmentViewRow {
   id: string;
@@ -58,6 +82,9 @@ export interface EnrollmentViewRow {
   activatedAt: Date | null;
   firstServiceAt: Date | null;
   submittedForReviewAt: Date | null;
+  reviewCourtAgencyId: string | null;
+  shortfallReason: string | null;
+  lastCourtDecision: CourtDecisionRow | null;
   completedAt: Date | null;
   endedAt: Date | null;
   endReason: string | null;
@@ -67,6 +94,7 @@ export interface EnrollmentViewRow {
   milestones: PlanMilestoneRow[];
   extensions: ExtensionRow[];
   consents: ConsentRow[];
+  planChanges: PlanChangeRow[];
 }
 
 /**
@@ -89,7 +117,15 @@ function viewColumns(caller: Caller): string {
     e.program_id AS "programId", e.owner_agency_id AS "ownerAgencyId", e.site, e.status,
     e.start_date::text AS "startDate", e.scheduled_end_date::text AS "scheduledEndDate",
     e.activated_at AS "activatedAt", e.first_service_at AS "firstServiceAt",
-    e.submitted_for_review_at AS "submittedForReviewAt", e.completed_at AS "completedAt",
+    e.submitted_for_review_at AS "submittedForReviewAt",
+    e.review_court_agency_id AS "reviewCourtAgencyId", e.shortfall_reason AS "shortfallReason",
+    (SELECT json_build_object('decision', r.decision, 'reasons', r.reasons,
+        'decidedAt', r.decided_at, 'courtAgencyId', r.court_agency_id,
+        'substantialComplianceFinding', r.substantial_compliance_finding,
+        'minorNotifiedAt', r.minor_notified_at)
+       FROM court_reviews r WHERE r.enrollment_id = e.id
+       ORDER BY r.decided_at DESC, r.id DESC LIMIT 1) AS "lastCourtDecision",
+    e.completed_at AS "completedAt",
     e.ended_at AS "endedAt", e.end_reason AS "endReason", e.created_at AS "createdAt",
     e.updated_at AS "updatedAt", e.version,
     (SELECT coalesce(json_agg(json_build_object(
@@ -106,7 +142,15 @@ function viewColumns(caller: Caller): string {
         'id', c.id, 'kind', c.kind, 'signedBy', c.signed_by, 'signedAt', c.signed_at,
         'serviceCategory', c.service_category, 'recipientAgencyId', c.recipient_agency_id,
         'expiresAt', c.expires_at, 'revokedAt', c.revoked_at) ORDER BY c.created_at, c.id), '[]')
-       FROM consents c WHERE c.enrollment_id = e.id) AS consents`;
+       FROM consents c WHERE c.enrollment_id = e.id) AS consents,
+    (SELECT coalesce(json_agg(json_build_object(
+        'milestoneId', mc.milestone_id, 'kind', mc.kind, 'category', mc.category,
+        'providerAgencyIdBefore', mc.provider_agency_id_before,
+        'providerAgencyIdAfter', mc.provider_agency_id_after,
+        'requiredSessionsBefore', mc.required_sessions_before,
+        'requiredSessionsAfter', mc.required_sessions_after, 'reason', mc.reason,
+        'changedBy', mc.changed_by, 'changedAt', mc.changed_at) ORDER BY mc.changed_at, mc.id), '[]')
+       FROM milestone_changes mc WHERE mc.enrollment_id = e.id) AS "planChanges"`;
 }
 
 /**
@@ -119,7 +163,7 @@ export class EnrollmentViewsRepository {
 
   async findVisible(caller: Caller, id: string): Promise<EnrollmentViewRow | undefined> {
     const scope = withScopeParameter(enrollmentVisibleTo(caller, 'e'), 'caller.agency');
-    const [row] = await this.uow.manager.query<EnrollmentViewRow[]>(
+    const [row] = await this.uow.queryPrepared<EnrollmentViewRow>(
       `SELECT ${viewColumns(caller)} FROM enrollments e, ${CALLER} WHERE e.id = $2 AND ${scope}`,
       [caller.agencyId, id],
     );
@@ -129,7 +173,7 @@ export class EnrollmentViewsRepository {
   /** The views of these enrollments, in the order given (ids the caller reached through a scoped read). */
   async ofIds(caller: Caller, ids: readonly string[]): Promise<EnrollmentViewRow[]> {
     if (ids.length === 0) return [];
-    const rows = await this.uow.manager.query<EnrollmentViewRow[]>(
+    const rows = await this.uow.queryPrepared<EnrollmentViewRow>(
       `SELECT ${viewColumns(caller)} FROM enrollments e, ${CALLER} WHERE e.id = ANY($2::uuid[])`,
       [caller.agencyId, ids],
     );

@@ -36,7 +36,11 @@ export class EnrollmentViews {
 export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
   // Names of signers, why an enrollment ended, why it was extended (it may be medical):
   // the case workers' business only.
-  const caseWorker = audienceOf(caller) === 'program';
+  const audience = audienceOf(caller);
+  const caseWorker = audience === 'program';
+  // The court's reasons: for the coordinator who works from them, and the court itself.
+  const courtFile = caseWorker || audience === 'court';
+  const decision = e.lastCourtDecision;
   return {
     id: e.id,
     participantId: e.participantId,
@@ -65,10 +69,44 @@ export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
       revoked: c.revokedAt !== null,
       revokedAt: iso(c.revokedAt),
     })),
+    // The plan's history (corrections and removals, with reasons): the case workers'.
+    planChanges: caseWorker
+      ? e.planChanges.map((c) => ({
+          milestoneId: c.milestoneId,
+          kind: c.kind,
+          category: c.category,
+          before: {
+            providerAgencyId: c.providerAgencyIdBefore,
+            requiredSessions: c.requiredSessionsBefore,
+          },
+          after:
+            c.kind === 'removed'
+              ? null
+              : {
+                  providerAgencyId: c.providerAgencyIdAfter!,
+                  requiredSessions: c.requiredSessionsAfter!,
+                },
+          reason: c.reason,
+          changedBy: c.changedBy,
+          changedAt: iso(c.changedAt)!,
+        }))
+      : [],
     activatedAt: iso(e.activatedAt),
     firstServiceAt: iso(e.firstServiceAt),
     connectedWithin24h: connectedWithin24h(e.activatedAt, e.firstServiceAt, new Date()),
     submittedForReviewAt: iso(e.submittedForReviewAt),
+    reviewCourtAgencyId: e.reviewCourtAgencyId,
+    shortfallReason: courtFile ? e.shortfallReason : null,
+    lastCourtDecision: decision
+      ? {
+          decision: decision.decision,
+          reasons: courtFile ? decision.reasons : null,
+          decidedAt: iso(decision.decidedAt)!,
+          courtAgencyId: decision.courtAgencyId,
+          substantialComplianceFinding: courtFile ? decision.substantialComplianceFinding : null,
+          minorNotifiedAt: iso(decision.minorNotifiedAt),
+        }
+      : null,
     completedAt: iso(e.completedAt),
     endedAt: iso(e.endedAt),
     endReason: caseWorker ? e.endReason : null,

@@ -25,6 +25,12 @@ export class EnrollmentEntity {
   firstServiceAt!: Date | null;
   @Column({ name: 'submitted_for_review_at', type: 'timestamptz', nullable: true })
   submittedForReviewAt!: Date | null;
+  /** The court the enrollment was submitted to: only its users see and decide the review. */
+  @Column({ name: 'review_court_agency_id', type: 'uuid', nullable: true })
+  reviewCourtAgencyId!: string | null;
+  /** Why the coordinator asks the court to find substantial compliance (a milestone short). */
+  @Column({ name: 'shortfall_reason', type: 'text', nullable: true })
+  shortfallReason!: string | null;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
   @Column({ name: 'end_reason', type: 'text', nullable: true }) endReason!: string | null;

@@ -30,6 +30,7 @@ import {
   EnrollmentDto,
   ExtendEnrollmentDto,
   ListEnrollmentsQueryDto,
+  SubmitForReviewDto,
 } from './dto/enrollment.dto';
 import { EnrollmentsService } from './enrollments.service';
 import { Audited } from '../infrastructure/audit-context/audited.decorator';
@@ -155,12 +156,16 @@ export class EnrollmentsController {
     description:
       'Not active (enrollment-invalid-transition), or a milestone is not met (enrollment-plan-incomplete)',
   })
+  @ApiUnprocessableEntityResponse({
+    description: 'No court named while there are several, or courtAgencyId is not a court',
+  })
   async submitForReview(
     @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: SubmitForReviewDto,
     @CurrentCaller() caller: Caller,
     @IfMatch() ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EnrollmentDto> {
-    return withEtag(reply, await this.enrollments.submitForReview(caller, id, ifMatch));
+    return withEtag(reply, await this.enrollments.submitForReview(caller, id, body, ifMatch));
   }
 }

@@ -5,6 +5,7 @@ import { assertIfMatch, Versioned } from '../common/http/etag';
 import { Page } from '../common/pagination/pagination';
 import { Outbox } from '../events/outbox.service';
 import { isUser, type Caller } from '../identity/access/caller';
+import { AgenciesService } from '../identity/agencies/agencies.service';
 import { isUniqueViolation } from '../infrastructure/database/postgres-errors';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { ParticipantsRepository } from '../participants/participants.repository';
@@ -17,6 +18,7 @@ import {
   EnrollmentDto,
   ExtendEnrollmentDto,
   ListEnrollmentsQueryDto,
+  SubmitForReviewDto,
 } from './dto/enrollment.dto';
 import { EnrollmentEntity } from './enrollment.entity';
 import { assertOpen, checkTransition, EnrollmentLifecycle } from './enrollment-lifecycle.service';
@@ -39,6 +41,7 @@ export class EnrollmentsService {
     private readonly lifecycle: EnrollmentLifecycle,
     private readonly programs: ProgramsService,
     private readonly outbox: Outbox,
+    private readonly agencies: AgenciesService,
   ) {}
 
   async create(caller: Caller, input: CreateEnrollmentDto): Promise<Versioned<EnrollmentDto>> {
@@ -189,13 +192,16 @@ export class EnrollmentsService {
   }
 
   /**
-   * Active, and every milestone of a non-empty plan met. The milestones are read FOR SHARE
-   * under the enrollment's lock, so a concurrent attendance correction cannot slip in between
-   * the check and the commit.
+   * Active, and every milestone of a non-empty plan met, or a shortfall the coordinator
+   * explains (the court may then find substantial compliance). The milestones are read FOR
+   * SHARE under the enrollment's lock, so a concurrent attendance correction cannot slip in
+   * between the check and the commit. The review goes before one court: the one named, or the
+   * only court agency there is.
    */
   async submitForReview(
     caller: Caller,
     id: string,
+    input: SubmitForReviewDto,
     ifMatch?: string,
   ): Promise<Versioned<EnrollmentDto>> {
     return this.uow.run(async () => {
@@ -203,18 +209,44 @@ export class EnrollmentsService {
       assertIfMatch(ifMatch, enrollment.version);
       checkTransition('submit_for_review', enrollment.status);
       const plan = await this.milestones.progressOfEnrollment(id, { lockShared: true });
-      if (!planIsComplete(plan)) {
+      const met = planIsComplete(plan);
+      if (plan.length === 0 || (!met && !input.shortfallReason)) {
         throw new DomainError(
           'ENROLLMENT_PLAN_INCOMPLETE',
           plan.length === 0
             ? 'The service plan has no milestones yet'
-            : 'Every milestone of the plan must be met before court review',
+            : 'Every milestone of the plan must be met before court review, or give a ' +
+                'shortfallReason to ask the court for a finding of substantial compliance',
         );
       }
       const saved = await this.lifecycle.transition(enrollment, 'submit_for_review', {
         submittedForReviewAt: new Date(),
+        reviewCourtAgencyId: await this.reviewCourt(input.courtAgencyId),
+        shortfallReason: met ? null : input.shortfallReason!,
       });
       return this.views.one(caller, saved.id);
     });
+  }
+
+  /** The court named (it must be a court agency), or the only one when none is named. */
+  private async reviewCourt(named: string | undefined): Promise<string> {
+    if (named) {
+      const agency = await this.agencies.findById(named);
+      if (!agency || agency.kind !== 'court') {
+        throw new DomainError('REVIEW_COURT_NOT_FOUND', 'courtAgencyId must name a court agency', [
+          { field: 'courtAgencyId', message: 'courtAgencyId must name a court agency' },
+        ]);
+      }
+      return agency.id;
+    }
+    const sole = await this.agencies.soleCourtId();
+    if (!sole) {
+      throw new DomainError(
+        'REVIEW_COURT_REQUIRED',
+        'Name the court this enrollment goes before (courtAgencyId)',
+        [{ field: 'courtAgencyId', message: 'courtAgencyId is required' }],
+      );
+    }
+    return sole;
   }
 }

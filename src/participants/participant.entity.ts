@@ -4,6 +4,7 @@ import {
   Entity,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
+  VersionColumn,
 } from 'typeorm';
 
 export interface Guardian {
@@ -27,6 +28,8 @@ export class ParticipantEntity {
   @Column({ name: 'preferred_language', type: 'text', nullable: true }) preferredLanguage!:
     string | null;
   @Column({ type: 'jsonb', nullable: true }) guardian!: Guardian | null;
+  /** Strong ETag source; moves on every correction. */
+  @VersionColumn() version!: number;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

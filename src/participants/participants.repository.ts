@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'typeorm';
-import { participantVisibleTo } from '../privacy/visibility';
+import { participantVisibleTo, participantWritableBy } from '../privacy/visibility';
 import { Page, toPage } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
 import type { Caller } from '../identity/access/caller';
@@ -19,7 +19,20 @@ export interface ParticipantSearch {
 
 export type NewParticipant = Omit<
   ParticipantEntity,
-  'id' | 'caseNumber' | 'createdAt' | 'updatedAt'
+  'id' | 'caseNumber' | 'createdAt' | 'updatedAt' | 'version'
+>;
+
+/** The fields a correction may change (the case number never changes). */
+export type ParticipantCorrection = Pick<
+  ParticipantEntity,
+  | 'firstName'
+  | 'lastName'
+  | 'firstNameKey'
+  | 'lastNameKey'
+  | 'dateOfBirth'
+  | 'gender'
+  | 'preferredLanguage'
+  | 'guardian'
 >;
 
 /**
@@ -41,6 +54,74 @@ export class ParticipantsRepository {
 
   async findVisible(caller: Caller, id: string): Promise<ParticipantEntity | null> {
     return this.scoped(caller).andWhere('p.id = :id', { id }).getOne();
+  }
+
+  /**
+   * A participant the caller may correct, locked FOR UPDATE: an admin any, a coordinator
+   * those its agency registered (participantWritableBy). Others: not found.
+   */
+  async lockWritable(caller: Caller, id: string): Promise<ParticipantEntity | null> {
+    if (!this.uow.inTransaction) throw new Error('lockWritable must run inside UnitOfWork.run');
+    const scope = participantWritableBy(caller, 'p');
+    return this.uow.manager
+      .getRepository(ParticipantEntity)
+      .createQueryBuilder('p')
+      .where(scope.sql, scope.params)
+      .andWhere('p.id = :id', { id })
+      .setLock('pessimistic_write')
+      .getOne();
+  }
+
+  /** Applies a correction and logs which fields changed and why; the version moves. */
+  async correct(
+    id: string,
+    changes: ParticipantCorrection,
+    log: { fields: string[]; reason: string | null; correctedBy: string },
+  ): Promise<ParticipantEntity> {
+    const repository = this.uow.manager.getRepository(ParticipantEntity);
+    await this.uow.manager.query(
+      `UPDATE participants
+          SET first_name = $2, last_name = $3, first_name_key = $4, last_name_key = $5,
+              date_of_birth = $6, gender = $7, preferred_language = $8, guardian = $9::jsonb,
+              version = version + 1, updated_at = now()
+        WHERE id = $1`,
+      [
+        id,
+        changes.firstName,
+        changes.lastName,
+        changes.firstNameKey,
+        changes.lastNameKey,
+        changes.dateOfBirth,
+        changes.gender,
+        changes.preferredLanguage,
+        changes.guardian === null ? null : JSON.stringify(changes.guardian),
+      ],
+    );
+    await this.uow.manager.query(
+      `INSERT INTO participant_corrections (participant_id, fields, reason, corrected_by)
+       VALUES ($1, $2::text[], $3, $4)`,
+      [id, log.fields, log.reason, log.correctedBy],
+    );
+    return repository.findOneByOrFail({ id });
+  }
+
+  /**
+   * Participants the caller's own agency registered with the same name and date of birth:
+   * a possible duplicate to warn about. Never another agency's (that would disclose that
+   * another agency holds a record of this minor).
+   */
+  async sameIdentityInAgency(
+    agencyId: string,
+    identity: { firstNameKey: string; lastNameKey: string; dateOfBirth: string },
+    exceptId: string,
+  ): Promise<{ id: string; caseNumber: string }[]> {
+    return this.uow.manager.query(
+      `SELECT id, case_number AS "caseNumber" FROM participants
+        WHERE owner_agency_id = $1 AND first_name_key = $2 AND last_name_key = $3
+          AND date_of_birth = $4 AND id <> $5
+        ORDER BY created_at, id LIMIT 10`,
+      [agencyId, identity.firstNameKey, identity.lastNameKey, identity.dateOfBirth, exceptId],
+    );
   }
 
   /** Case numbers of these participants (ids the caller reached through a scoped read). */

@@ -19,7 +19,7 @@ export function sealingEventScope(o: string, e: string, agency: string): string 
 }
 
 /**
- * Events that disclose session details (`attendance.recorded`) follow the session-detail rule
+ * Events that disclose session details (`attendance.recorded`, `attendance.voided`) follow the session-detail rule
  * of their milestone, not just the enrollment's; other events pass. Also says whether the
  * event discloses 42 CFR Part 2 records to an agency other than the delivering provider.
  * Shared by the feed and the webhook dispatcher, so both disclose the same events.
@@ -31,9 +31,9 @@ export function sessionDetailEventScope(
   const milestone = `(SELECT dm.id, dm.provider_agency_id, dm.category, dm.enrollment_id FROM milestones dm
       WHERE dm.id = (${o}.data->>'milestoneId')::uuid)`;
   return {
-    visible: `(${o}.type <> 'attendance.recorded' OR EXISTS (SELECT 1 FROM ${milestone} dm
+    visible: `(${o}.type NOT IN ('attendance.recorded', 'attendance.voided') OR EXISTS (SELECT 1 FROM ${milestone} dm
       JOIN enrollments de ON de.id = dm.enrollment_id WHERE ${agencyMilestoneDetailsScope('dm', 'de', agency)}))`,
-    part2Disclosure: `(${o}.type = 'attendance.recorded' AND ${o}.data->>'category' = 'substance_abuse'
+    part2Disclosure: `(${o}.type IN ('attendance.recorded', 'attendance.voided') AND ${o}.data->>'category' = 'substance_abuse'
       AND EXISTS (SELECT 1 FROM ${milestone} pm WHERE pm.provider_agency_id <> ${agency}))`,
   };
 }

@@ -32,7 +32,7 @@ export function agencyEnrollmentScope(e: string, agency: string): string {
     WHERE am.enrollment_id = ${e}.id AND am.provider_agency_id = ${agency}))`;
 }
 
-/** Enrollments: owners see theirs, providers those they serve, court those under review or decided by it. */
+/** Enrollments: owners see theirs, providers those they serve, a court those submitted to it or decided by it. */
 export function enrollmentVisibleTo(caller: Caller, e = 'e'): SqlPredicate {
   const params = { scopeAgencyId: caller.agencyId };
   const providerHolds = `EXISTS (SELECT 1 FROM milestones vm WHERE vm.enrollment_id = ${e}.id AND vm.provider_agency_id = :scopeAgencyId)`;
@@ -45,9 +45,13 @@ export function enrollmentVisibleTo(caller: Caller, e = 'e'): SqlPredicate {
     case 'provider':
       return { sql: providerHolds, params };
     case 'court':
+      // Jurisdiction: the court a review was submitted to (reviews pending from before
+      // submissions named a court stay before every court), and the reviews it decided.
       return {
-        sql: `(${e}.status = 'pending_court_review' OR EXISTS (SELECT 1 FROM court_reviews vr
-                WHERE vr.enrollment_id = ${e}.id AND vr.court_agency_id = :scopeAgencyId))`,
+        sql: `((${e}.status = 'pending_court_review' AND (${e}.review_court_agency_id = :scopeAgencyId
+                  OR ${e}.review_court_agency_id IS NULL))
+                OR EXISTS (SELECT 1 FROM court_reviews vr
+                  WHERE vr.enrollment_id = ${e}.id AND vr.court_agency_id = :scopeAgencyId))`,
         params,
       };
     default:
@@ -65,6 +69,20 @@ export function participantVisibleTo(caller: Caller, p = 'p'): SqlPredicate {
       ? `${p}.owner_agency_id = :scopeAgencyId OR `
       : '';
   return { sql: `(${owns}${viaEnrollment})`, params: enrollment.params };
+}
+
+/**
+ * Correcting a participant's details: the agency that registered the minor (its
+ * coordinators), and admins. Agencies that only see the participant through an enrollment
+ * (providers, the court) read, never write.
+ */
+export function participantWritableBy(caller: Caller, p = 'p'): SqlPredicate {
+  const params = { scopeAgencyId: caller.agencyId };
+  if (caller.kind !== 'user') return { sql: NOTHING, params };
+  if (caller.role === 'admin') return { sql: 'TRUE', params };
+  if (caller.role === 'coordinator')
+    return { sql: `${p}.owner_agency_id = :scopeAgencyId`, params };
+  return { sql: NOTHING, params };
 }
 
 /**

@@ -76,7 +76,7 @@ export class RetentionPurgeService {
     const destroyed: DestructionRecord[] = [];
     for (const candidate of due) {
       if (!(await this.arrestRecords.purgeDetails(candidate.arrestRecordId))) continue;
-      await this.idempotency.forgetResponsesMentioning(candidate.arrestRecordId);
+      await this.idempotency.withdrawResponsesMentioning(candidate.arrestRecordId);
       await this.outbox.scrubArrestDetails(candidate.arrestRecordId);
       const rule = retentionRule(candidate.retentionYears);
       destroyed.push(

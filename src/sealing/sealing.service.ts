@@ -73,7 +73,7 @@ export class SealingService {
       })),
     );
     // Responses kept for Idempotency-Key replays must not bring the sealed record back.
-    await this.idempotency.forgetResponsesMentioning(record.id);
+    await this.idempotency.withdrawResponsesMentioning(record.id);
     this.auditContext.add(
       { action: 'arrest_record.sealed', subjectType: 'arrest_record', subjectId: record.id },
       ...notices.map((notice) => ({

@@ -44,6 +44,7 @@ import { ConsentDto, RecordConsentDto } from '../../src/enrollments/dto/consent.
 import {
   CreateEnrollmentDto,
   EndEnrollmentDto,
+  SubmitForReviewDto,
   EnrollmentDto,
 } from '../../src/enrollments/dto/enrollment.dto';
 import { EnrollmentsService } from '../../src/enrollments/enrollments.service';
@@ -99,7 +100,11 @@ export interface NewEnrollmentInput {
    * and the provider whose attendance meets it.
    */
   plan?: { category: ServiceCategory; provider: Caller; required?: number };
-  /** For `completed`: the court user who confirms (and so seals the arrest record). */
+  /**
+   * From `pending_court_review` on: the court user whose court the enrollment is submitted to
+   * (needed when there are several courts), and for `completed` the one who confirms (and so
+   * seals the arrest record).
+   */
   court?: Caller;
   site?: string;
   startDate?: string;
@@ -258,7 +263,11 @@ export class MediumContext {
         required,
         attended: required,
       });
-      await this.act(() => enrollments.submitForReview(coordinator, id));
+      const submission = await this.body(
+        SubmitForReviewDto,
+        input.court ? { courtAgencyId: input.court.agencyId } : {},
+      );
+      await this.act(() => enrollments.submitForReview(coordinator, id, submission));
       if (input.court && status === 'completed') {
         await this.decideCompletion(input.court, id, {
           decision: 'confirmed',

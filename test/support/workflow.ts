@@ -226,8 +226,16 @@ export async function attendSessions(
   expect(res.body).toMatchObject({ accepted: count, rejected: [] });
 }
 
-/** An active enrollment with one met mental-health milestone (1 session), submitted for court review. */
-export async function givenEnrollmentPendingReview(t: TestApp, w: World, of: EnrollmentOf = {}) {
+/**
+ * An active enrollment with one met mental-health milestone (1 session), submitted for court
+ * review to the world's court (or `courtAgencyId`).
+ */
+export async function givenEnrollmentPendingReview(
+  t: TestApp,
+  w: World,
+  of: EnrollmentOf = {},
+  courtAgencyId: string = w.court.id,
+) {
   const created = await givenActiveEnrollment(t, w, of);
   const milestone = await givenMilestone(t, w, created.enrollment.id, {
     category: 'mental_health',
@@ -238,6 +246,7 @@ export async function givenEnrollmentPendingReview(t: TestApp, w: World, of: Enr
   await t.http
     .post(`/api/v1/enrollments/${created.enrollment.id}/submit-for-review`)
     .auth(w.coordinator.token, { type: 'bearer' })
+    .send({ courtAgencyId })
     .expect(200);
   return { ...created, milestone };
 }

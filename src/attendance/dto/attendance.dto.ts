@@ -13,6 +13,11 @@ export interface AttendanceRow {
   duration_minutes: number | null;
   notes: string | null;
   external_id: string | null;
+  voided_at: Date | null;
+  voided_by: string | null;
+  void_reason: string | null;
+  /** The agency that delivered (and recorded) the session. */
+  provider_agency_id: string;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -34,6 +39,18 @@ export class AttendanceDto {
   @ApiProperty({ type: Number, nullable: true }) durationMinutes!: number | null;
   @ApiProperty({ type: String, nullable: true }) notes!: string | null;
   @ApiProperty({ type: String, nullable: true }) externalId!: string | null;
+  @ApiProperty({
+    description: 'A voided record stays in the history but no longer counts toward the milestone',
+  })
+  voided!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) voidedAt!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) voidedBy!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why it was voided; withheld like the notes',
+  })
+  voidReason!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ description: 'Also the strong ETag: `"<version>"`' }) version!: number;
@@ -43,10 +60,10 @@ export class AttendanceDto {
   })
   redisclosureNotice?: string;
 
+  /** Use `presentAttendance` (attendance.presenter.ts): it decides the disclosure. */
   static from(
     row: AttendanceRow,
-    redisclosureNotice?: string,
-    withholdNotes = false,
+    disclosure: { notes: boolean; redisclosureNotice: string | undefined },
   ): AttendanceDto {
     const dto: AttendanceDto = {
       id: row.id,
@@ -57,13 +74,17 @@ export class AttendanceDto {
         row.session_started_at === null ? null : new Date(row.session_started_at).toISOString(),
       status: row.status,
       durationMinutes: row.duration_minutes,
-      notes: withholdNotes ? null : row.notes,
+      notes: disclosure.notes ? row.notes : null,
       externalId: row.external_id,
+      voided: row.voided_at !== null,
+      voidedAt: row.voided_at === null ? null : new Date(row.voided_at).toISOString(),
+      voidedBy: row.voided_by,
+      voidReason: disclosure.notes ? row.void_reason : null,
       createdAt: new Date(row.created_at).toISOString(),
       updatedAt: new Date(row.updated_at).toISOString(),
       version: row.version,
     };
-    if (redisclosureNotice) dto.redisclosureNotice = redisclosureNotice;
+    if (disclosure.redisclosureNotice) dto.redisclosureNotice = disclosure.redisclosureNotice;
     return dto;
   }
 }

@@ -1,9 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
   IsOptional,
   IsString,
+  Length,
   Max,
   MaxLength,
   Min,
@@ -41,4 +43,13 @@ export class CorrectAttendanceDto {
   @IsString()
   @MaxLength(MAX_NOTES_LENGTH)
   notes?: string | null;
+}
+
+/** Body of `POST /attendance/:id/void`. */
+export class VoidAttendanceDto {
+  @ApiProperty({ example: 'Recorded for the wrong participant', maxLength: 1000 })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
 }

@@ -72,6 +72,19 @@ export const ERROR_CATALOG = {
     status: 409,
     title: 'Every milestone must be met before court review',
   },
+  REVIEW_COURT_REQUIRED: {
+    status: 422,
+    title: 'Name the court (courtAgencyId): there is more than one',
+  },
+  REVIEW_COURT_NOT_FOUND: { status: 422, title: 'courtAgencyId does not name a court' },
+  COURT_FINDING_REQUIRED: {
+    status: 422,
+    title: 'A milestone is short: confirming needs a finding of substantial compliance',
+  },
+  COURT_FINDING_NOT_APPLICABLE: {
+    status: 422,
+    title: 'Every milestone is met: there is no shortfall to find substantial compliance for',
+  },
   ENROLLMENT_NOT_ACTIVE: { status: 409, title: 'Only active enrollments accept this change' },
   PROGRAM_SITE_UNKNOWN: { status: 422, title: 'The site is not one of the program sites' },
   CONSENT_ALREADY_REVOKED: { status: 409, title: 'This consent is already revoked' },
@@ -85,6 +98,10 @@ export const ERROR_CATALOG = {
     status: 409,
     title: 'The plan already has a milestone for this category',
   },
+  MILESTONE_HAS_ATTENDANCE: {
+    status: 409,
+    title: 'A milestone with attendance cannot be removed',
+  },
   MILESTONE_PLAN_CLOSED: {
     status: 409,
     title: 'The service plan can only change before court review',
@@ -94,6 +111,7 @@ export const ERROR_CATALOG = {
     title: "The session date is outside the enrollment's period",
   },
   ATTENDANCE_SESSION_IN_FUTURE: { status: 422, title: 'The session date is in the future' },
+  ATTENDANCE_VOIDED: { status: 409, title: 'This attendance record is voided' },
   ATTENDANCE_SESSION_START_MISMATCH: {
     status: 422,
     title: "The session start does not fall on the session date in the program's time zone",

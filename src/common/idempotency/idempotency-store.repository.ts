@@ -10,6 +10,11 @@ export interface StoredResponse {
   body: unknown;
   /** The few headers a replay repeats (ETag, Location). */
   headers: Record<string, string>;
+  /**
+   * The response mentioned a record sealed since: nothing of it is kept, and a replay answers
+   * like an unknown record (the key is still used: it never runs again).
+   */
+  withdrawn?: boolean;
 }
 
 interface StoredRow {
@@ -17,6 +22,7 @@ interface StoredRow {
   status_code: number;
   response_body: unknown;
   response_headers: Record<string, string>;
+  withdrawn: boolean;
 }
 
 /**
@@ -44,7 +50,7 @@ export class IdempotencyStore {
   /** The unexpired response stored under this caller's key, if any. */
   async find(callerId: string, key: string): Promise<StoredResponse | null> {
     const [row] = await this.uow.manager.query<StoredRow[]>(
-      `SELECT request_hash, status_code, response_body, response_headers FROM idempotency_keys
+      `SELECT request_hash, status_code, response_body, response_headers, withdrawn FROM idempotency_keys
         WHERE caller_id = $1 AND key = $2 AND expires_at > now()`,
       [callerId, key],
     );
@@ -54,6 +60,7 @@ export class IdempotencyStore {
           statusCode: row.status_code,
           body: row.response_body,
           headers: row.response_headers,
+          withdrawn: row.withdrawn,
         }
       : null;
   }
@@ -73,7 +80,7 @@ export class IdempotencyStore {
        ON CONFLICT (caller_id, key) DO UPDATE SET
          request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code,
          response_body = EXCLUDED.response_body, response_headers = EXCLUDED.response_headers,
-         created_at = now(), expires_at = EXCLUDED.expires_at
+         withdrawn = false, created_at = now(), expires_at = EXCLUDED.expires_at
        WHERE idempotency_keys.expires_at <= now()`,
       [
         callerId,
@@ -106,23 +113,27 @@ export class IdempotencyStore {
   }
 
   /**
-   * Forgets every stored response whose body mentions this record (its id anywhere in the
-   * JSON), so that no replay can bring back a record that has since been sealed. Runs in the
-   * caller's transaction: the record and its stored responses go together. Returns how many
-   * responses were forgotten.
+   * Withdraws every stored response whose body mentions this record (its id anywhere in the
+   * JSON), so that no replay can bring back a record that has since been sealed. The key stays
+   * used (a used key never runs twice: deleting it let a replay re-create a sealed arrest);
+   * only the response goes, and a replay answers like an unknown record. Runs in the caller's
+   * transaction: the record and its stored responses go together. Returns how many responses
+   * were withdrawn.
    */
-  async forgetResponsesMentioning(recordId: string): Promise<number> {
-    // A substring match: anything but a full id (an empty string above all) would forget far
+  async withdrawResponsesMentioning(recordId: string): Promise<number> {
+    // A substring match: anything but a full id (an empty string above all) would withdraw far
     // more than asked.
-    if (!isUUID(recordId)) throw new Error('forgetResponsesMentioning needs a record id (uuid)');
-    this.assertInTransaction('forgetResponsesMentioning');
-    const [{ forgotten }] = await this.uow.manager.query<{ forgotten: number }[]>(
+    if (!isUUID(recordId)) throw new Error('withdrawResponsesMentioning needs a record id (uuid)');
+    this.assertInTransaction('withdrawResponsesMentioning');
+    const [{ withdrawn }] = await this.uow.manager.query<{ withdrawn: number }[]>(
       `WITH gone AS (
-         DELETE FROM idempotency_keys WHERE strpos(response_body::text, $1) > 0 RETURNING 1)
-       SELECT count(*)::int AS forgotten FROM gone`,
+         UPDATE idempotency_keys
+            SET response_body = NULL, response_headers = '{}'::jsonb, withdrawn = true
+          WHERE NOT withdrawn AND strpos(response_body::text, $1) > 0 RETURNING 1)
+       SELECT count(*)::int AS withdrawn FROM gone`,
       [recordId.toLowerCase()],
     );
-    return forgotten;
+    return withdrawn;
   }
 
   private assertInTransaction(operation: string): void {

@@ -11,7 +11,7 @@ import {
   responseStatusOverride,
 } from '../../infrastructure/http/response-status';
 import { AppConfig } from '../config/app-config';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, NotFoundError } from '../errors/domain-error';
 import { IdempotencyStore } from './idempotency-store.repository';
 import { requestFingerprint } from './request-fingerprint';
 import { SHOWN_ONCE_KEY } from './shown-once.decorator';
@@ -89,6 +89,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
               'This Idempotency-Key was already used with a different request body or path',
             );
           }
+          // Withdrawn at a sealing: answer exactly as for an unknown record, not as a replay.
+          if (stored.withdrawn) throw new NotFoundError('Arrest record');
           overrideResponseStatus(request, stored.statusCode);
           void reply.headers({ ...stored.headers, 'idempotent-replayed': 'true' });
           return stored.body;

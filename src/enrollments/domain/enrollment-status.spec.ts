@@ -15,6 +15,7 @@ const EXPECTED: Record<EnrollmentAction, Partial<Record<EnrollmentStatus, Enroll
   submit_for_review: { active: 'pending_court_review' },
   confirm_completion: { pending_court_review: 'completed' },
   reject_completion: { pending_court_review: 'active' },
+  find_unsatisfactory: { pending_court_review: 'terminated' },
   withdraw: {
     pending_consent: 'withdrawn',
     active: 'withdrawn',

@@ -18,6 +18,7 @@ export type EnrollmentAction =
   | 'submit_for_review'
   | 'confirm_completion'
   | 'reject_completion'
+  | 'find_unsatisfactory' // the court's finding of unsatisfactory completion (Rule of Court 5.850)
   | 'withdraw'
   | 'terminate';
 
@@ -29,6 +30,7 @@ export const TRANSITIONS: Record<
   submit_for_review: { from: ['active'], to: 'pending_court_review' },
   confirm_completion: { from: ['pending_court_review'], to: 'completed' },
   reject_completion: { from: ['pending_court_review'], to: 'active' },
+  find_unsatisfactory: { from: ['pending_court_review'], to: 'terminated' },
   withdraw: { from: ['pending_consent', 'active', 'pending_court_review'], to: 'withdrawn' },
   terminate: { from: ['pending_consent', 'active', 'pending_court_review'], to: 'terminated' },
 };

@@ -98,6 +98,31 @@ export class ExtendEnrollmentDto {
   reason!: string;
 }
 
+/** Body of submit-for-review (may be empty when the program has one court and the plan is met). */
+export class SubmitForReviewDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'The court the enrollment goes before; only its users see and decide it. Required when ' +
+      'there is more than one court agency',
+  })
+  @IsOptional()
+  @IsUUID()
+  courtAgencyId?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 4000,
+    description:
+      'When a milestone is short: why the coordinator asks the court to find substantial ' +
+      'compliance. Without it a short milestone refuses the submission (409)',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 4000)
+  shortfallReason?: string;
+}
+
 /** Body of withdraw and terminate. */
 export class EndEnrollmentDto {
   @ApiProperty({ example: 'Moved out of county' })
@@ -132,6 +157,53 @@ export class ConsentSummaryDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
 }
 
+export class PlanLineDto {
+  @ApiProperty({ format: 'uuid' }) providerAgencyId!: string;
+  @ApiProperty() requiredSessions!: number;
+}
+
+/** A correction or removal of a milestone of the plan, with its reason (nothing is erased). */
+export class PlanChangeDto {
+  @ApiProperty({ format: 'uuid' }) milestoneId!: string;
+  @ApiProperty({ enum: ['corrected', 'removed'] }) kind!: 'corrected' | 'removed';
+  @ApiProperty({ enum: SERVICE_CATEGORIES }) category!: ServiceCategory;
+  @ApiProperty({ type: PlanLineDto }) before!: PlanLineDto;
+  @ApiProperty({ type: PlanLineDto, nullable: true, description: 'null for a removal' })
+  after!: PlanLineDto | null;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'uuid' }) changedBy!: string;
+  @ApiProperty({ format: 'date-time' }) changedAt!: string;
+}
+
+/** The court's latest decision on an enrollment (API.md Additions, "Court jurisdiction"). */
+export class CourtDecisionSummaryDto {
+  @ApiProperty({ enum: ['confirmed', 'rejected', 'unsatisfactory'] })
+  decision!: 'confirmed' | 'rejected' | 'unsatisfactory';
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Why the court rejected or found the completion unsatisfactory (null on a confirmation); ' +
+      'shown to coordinators, admins and the court, null for others',
+  })
+  reasons!: string | null;
+  @ApiProperty({ format: 'date-time' }) decidedAt!: string;
+  @ApiProperty({ format: 'uuid' }) courtAgencyId!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'A confirmation with a milestone short: the finding of substantial compliance',
+  })
+  substantialComplianceFinding!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'A finding of unsatisfactory completion: when the minor was told in writing',
+  })
+  minorNotifiedAt!: string | null;
+}
+
 export class EnrollmentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) participantId!: string;
@@ -154,6 +226,12 @@ export class EnrollmentDto {
   @ApiProperty({ type: ExtensionDto, isArray: true }) extensions!: ExtensionDto[];
   @ApiProperty({ type: MilestoneDto, isArray: true }) milestones!: MilestoneDto[];
   @ApiProperty({ type: ConsentSummaryDto, isArray: true }) consents!: ConsentSummaryDto[];
+  @ApiProperty({
+    type: PlanChangeDto,
+    isArray: true,
+    description: "The plan's corrections and removals, oldest first; coordinators and admins only",
+  })
+  planChanges!: PlanChangeDto[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) activatedAt!: string | null;
   @ApiProperty({
     type: String,
@@ -171,6 +249,23 @@ export class EnrollmentDto {
   connectedWithin24h!: boolean | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   submittedForReviewAt!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The court the enrollment was submitted to (only its users decide it)',
+  })
+  reviewCourtAgencyId!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Why the coordinator asked for a finding of substantial compliance (a milestone short); ' +
+      'coordinators, admins and the court only',
+  })
+  shortfallReason!: string | null;
+  @ApiProperty({ type: CourtDecisionSummaryDto, nullable: true })
+  lastCourtDecision!: CourtDecisionSummaryDto | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) endedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Coordinators and admins only' })

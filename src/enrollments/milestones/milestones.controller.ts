@@ -1,7 +1,23 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiPreconditionFailedResponse,
+  ApiResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
@@ -12,7 +28,12 @@ import { ApiIfMatch, IfMatch, withEtag } from '../../common/http/etag';
 import { Roles, Scopes } from '../../identity/access/access-policy.decorators';
 import type { Caller } from '../../identity/access/caller';
 import { CurrentCaller } from '../../identity/access/current-caller.decorator';
-import { CreateMilestoneDto, MilestoneDto } from './dto/milestone.dto';
+import {
+  CorrectMilestoneDto,
+  CreateMilestoneDto,
+  MilestoneDto,
+  RemoveMilestoneQueryDto,
+} from './dto/milestone.dto';
 import { MilestonesService } from './milestones.service';
 import { Audited } from '../../infrastructure/audit-context/audited.decorator';
 
@@ -60,5 +81,46 @@ export class MilestonesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MilestoneDto> {
     return withEtag(reply, await this.milestones.get(caller, id));
+  }
+
+  @Patch('milestones/:id')
+  @Audited({ action: 'milestone.corrected', subject: 'milestone', id: { param: 'id' } })
+  @Roles('coordinator', 'admin')
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag last read, e.g. "2"' })
+  @ApiOkResponse({ type: MilestoneDto, headers: ETAG_HEADER })
+  @ApiNotFoundResponse({ description: 'No such milestone in your scope' })
+  @ApiConflictResponse({ description: 'The plan is closed (court review or ended)' })
+  @ApiUnprocessableEntityResponse({
+    description: 'Unknown provider agency, or it does not offer the service',
+  })
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale' })
+  @ApiResponse({ status: 428, description: 'If-Match missing' })
+  async correct(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: CorrectMilestoneDto,
+    @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MilestoneDto> {
+    return withEtag(reply, await this.milestones.correct(caller, id, body, ifMatch));
+  }
+
+  @Delete('milestones/:id')
+  @Audited({ action: 'milestone.removed', subject: 'milestone', id: { param: 'id' } })
+  @HttpCode(204)
+  @Roles('coordinator', 'admin')
+  @ApiIfMatch()
+  @ApiNoContentResponse({ description: 'Removed; the removal and its reason stay in the history' })
+  @ApiNotFoundResponse({ description: 'No such milestone in your scope' })
+  @ApiConflictResponse({
+    description: 'The milestone has attendance (milestone-has-attendance), or the plan is closed',
+  })
+  async remove(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: RemoveMilestoneQueryDto,
+    @CurrentCaller() caller: Caller,
+    @IfMatch() ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.milestones.remove(caller, id, query, ifMatch);
   }
 }

@@ -16,6 +16,19 @@ export type NewMilestone = Pick<
   'enrollmentId' | 'category' | 'providerAgencyId' | 'requiredSessions' | 'createdBy'
 >;
 
+/** One line of a plan's history (milestone_changes). */
+export interface NewMilestoneChange {
+  enrollmentId: string;
+  milestoneId: string;
+  kind: 'corrected' | 'removed';
+  category: ServiceCategory;
+  before: { providerAgencyId: string; requiredSessions: number };
+  /** Absent for a removal. */
+  after?: { providerAgencyId: string; requiredSessions: number };
+  reason: string;
+  changedBy: string;
+}
+
 /** A milestone as the caller may see it: whether its session details are visible is decided in SQL. */
 export interface MilestoneRow {
   milestone: MilestoneEntity;
@@ -97,6 +110,70 @@ export class MilestonesRepository {
       milestone,
       detailsVisible: visible.get(milestone.id) ?? false,
     }));
+  }
+
+  /**
+   * A milestone by id, locked FOR UPDATE (the caller holds its enrollment's lock already:
+   * the shared lock order), for a correction or removal of the plan.
+   */
+  async lockById(id: string): Promise<MilestoneEntity | null> {
+    return this.uow.manager
+      .getRepository(MilestoneEntity)
+      .createQueryBuilder('m')
+      .where('m.id = :id', { id })
+      .setLock('pessimistic_write')
+      .getOne();
+  }
+
+  /**
+   * A correction of the plan: provider and requirement; `met_at` follows the new requirement
+   * (set when the attended sessions now reach it, cleared when they no longer do); the
+   * version moves.
+   */
+  async correct(
+    id: string,
+    changes: { providerAgencyId: string; requiredSessions: number },
+  ): Promise<MilestoneEntity> {
+    await this.uow.manager.query(
+      `UPDATE milestones
+          SET provider_agency_id = $2, required_sessions = $3,
+              met_at = CASE WHEN attended_sessions >= $3 THEN coalesce(met_at, now()) END,
+              version = version + 1, updated_at = now()
+        WHERE id = $1`,
+      [id, changes.providerAgencyId, changes.requiredSessions],
+    );
+    return this.uow.manager.getRepository(MilestoneEntity).findOneByOrFail({ id });
+  }
+
+  /**
+   * Removes a milestone from the plan. A milestone with any attendance record (voided ones
+   * included) is kept by the foreign key: the caller turns that violation into a 409, so run
+   * this last in the transaction (the violation aborts it).
+   */
+  async delete(id: string): Promise<void> {
+    await this.uow.manager.query(`DELETE FROM milestones WHERE id = $1`, [id]);
+  }
+
+  /** The plan's history: one line per correction or removal, with the reason. */
+  async insertChange(change: NewMilestoneChange): Promise<void> {
+    await this.uow.manager.query(
+      `INSERT INTO milestone_changes (enrollment_id, milestone_id, kind, category,
+         provider_agency_id_before, provider_agency_id_after, required_sessions_before,
+         required_sessions_after, reason, changed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        change.enrollmentId,
+        change.milestoneId,
+        change.kind,
+        change.category,
+        change.before.providerAgencyId,
+        change.after?.providerAgencyId ?? null,
+        change.before.requiredSessions,
+        change.after?.requiredSessions ?? null,
+        change.reason,
+        change.changedBy,
+      ],
+    );
   }
 
   /**

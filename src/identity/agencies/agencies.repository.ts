@@ -20,6 +20,12 @@ export class AgenciesRepository {
     return this.agencies.findOneBy({ id });
   }
 
+  /** Ids of the agencies of one kind (at most `limit`), e.g. the courts a review may go to. */
+  async idsOfKind(kind: AgencyKind, limit: number): Promise<string[]> {
+    const rows = await this.agencies.find({ where: { kind }, select: { id: true }, take: limit });
+    return rows.map((row) => row.id);
+  }
+
   /** One page in `(lower(name), id)` order, `limit + 1` rows (the extra one says "more"). */
   listByName(limit: number, after?: { name: string; id: string }): Promise<AgencyEntity[]> {
     const query = this.agencies

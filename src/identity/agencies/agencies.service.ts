@@ -57,4 +57,13 @@ export class AgenciesService {
   async findById(id: string): Promise<AgencyEntity | null> {
     return this.agencies.findById(id);
   }
+
+  /**
+   * The court a review goes to when the submission names none: the only court agency, or
+   * undefined when there are none or several (then the submission must name one).
+   */
+  async soleCourtId(): Promise<string | undefined> {
+    const courts = await this.agencies.idsOfKind('court', 2);
+    return courts.length === 1 ? courts[0] : undefined;
+  }
 }

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiHideProperty, ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  IsIn,
   IsISO8601,
   IsObject,
   IsOptional,
@@ -8,6 +9,7 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/pagination';
@@ -82,6 +84,80 @@ export class RegisterParticipantDto {
   @ValidateNested()
   @Type(() => GuardianDto)
   guardian?: GuardianDto;
+}
+
+/**
+ * Body of `PATCH /participants/:id` (If-Match required): only the fields to correct. The case
+ * number is the participant's permanent reference and never changes.
+ */
+export class CorrectParticipantDto {
+  @ApiPropertyOptional({ maxLength: 100 })
+  @ValidateIf((o: CorrectParticipantDto) => o.firstName !== undefined)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  firstName?: string;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @ValidateIf((o: CorrectParticipantDto) => o.lastName !== undefined)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  lastName?: string;
+
+  @ApiPropertyOptional({
+    format: 'date',
+    description: 'Must keep the participant a minor at referral',
+  })
+  @ValidateIf((o: CorrectParticipantDto) => o.dateOfBirth !== undefined)
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'dateOfBirth must be a date (YYYY-MM-DD)' })
+  @IsISO8601({ strict: true }, { message: 'dateOfBirth must be a real calendar date' })
+  dateOfBirth?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 50,
+    description: 'null clears it',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  gender?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 50,
+    description: 'null clears it',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  preferredLanguage?: string | null;
+
+  @ApiPropertyOptional({ type: GuardianDto, nullable: true, description: 'null removes it' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => GuardianDto)
+  guardian?: GuardianDto | null;
+
+  @ApiPropertyOptional({ maxLength: 1000, description: 'Why, kept in the correction log' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason?: string;
+
+  /** Refused whatever its value: the case number is immutable. */
+  @ApiHideProperty()
+  @ValidateIf((o: CorrectParticipantDto) => o.caseNumber !== undefined)
+  @IsIn([], { message: 'caseNumber cannot be changed: it is the permanent reference of the case' })
+  caseNumber?: never;
 }
 
 export class SearchParticipantsQueryDto extends PageQueryDto {
@@ -180,4 +256,21 @@ function guardianView(
   const view: GuardianViewDto = { name: guardian.name, relationship: guardian.relationship };
   if (audience === 'program' && guardian.phone) view.phone = guardian.phone;
   return view;
+}
+
+export class PossibleDuplicateDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'FS-2026-000123' }) caseNumber!: string;
+}
+
+/** The answer to a registration: the participant, and a warning of possible duplicates. */
+export class RegisteredParticipantDto extends ParticipantDto {
+  @ApiProperty({
+    type: PossibleDuplicateDto,
+    isArray: true,
+    description:
+      'Participants your own agency registered with the same name and date of birth (a possible ' +
+      "duplicate registration to check); never another agency's. Empty when none.",
+  })
+  possibleDuplicates!: PossibleDuplicateDto[];
 }

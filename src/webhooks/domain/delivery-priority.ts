@@ -19,6 +19,7 @@ const PRIORITY_BY_TYPE = {
   'sealing_notice.acknowledged': SEALING,
   'sealing_notice.overdue': SEALING,
   'participant.created': CHANGE,
+  'participant.corrected': CHANGE,
   'enrollment.created': CHANGE,
   'enrollment.activated': CHANGE,
   'enrollment.status_changed': CHANGE,
@@ -26,8 +27,11 @@ const PRIORITY_BY_TYPE = {
   'enrollment.completed': CHANGE,
   'milestone.created': CHANGE,
   'milestone.met': CHANGE,
+  'milestone.corrected': CHANGE,
+  'milestone.removed': CHANGE,
   'attendance.recorded': BULK,
   'minor_notice.overdue': SEALING,
+  'attendance.voided': CHANGE,
 } as const satisfies Record<EventType, DeliveryPriority>;
 
 export function deliveryPriority(type: EventType): DeliveryPriority {

@@ -10,7 +10,10 @@ const ENROLLMENT = [
   'enrollment.extended',
   'milestone.created',
   'milestone.met',
+  'milestone.corrected',
+  'milestone.removed',
   'attendance.recorded',
+  'attendance.voided',
   'enrollment.completed',
 ];
 

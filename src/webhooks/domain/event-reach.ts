@@ -50,6 +50,7 @@ const PARTS_BY_KIND: ReadonlyMap<AgencyKind, readonly Part[]> = new Map(
 /** Who each event reaches (who emits what: see each type's Outbox.emit). Exhaustive. */
 const REACHES = {
   'participant.created': ['owner'],
+  'participant.corrected': ['owner'],
   'enrollment.created': ['owner', 'provider'],
   'enrollment.activated': ['owner', 'provider'],
   'enrollment.status_changed': ['owner', 'provider'],
@@ -57,7 +58,10 @@ const REACHES = {
   'enrollment.completed': ['owner', 'provider'],
   'milestone.created': ['owner', 'provider'],
   'milestone.met': ['owner', 'provider'],
+  'milestone.corrected': ['owner', 'provider'],
+  'milestone.removed': ['owner', 'provider'],
   'attendance.recorded': ['owner', 'provider'],
+  'attendance.voided': ['owner', 'provider'],
   'arrest_record.sealed': ['copy_holder'],
   'sealing_notice.acknowledged': ['copy_holder', 'owner'],
   'sealing_notice.overdue': ['copy_holder', 'owner'],

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { redisclosureNoticeFor } from '../../../privacy/part2';
 import { SERVICE_CATEGORIES, type ServiceCategory } from '../../../identity/agencies/agency-kind';
 import { milestoneStatus, type MilestoneStatus } from '../../domain/milestone-progress';
@@ -34,6 +35,38 @@ export class CreateMilestoneDto {
   @Min(1)
   @Max(1000)
   requiredSessions!: number;
+}
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** Body of `PATCH /milestones/:id`: a correction of the plan, with its reason (kept in the history). */
+export class CorrectMilestoneDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The agency delivering it from now on' })
+  @IsOptional()
+  @IsUUID()
+  providerAgencyId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  requiredSessions?: number;
+
+  @ApiProperty({ example: 'The clinic closed its evening group', maxLength: 1000 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
+}
+
+/** Query of `DELETE /milestones/:id`: why the milestone leaves the plan (kept in the history). */
+export class RemoveMilestoneQueryDto {
+  @ApiProperty({ example: 'Added by mistake: the minor is in school already', maxLength: 1000 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
 }
 
 export class MilestoneProgressDto {
