@@ -93,7 +93,7 @@ describe('work lists (GET /enrollments?view=)', () => {
     const silent = await active(site, -20);
     await plan(silent.id, 5, 0);
     const recent = await active(site, -20);
-    await plan(recent.id, 5, 1, -3);
+    const recentMilestone = await plan(recent.id, 5, 1, -3);
     const old = await active(site, -20);
     await plan(old.id, 5, 1, -15);
     const fresh = await active(site, -20); // consented today: not stalled yet
@@ -104,6 +104,21 @@ describe('work lists (GET /enrollments?view=)', () => {
     );
     expect(await ids(w.coordinator.token, `view=stalled&site=${site}`)).toEqual(
       [silent.id, old.id].sort(),
+    );
+    // A voided session no longer counts: the recent one's enrollment is stalled too.
+    const [recentSession] = (
+      await t.http
+        .get(`/api/v1/milestones/${recentMilestone.id}/attendance`)
+        .auth(w.clinicUser.token, { type: 'bearer' })
+        .expect(200)
+    ).body.items as { id: string }[];
+    await t.http
+      .post(`/api/v1/attendance/${recentSession.id}/void`)
+      .auth(w.clinicUser.token, { type: 'bearer' })
+      .send({ reason: 'Wrong client' })
+      .expect(200);
+    expect(await ids(w.coordinator.token, `view=stalled&site=${site}`)).toEqual(
+      [silent.id, recent.id, old.id].sort(),
     );
     expect(await ids(w.coordinator.token, `site=${site}`)).toContain(fresh.id);
   });

@@ -88,6 +88,7 @@ describe('outcomes report', () => {
 
   describe('statuses, rates, median and attendance (site Pomona)', () => {
     const SITE = 'Pomona';
+    const absentIds: string[] = [];
     beforeAll(async () => {
       // 5 completed, started 10..14 days ago: median 12 days from start to completion (today).
       for (const days of [10, 11, 12, 13, 14]) await completed(SITE, -days);
@@ -101,9 +102,10 @@ describe('outcomes report', () => {
           providerAgencyId: w.clinic.id,
           requiredSessions: 3,
         });
-        await recordAttendance(t, w.clinicUser.token, milestone.id, { status: 'absent' }).expect(
-          201,
-        );
+        const absent = await recordAttendance(t, w.clinicUser.token, milestone.id, {
+          status: 'absent',
+        }).expect(201);
+        absentIds.push(absent.body.id as string);
       }
     });
 
@@ -188,6 +190,17 @@ describe('outcomes report', () => {
         const all = await report(token, `site=${SITE}`).expect(200);
         expect(all.body).toMatchObject({ enrolled: 21, completed: 5, completionRate: 0.3333 });
       }
+    });
+
+    it('does not count a voided attendance record (after the other checks: it changes the rate)', async () => {
+      await t.http
+        .post(`/api/v1/attendance/${absentIds[0]}/void`)
+        .auth(w.clinicUser.token, { type: 'bearer' })
+        .send({ reason: 'Entered for the wrong client' })
+        .expect(200);
+      const res = await report(w.coordinator.token, `site=${SITE}`).expect(200);
+      // 5 present of 10 recorded now.
+      expect(res.body.attendanceRateByCategory.mental_health).toBe(0.5);
     });
 
     it('answers CSV with <5 for small counts, and no identifying data', async () => {

@@ -78,7 +78,7 @@ function workListPredicate(view: WorkList): string {
       return `(e.status = 'active'
         AND e.activated_at < now() - make_interval(days => :stalledDays::int)
         AND NOT EXISTS (SELECT 1 FROM attendance_records wa
-              WHERE wa.enrollment_id = e.id AND wa.status = 'present'
+              WHERE wa.enrollment_id = e.id AND wa.status = 'present' AND wa.voided_at IS NULL
                 AND wa.session_date > ${PROGRAM_TODAY} - :stalledDays::int))`;
     case 'ready_for_review':
       return `(e.status = 'active'

@@ -98,7 +98,8 @@ export class OutcomesReportRepository {
                         count(*)::int AS recorded
                    FROM cohort c
                    JOIN milestones m ON m.enrollment_id = c.id
-                   JOIN attendance_records a ON a.milestone_id = m.id
+                   -- A voided record no longer counts (it stays in the history).
+                   JOIN attendance_records a ON a.milestone_id = m.id AND a.voided_at IS NULL
                   GROUP BY m.category) x),
        notices AS (
          SELECT count(*) FILTER (WHERE sn.status = 'pending')::int AS "noticesPending",
