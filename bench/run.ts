@@ -203,6 +203,9 @@ async function main(): Promise<number> {
     const secrets = {
       JWT_SECRET: randomBytes(48).toString('base64url'),
       WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+      FIELD_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      // The benchmark measures capacity, not the per-caller limit: a few callers drive all load.
+      RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
       AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
         .privateKey.export({ format: 'pem', type: 'pkcs8' })
         .toString(),
