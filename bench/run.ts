@@ -59,6 +59,7 @@ import {
   type SessionShares,
 } from './runner/report';
 import { SCENARIO_NAMES, SCENARIOS, type Scenario, type ScenarioContext } from './runner/scenarios';
+import { BENCH_FIELD_ENCRYPTION_KEYS } from './seed/write';
 
 const ROOT = resolve(__dirname, '..');
 const PGLITE_ENROLLMENTS = 36;
@@ -212,6 +213,9 @@ async function main(): Promise<number> {
     const secrets = {
       JWT_SECRET: randomBytes(48).toString('base64url'),
       WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+      FIELD_ENCRYPTION_KEYS: BENCH_FIELD_ENCRYPTION_KEYS,
+      // The benchmark measures capacity, not the per-caller limit: a few callers drive all load.
+      RATE_LIMIT_PER_MINUTE: String(1_000_000_000),
       AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
         .privateKey.export({ format: 'pem', type: 'pkcs8' })
         .toString(),

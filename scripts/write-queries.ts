@@ -107,6 +107,7 @@ export async function queriesContext(): Promise<INestApplicationContext> {
     PGLITE_DIR: 'memory://',
     JWT_SECRET: 'queries-script-secret-that-is-long-enough',
     WEBHOOK_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+    FIELD_ENCRYPTION_KEYS: `queries:${Buffer.alloc(32, 2).toString('base64')}`,
     AUDIT_SEQUENCER_ENABLED: 'false',
     WEBHOOK_WORKER_ENABLED: 'false',
     AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')

@@ -1,4 +1,5 @@
 import { givenClient } from './support/factories';
+import { eventually } from './support/webhook-receiver';
 import { startTestApp, TestApp } from './support/test-app';
 import { givenActiveEnrollment, givenMilestone, givenWorld } from './support/workflow';
 
@@ -80,9 +81,9 @@ describe('minimum necessary: no side channel reveals another provider’s treatm
         cursor = res.body.nextCursor as string;
       }
     };
-    const bySchool = await created(school.token);
-    expect(bySchool).toContain(education.id);
-    expect(bySchool).not.toContain(treatment.id);
-    expect(await created(clinic.token)).toContain(treatment.id);
+    // The feed serves events below the commit horizon: wait until the school's own one is there.
+    await eventually(async () => expect(await created(school.token)).toContain(education.id));
+    await eventually(async () => expect(await created(clinic.token)).toContain(treatment.id));
+    expect(await created(school.token)).not.toContain(treatment.id);
   });
 });

@@ -1,5 +1,7 @@
 import type { Client } from 'pg';
 import { hashClientSecret } from '../../src/identity/auth/auth.service';
+import { createHash } from 'node:crypto';
+import { attendanceNotesContext, FieldCipher } from '../../src/infrastructure/crypto/field-cipher';
 import { Prng } from '../lib/prng';
 import { copyRows, CopyWriter, json, num, text, words } from './copy';
 import { NOTES } from './names';
@@ -413,6 +415,18 @@ interface PendingEvent {
   data: Record<string, string | number | boolean | null>;
 }
 
+/**
+ * The session-notes key of benchmark databases (synthetic data only): the seed encrypts notes
+ * with it, as the service stores them, and bench/run.ts gives it to the servers it starts.
+ */
+export const BENCH_FIELD_ENCRYPTION_KEYS = `bench:${createHash('sha256')
+  .update('first-step-bench-field-key')
+  .digest('base64')}`;
+const benchCipher = FieldCipher.fromSettings({
+  FIELD_ENCRYPTION_KEYS: BENCH_FIELD_ENCRYPTION_KEYS,
+  DATA_DIR: '/nonexistent',
+}).cipher;
+
 const ATTENDANCE_COLUMNS = [
   'id',
   'milestone_id',
@@ -490,7 +504,14 @@ export async function streamAttendanceAndEvents(
             date(day),
             status,
             num(durationFor(m, prng)),
-            prng.chance(0.25) ? text(notes[prng.int(0, notes.length - 1)]) : '\\N',
+            prng.chance(0.25)
+              ? text(
+                  benchCipher.encrypt(
+                    notes[prng.int(0, notes.length - 1)],
+                    attendanceNotesContext(id),
+                  ),
+                )
+              : '\\N',
             external ?? '\\N',
             m.recordedBy,
             corrected ? '2' : '1',
