@@ -73,11 +73,6 @@ describe('enrollments: opening one (POST /enrollments)', () => {
         completedAt: null,
         endedAt: null,
         endReason: null,
-        // Court jurisdiction and corrections (merged from their branches): nothing yet.
-        reviewCourtAgencyId: null,
-        lastCourtDecision: null,
-        shortfallReason: null,
-        planChanges: [],
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
