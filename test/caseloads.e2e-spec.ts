@@ -6,7 +6,15 @@ import { DataSource } from 'typeorm';
 import { givenUser, GivenUser } from './support/factories';
 import { actingAs, expectProblem, UNKNOWN_ID } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
-import { givenEnrollment, givenOtherCoordinator, givenWorld, World } from './support/workflow';
+import {
+  givenActiveEnrollment,
+  givenEnrollment,
+  givenMilestone,
+  givenOtherCoordinator,
+  givenWorld,
+  recordAttendance,
+  World,
+} from './support/workflow';
 
 describe('caseloads', () => {
   let t: TestApp;
@@ -42,6 +50,26 @@ describe('caseloads', () => {
     expect(read.body.assignedCoordinatorId).toBe(w.coordinator.id);
     expect(await caseload(w.coordinator.token, 'me')).toContain(enrollment.id);
     expect(await caseload(colleague.token, 'me')).not.toContain(enrollment.id);
+  });
+
+  it("gives a coordinator's work list its own caseload by default, the agency's with assignedTo=all", async () => {
+    // Ready for review: active, every milestone met.
+    const { enrollment } = await givenActiveEnrollment(t, w);
+    const milestone = await givenMilestone(t, w, enrollment.id, {
+      category: 'education',
+      providerAgencyId: w.school.id,
+      requiredSessions: 1,
+    });
+    await recordAttendance(t, w.schoolUser.token, milestone.id).expect(201);
+    const workList = async (token: string, extra = '') =>
+      (
+        await as(token)
+          .get(`/api/v1/enrollments?limit=500&view=ready_for_review${extra}`)
+          .expect(200)
+      ).body.items.map((e: { id: string }) => e.id);
+    expect(await workList(w.coordinator.token)).toContain(enrollment.id);
+    expect(await workList(colleague.token)).not.toContain(enrollment.id);
+    expect(await workList(colleague.token, '&assignedTo=all')).toContain(enrollment.id);
   });
 
   it('reassigns within the agency: the caseloads follow, the ETag moves, audited with an event', async () => {

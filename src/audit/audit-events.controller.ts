@@ -76,6 +76,7 @@ export class AuditEventsController {
   @Audited({ action: 'audit_log.consistency_proof', subject: 'audit_log', id: 'none' })
   @ApiOperation({ summary: 'RFC 9162 consistency proof between two tree sizes' })
   @ApiOkResponse({ type: ConsistencyProofDto })
+  @ApiNotFoundResponse({ description: 'A tree size beyond the log' })
   consistency(@Query() query: ConsistencyQueryDto): Promise<ConsistencyProofDto> {
     return this.log.consistency(query.from, query.to);
   }

@@ -3,7 +3,7 @@ import { NotFoundError } from '../common/errors/domain-error';
 import { TIME_ID } from '../common/pagination/keyset';
 import { Page } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
-import type { Caller } from '../identity/access/caller';
+import { isUser, type Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { enrollmentVisibleTo, milestoneDetailsVisibleTo } from '../privacy/visibility';
 import type { EnrollmentStatus } from './domain/enrollment-status';
@@ -137,9 +137,12 @@ export class EnrollmentsRepository {
       .limit(query.limit + 1);
     if (query.status) qb.andWhere('e.status = :status', { status: query.status });
     if (query.site) qb.andWhere('e.site = :site', { site: query.site });
-    if (query.assignedTo) {
+    // A coordinator's work list is its own caseload unless it asks for the agency's (`all`).
+    const assignedTo =
+      query.assignedTo ?? (query.view && isUser(caller, 'coordinator') ? 'me' : undefined);
+    if (assignedTo && assignedTo !== 'all') {
       qb.andWhere('e.assigned_coordinator_id = :assignee', {
-        assignee: query.assignedTo === 'me' ? caller.id : query.assignedTo,
+        assignee: assignedTo === 'me' ? caller.id : assignedTo,
       });
     }
     if (query.participantId) {

@@ -10,7 +10,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiIfMatch, IfMatch, withContentEtag } from '../common/http/etag';
+import { ApiIfMatch, ETAG_RESPONSE_HEADERS, IfMatch, withContentEtag } from '../common/http/etag';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -116,7 +116,7 @@ export class SealingController {
   @Audited({ action: 'enrollment.minor_notified', subject: 'enrollment', id: { param: 'id' } })
   @HttpCode(200)
   @Roles('coordinator')
-  @ApiOkResponse({ type: SealingStatusDto })
+  @ApiOkResponse({ type: SealingStatusDto, headers: ETAG_RESPONSE_HEADERS })
   @ApiNotFoundResponse({ description: 'No such enrollment in your scope' })
   @ApiConflictResponse({
     description: 'Enrollment not completed, or the notice is already recorded',

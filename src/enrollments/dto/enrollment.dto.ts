@@ -94,12 +94,13 @@ export class ListEnrollmentsQueryDto extends PageQueryDto {
   withinDays?: number;
 
   @ApiPropertyOptional({
-    description: 'A caseload: `me` (the caller) or a coordinator’s user id',
+    description:
+      'A caseload: `me` (the caller), `all` (every enrollment in scope) or a coordinator’s user id. A coordinator’s work list (`view=`) is its own caseload unless `assignedTo` says otherwise',
     example: 'me',
   })
   @IsOptional()
-  @Matches(/^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
-    message: 'assignedTo must be `me` or a user id',
+  @Matches(/^(me|all|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    message: 'assignedTo must be `me`, `all` or a user id',
   })
   assignedTo?: string;
 }

@@ -303,6 +303,12 @@ function withPlatformContract(document: OpenAPIObject): OpenAPIObject {
       addResponse(op, '422', 'This Idempotency-Key was used with a different request', {
         alsoFor: true,
       });
+      addResponse(
+        op,
+        '404',
+        'A replay of an Idempotency-Key whose stored response named a record sealed since: answered like an unknown record (the key never runs again)',
+        { alsoFor: true },
+      );
       for (const [status, response] of Object.entries(op.responses)) {
         if (/^2\d\d$/.test(status)) {
           const r = response as Response;
