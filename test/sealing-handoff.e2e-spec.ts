@@ -75,6 +75,7 @@ describe('the sealing hand-off to the arresting agency', () => {
         'reference',
         'overdue',
         'bookingNumber',
+        'version',
       ].sort(),
     );
 

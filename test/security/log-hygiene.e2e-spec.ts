@@ -27,6 +27,8 @@ describe('logs hold no token, password, name, date of birth, address or note', (
         ...BASE_TEST_ENV,
         DATABASE_URL: '',
         DATA_DIR: dataDir,
+        // Its own embedded database: never the checkout's ./data/pglite of an earlier run.
+        PGLITE_DIR: join(dataDir, 'pglite'),
         HOST: '127.0.0.1',
         PORT: String(port),
         LOG_LEVEL: 'trace',
