@@ -168,22 +168,12 @@ export class AttendanceService {
       throw new DomainError('PRECONDITION_REQUIRED', 'Send If-Match with the ETag you last read');
     }
     return this.uow.run(async () => {
-      const ref = await this.records.findOwnRecordRef(caller, id);
-      if (!ref) throw new NotFoundError('Attendance record');
-      const targets = await this.plan.lockWritable(caller, [ref.milestone_id]);
-      const target = targets.get(ref.milestone_id);
-      const current = await this.records.findOwnRecord(caller, id, true);
-      if (!target || !current) throw new NotFoundError('Attendance record');
+      const { targets, target, current } = await this.lockOwnRecord(caller, id);
       assertIfMatchRequired(ifMatch, current.version);
       if (current.voided_at !== null) {
         throw new DomainError('ATTENDANCE_VOIDED', 'This record was voided; record a new one');
       }
-      if (target.enrollmentStatus !== 'active') {
-        throw new DomainError(
-          'ENROLLMENT_NOT_ACTIVE',
-          `The enrollment is ${target.enrollmentStatus}; only records of active enrollments can be corrected`,
-        );
-      }
+      assertActive(target, 'corrected');
       const next = {
         status: input.status ?? current.status,
         durationMinutes:
@@ -199,17 +189,12 @@ export class AttendanceService {
       }
       const updated = await this.records.update(id, next);
       const events: NewEvent[] = [
-        this.recordedEvent(updated, target, { previousStatus: current.status }),
+        this.sessionEvent('attendance.recorded', updated, target, {
+          corrected: true,
+          previousStatus: current.status,
+        }),
       ];
-      if (next.status !== current.status) {
-        const progress = await this.plan.attendanceChanged(
-          await this.records.progressFacts(
-            [target.milestoneId],
-            [{ enrollmentId: target.enrollmentId, timeZone: target.timeZone }],
-          ),
-        );
-        events.push(...this.metEvents(progress, targets));
-      }
+      if (next.status !== current.status) events.push(...(await this.recount(target, targets)));
       await this.outbox.emit(...events);
       return presentAttendance(caller, updated, target.category);
     });
@@ -229,47 +214,15 @@ export class AttendanceService {
     input: VoidAttendanceDto,
   ): Promise<AttendanceDto> {
     return this.uow.run(async () => {
-      const ref = await this.records.findOwnRecordRef(caller, id);
-      if (!ref) throw new NotFoundError('Attendance record');
-      const targets = await this.plan.lockWritable(caller, [ref.milestone_id]);
-      const target = targets.get(ref.milestone_id);
-      const current = await this.records.findOwnRecord(caller, id, true);
-      if (!target || !current) throw new NotFoundError('Attendance record');
+      const { targets, target, current } = await this.lockOwnRecord(caller, id);
       assertIfMatch(ifMatch, current.version);
       if (current.voided_at !== null) {
         throw new DomainError('ATTENDANCE_VOIDED', 'This record is already voided');
       }
-      if (target.enrollmentStatus !== 'active') {
-        throw new DomainError(
-          'ENROLLMENT_NOT_ACTIVE',
-          `The enrollment is ${target.enrollmentStatus}; only records of active enrollments can be voided`,
-        );
-      }
+      assertActive(target, 'voided');
       const voided = await this.records.void(id, caller.id, input.reason);
-      const events: NewEvent[] = [
-        {
-          type: 'attendance.voided',
-          enrollmentId: voided.enrollment_id,
-          data: {
-            attendanceId: voided.id,
-            milestoneId: voided.milestone_id,
-            enrollmentId: voided.enrollment_id,
-            category: target.category,
-            status: voided.status,
-            sessionDate: voided.session_date,
-            version: voided.version,
-          },
-        },
-      ];
-      if (current.status === 'present') {
-        const progress = await this.plan.attendanceChanged(
-          await this.records.progressFacts(
-            [target.milestoneId],
-            [{ enrollmentId: target.enrollmentId, timeZone: target.timeZone }],
-          ),
-        );
-        events.push(...this.metEvents(progress, targets));
-      }
+      const events: NewEvent[] = [this.sessionEvent('attendance.voided', voided, target)];
+      if (current.status === 'present') events.push(...(await this.recount(target, targets)));
       await this.outbox.emit(...events);
       return presentAttendance(caller, voided, target.category);
     });
@@ -370,7 +323,9 @@ export class AttendanceService {
       ]),
     );
     await this.outbox.emit(
-      ...outcome.inserted.map((row) => this.recordedEvent(row, targets.get(row.milestone_id)!)),
+      ...outcome.inserted.map((row) =>
+        this.sessionEvent('attendance.recorded', row, targets.get(row.milestone_id)!),
+      ),
       ...this.metEvents(progress, targets),
     );
     return outcome;
@@ -422,14 +377,15 @@ export class AttendanceService {
     }
   }
 
-  /** `attendance.recorded`: ids, status, date and category only; never notes. */
-  private recordedEvent(
+  /** `attendance.recorded` or `attendance.voided`: ids, status, date and category; never notes. */
+  private sessionEvent(
+    type: 'attendance.recorded' | 'attendance.voided',
     row: AttendanceRow,
     target: WritableMilestone,
-    correction?: { previousStatus: string },
+    correction?: { corrected: true; previousStatus: string },
   ): NewEvent {
     return {
-      type: 'attendance.recorded',
+      type,
       enrollmentId: row.enrollment_id,
       data: {
         attendanceId: row.id,
@@ -439,9 +395,40 @@ export class AttendanceService {
         status: row.status,
         sessionDate: row.session_date,
         version: row.version,
-        ...(correction ? { corrected: true, previousStatus: correction.previousStatus } : {}),
+        ...correction,
       },
     };
+  }
+
+  /**
+   * The caller's own record, its milestone and enrollment locked for the change (the shared
+   * lock order of lockWritable); 404 unless the caller's agency wrote it and may still write.
+   */
+  private async lockOwnRecord(caller: Caller, id: string) {
+    const ref = await this.records.findOwnRecordRef(caller, id);
+    if (!ref) throw new NotFoundError('Attendance record');
+    const targets = await this.plan.lockWritable(caller, [ref.milestone_id]);
+    const target = targets.get(ref.milestone_id);
+    const current = await this.records.findOwnRecord(caller, id, true);
+    if (!target || !current) throw new NotFoundError('Attendance record');
+    return { targets, target, current };
+  }
+
+  /**
+   * A record started or stopped counting: the milestone's exact count and the enrollment's
+   * first-service stamp are recomputed; returns the `milestone.met` events that causes.
+   */
+  private async recount(
+    target: WritableMilestone,
+    targets: ReadonlyMap<string, WritableMilestone>,
+  ): Promise<NewEvent[]> {
+    const progress = await this.plan.attendanceChanged(
+      await this.records.progressFacts(
+        [target.milestoneId],
+        [{ enrollmentId: target.enrollmentId, timeZone: target.timeZone }],
+      ),
+    );
+    return this.metEvents(progress, targets);
   }
 
   /** `milestone.met` for each milestone this write made met (not for one already met). */
@@ -456,5 +443,15 @@ export class AttendanceService {
         enrollmentId: m.enrollmentId,
         data: { milestoneId: m.id, enrollmentId: m.enrollmentId, category: m.category },
       }));
+  }
+}
+
+/** Records are corrected or voided only while the enrollment is active. */
+function assertActive(target: WritableMilestone, verb: 'corrected' | 'voided'): void {
+  if (target.enrollmentStatus !== 'active') {
+    throw new DomainError(
+      'ENROLLMENT_NOT_ACTIVE',
+      `The enrollment is ${target.enrollmentStatus}; only records of active enrollments can be ${verb}`,
+    );
   }
 }
