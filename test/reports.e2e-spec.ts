@@ -147,7 +147,9 @@ describe('outcomes report', () => {
           { cell: 'minorNoticesOverdue', reason: 'small_count' },
         ]),
       );
-      expect(res.body.suppressedCells).toHaveLength(8);
+      // ...and the court findings: none here.
+      expect(res.body.courtFindings).toEqual({ substantialCompliance: null, unsatisfactory: null });
+      expect(res.body.suppressedCells).toHaveLength(10);
     });
 
     it('filters by start date (inclusive)', async () => {
@@ -383,6 +385,71 @@ describe('outcomes report', () => {
         sealingNotices: { pending: 5, acknowledged: 6, overdue: 5 },
         minorNoticesOverdue: 5,
       });
+    });
+  });
+
+  describe('court findings (site Whittier)', () => {
+    const SITE = 'Whittier';
+    const decide = (enrollmentId: string, body: object) =>
+      t.http
+        .post(`/api/v1/enrollments/${enrollmentId}/completion`)
+        .auth(w.clerk.token, { type: 'bearer' })
+        .send(body)
+        .expect(200);
+    /** Active, one mental-health milestone of 2 sessions with 1 attended, submitted short. */
+    async function submittedShort() {
+      const e = await active(SITE, -3);
+      const milestone = await givenMilestone(t, w, e.enrollmentId, {
+        category: 'mental_health',
+        providerAgencyId: w.clinic.id,
+        requiredSessions: 2,
+      });
+      await recordAttendance(t, w.clinicUser.token, milestone.id).expect(201);
+      await t.http
+        .post(`/api/v1/enrollments/${e.enrollmentId}/submit-for-review`)
+        .auth(w.coordinator.token, { type: 'bearer' })
+        .send({ shortfallReason: 'Missed the last session in hospital' })
+        .expect(200);
+      return e;
+    }
+
+    beforeAll(async () => {
+      for (let i = 0; i < 6; i++) {
+        const e = await submittedShort();
+        await decide(e.enrollmentId, {
+          decision: 'confirmed',
+          courtOrderNumber: 'JV-SC',
+          substantialComplianceFinding: 'Substantial compliance: illness documented',
+        });
+      }
+      for (let i = 0; i < 5; i++) {
+        const e = await submittedShort();
+        await decide(e.enrollmentId, {
+          decision: 'unsatisfactory',
+          reasons: 'Stopped attending',
+          minorNotice: {
+            notifiedAt: new Date(Date.now() - 60_000).toISOString(),
+            method: 'letter',
+          },
+        });
+      }
+      // Neither: a full completion, and a rejection (sent back, still under way).
+      await completed(SITE, -3);
+      const rejected = await submittedShort();
+      await decide(rejected.enrollmentId, { decision: 'rejected', reasons: 'Finish the sessions' });
+    });
+
+    it('counts completions on a finding of substantial compliance and unsatisfactory findings', async () => {
+      const res = await report(w.coordinator.token, `site=${SITE}`).expect(200);
+      expect(res.body).toMatchObject({
+        enrolled: 13,
+        completed: 7,
+        terminated: 5,
+        courtFindings: { substantialCompliance: 6, unsatisfactory: 5 },
+      });
+      const csv = await report(w.coordinator.token, `site=${SITE}&format=csv`).expect(200);
+      expect(csv.text).toContain('\r\ncourtFindings.substantialCompliance,6,\r\n');
+      expect(csv.text).toContain('\r\ncourtFindings.unsatisfactory,5,\r\n');
     });
   });
 

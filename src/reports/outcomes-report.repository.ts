@@ -30,6 +30,10 @@ export interface OutcomesFigures {
   noticesAcknowledged: number;
   noticesOverdue: number;
   minorNoticesOverdue: number;
+  /** Completed on the court's recorded finding of substantial compliance (a milestone short). */
+  substantialComplianceFindings: number;
+  /** Terminated by the court's finding of unsatisfactory completion (Rule of Court 5.850). */
+  unsatisfactoryFindings: number;
 }
 
 /**
@@ -48,7 +52,10 @@ export interface OutcomesFigures {
  * - attendance rate by category: present / recorded sessions of the cohort's milestones;
  * - sealing notices: pending (overdue included), acknowledged, overdue (pending past due);
  * - minors' written notices overdue: completed, every notice acknowledged, 30 days after the
- *   last acknowledgement passed, the minor not told (statutory-clocks.ts).
+ *   last acknowledgement passed, the minor not told (statutory-clocks.ts);
+ * - court findings: completed enrollments whose confirming review recorded a finding of
+ *   substantial compliance, and terminated ones the court found unsatisfactory (both are
+ *   part of `completed` / `terminated`, never a status of their own).
  */
 @Injectable()
 export class OutcomesReportRepository {
@@ -116,8 +123,19 @@ export class OutcomesReportRepository {
                    JOIN sealing_notices sn ON sn.enrollment_id = c.id
                   WHERE c.status = 'completed' AND c.minor_notified_at IS NULL
                   GROUP BY c.id) n
-          WHERE n.all_acknowledged AND now() > ${minorDue})
-       SELECT * FROM statuses, attendance, notices, minor`,
+          WHERE n.all_acknowledged AND now() > ${minorDue}),
+       findings AS (
+         SELECT count(*) FILTER (WHERE c.status = 'completed' AND r.decision = 'confirmed'
+                  AND r.substantial_compliance_finding IS NOT NULL)::int
+                  AS "substantialComplianceFindings",
+                count(*) FILTER (WHERE c.status = 'terminated' AND r.decision = 'unsatisfactory')::int
+                  AS "unsatisfactoryFindings"
+           FROM cohort c
+           -- A final decision ends the review: at most one confirmed or unsatisfactory per
+           -- enrollment (rejections send it back and are not counted here).
+           JOIN court_reviews r ON r.enrollment_id = c.id
+                               AND r.decision IN ('confirmed', 'unsatisfactory'))
+       SELECT * FROM statuses, attendance, notices, minor, findings`,
       [caller.agencyId, filter.from, filter.to, filter.site, MINOR_NOTIFICATION_PERIOD_DAYS],
     );
     return row;

@@ -64,6 +64,8 @@ export class ReportsService {
       ['sealingNotices.acknowledged', report.sealingNotices.acknowledged],
       ['sealingNotices.overdue', report.sealingNotices.overdue],
       ['minorNoticesOverdue', report.minorNoticesOverdue],
+      ['courtFindings.substantialCompliance', report.courtFindings.substantialCompliance],
+      ['courtFindings.unsatisfactory', report.courtFindings.unsatisfactory],
     ];
     for (const [cell, value] of cells) add(cell, value);
     return toCsv(rows);

@@ -21,6 +21,8 @@ const figures = (overrides: Partial<OutcomesFigures> = {}): OutcomesFigures => (
   noticesAcknowledged: 14,
   noticesOverdue: 0,
   minorNoticesOverdue: 5,
+  substantialComplianceFindings: 6,
+  unsatisfactoryFindings: 2,
   ...overrides,
 });
 
@@ -95,6 +97,19 @@ describe('suppressOutcomes', () => {
     expect(hiddenWithdrawn.suppressedCells).toContainEqual({
       cell: 'completionRate',
       reason: 'small_base',
+    });
+  });
+
+  it('publishes the court findings of 5 and more, and nulls smaller ones', () => {
+    const out = suppressOutcomes(figures());
+    expect(out.courtFindings).toEqual({ substantialCompliance: 6, unsatisfactory: null });
+    expect(out.suppressedCells).toContainEqual({
+      cell: 'courtFindings.unsatisfactory',
+      reason: 'small_count',
+    });
+    expect(suppressOutcomes(figures({ substantialComplianceFindings: 4 })).courtFindings).toEqual({
+      substantialCompliance: null,
+      unsatisfactory: null,
     });
   });
 });

@@ -33,6 +33,8 @@ export interface PublishedOutcomes {
   connectedWithin24hRate: number | null;
   sealingNotices: { pending: number | null; acknowledged: number | null; overdue: number | null };
   minorNoticesOverdue: number | null;
+  /** Court findings behind part of `completed` and `terminated` (never a status of their own). */
+  courtFindings: { substantialCompliance: number | null; unsatisfactory: number | null };
   suppressedCells: SuppressedCell[];
 }
 
@@ -128,6 +130,15 @@ export function suppressOutcomes(f: OutcomesFigures): PublishedOutcomes {
     overdue: count('sealingNotices.overdue', f.noticesOverdue),
   };
   const minorNoticesOverdue = count('minorNoticesOverdue', f.minorNoticesOverdue);
+  // Subsets of completed and terminated whose other part is never published: nothing to
+  // subtract from, so no complementary suppression is needed.
+  const courtFindings = {
+    substantialCompliance: count(
+      'courtFindings.substantialCompliance',
+      f.substantialComplianceFindings,
+    ),
+    unsatisfactory: count('courtFindings.unsatisfactory', f.unsatisfactoryFindings),
+  };
 
   return {
     enrolled,
@@ -138,6 +149,7 @@ export function suppressOutcomes(f: OutcomesFigures): PublishedOutcomes {
     connectedWithin24hRate,
     sealingNotices,
     minorNoticesOverdue,
+    courtFindings,
     suppressedCells: suppressed,
   };
 }

@@ -56,6 +56,23 @@ export class SealingNoticeCountsDto {
   overdue!: number | null;
 }
 
+export class CourtFindingCountsDto {
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      "Completed on the court's recorded finding of substantial compliance (a milestone short); part of `completed`. null when under 5",
+  })
+  substantialCompliance!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      "Terminated on the court's finding of unsatisfactory completion (the minor told why, with the right to a hearing); part of `terminated`. null when under 5",
+  })
+  unsatisfactory!: number | null;
+}
+
 export class SuppressedCellDto {
   @ApiProperty({ example: 'sealingNotices.overdue', description: 'Path of the null cell' })
   cell!: string;
@@ -124,5 +141,6 @@ export class OutcomesReportDto {
       "Completed enrollments whose minor's written notice is past due. null when under 5",
   })
   minorNoticesOverdue!: number | null;
+  @ApiProperty({ type: CourtFindingCountsDto }) courtFindings!: CourtFindingCountsDto;
   @ApiProperty({ type: [SuppressedCellDto] }) suppressedCells!: SuppressedCellDto[];
 }
