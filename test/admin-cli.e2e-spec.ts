@@ -7,17 +7,21 @@ import { DataSource } from 'typeorm';
 import { verifierKey } from '../src/audit/log/signed-note';
 import { runCli } from '../src/cli/admin-cli';
 import { AppConfig } from '../src/common/config/app-config';
+import { FieldCipher } from '../src/infrastructure/crypto/field-cipher';
 import { unseal } from '../src/webhooks/domain/secret-box';
 import { auditSettled } from './support/audit';
 import { tokenFor } from './support/factories';
 import { testServerUrl } from './support/test-database';
 import { BASE_TEST_ENV, startTestApp, TestApp } from './support/test-app';
 import {
+  givenActiveEnrollment,
   givenArrestRecord,
   givenClient,
+  givenMilestone,
   givenCompletedEnrollment,
   givenParticipant,
   givenWorld,
+  recordAttendance,
   World,
 } from './support/workflow';
 
@@ -26,13 +30,20 @@ import {
  * with TEST_DATABASE_URL: the same file covers both), and once as a real process from the
  * command line (`npm run cli`) against a fresh embedded database folder.
  */
+const FIELD_KEY_OLD = randomBytes(32);
+
 describe('admin CLI', () => {
   let t: TestApp;
   let w: World;
   let db: DataSource;
   beforeAll(async () => {
     // Private addresses allowed: the rotate-keys subscription points at a loopback receiver.
-    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true' });
+    t = await startTestApp({
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      // Two field keys, `new` the write key: rotate-keys moves notes still under `old` to it.
+      FIELD_ENCRYPTION_KEYS: `old:${FIELD_KEY_OLD.toString('base64')},new:${randomBytes(32).toString('base64')}`,
+      FIELD_ENCRYPTION_KEY_ID: 'new',
+    });
     w = await givenWorld(t);
     db = t.app.get(DataSource);
   });
@@ -169,6 +180,52 @@ describe('admin CLI', () => {
     expect((await cli(['--operator', 'x', 'export-participant', 'nope'])).code).toBe(2);
   });
 
+  it('rotate-keys: session notes moved to the write key; without a previous webhook key, webhook secrets left alone', async () => {
+    const { enrollment } = await givenActiveEnrollment(t, w);
+    const milestone = await givenMilestone(t, w, enrollment.id, {
+      category: 'shelter',
+      providerAgencyId: w.shelter.id,
+      requiredSessions: 2,
+    });
+    const created = await recordAttendance(t, w.shelterUser.token, milestone.id, {
+      notes: 'Settled in well',
+    }).expect(201);
+    // Written before the rotation: under the old key, still listed so it stays readable.
+    const underOld = FieldCipher.of(new Map([['old', FIELD_KEY_OLD]]), 'old').encrypt(
+      'Settled in well',
+      `attendance_records.notes:${created.body.id}`,
+    );
+    await db.query(`UPDATE attendance_records SET notes = $2 WHERE id = $1`, [
+      created.body.id,
+      underOld,
+    ]);
+    const keyOf = async () =>
+      (
+        (await db.query(`SELECT notes FROM attendance_records WHERE id = $1`, [created.body.id]))[0]
+          .notes as string
+      )
+        .split(':')
+        .slice(0, 3)
+        .join(':');
+    expect(await keyOf()).toBe('enc:v1:old');
+
+    const rotated = await cli(['--operator', 'Key Custodian', 'rotate-keys']);
+    expect(rotated.code).toBe(0);
+    expect(rotated.json()).toEqual({
+      webhookSecrets: null,
+      sessionNotes: { keyId: 'new', reencrypted: 1 },
+    });
+    expect(await keyOf()).toBe('enc:v1:new');
+    const read = await t.http
+      .get(`/api/v1/attendance/${created.body.id}`)
+      .auth(w.shelterUser.token, { type: 'bearer' })
+      .expect(200);
+    expect(read.body.notes).toBe('Settled in well');
+    expect((await auditOf('cli.rotate_keys')).map((e) => e.purpose)).toEqual([
+      'operator Key Custodian; webhook secrets not rotated (no previous key given); session notes 1 re-encrypted under new',
+    ]);
+  });
+
   it('rotate-keys: webhook secrets re-encrypted from the previous key (stdin) to the configured one', async () => {
     const police = await givenClient(t, w.admin, {
       agencyId: w.police.id,
@@ -198,15 +255,17 @@ describe('admin CLI', () => {
         `${previous.toString('base64')}\n`,
       );
       expect(rotated.code).toBe(0);
-      expect(rotated.json()).toMatchObject({ rotated: expect.any(Number), alreadyCurrent: 0 });
-      expect(rotated.json().rotated as number).toBeGreaterThanOrEqual(1);
+      const webhookSecrets = rotated.json().webhookSecrets as Record<string, number>;
+      expect(webhookSecrets).toMatchObject({ rotated: expect.any(Number), alreadyCurrent: 0 });
+      expect(webhookSecrets.rotated).toBeGreaterThanOrEqual(1);
+      expect(rotated.json().sessionNotes).toEqual({ keyId: 'new', reencrypted: 0 });
       expect(await stored()).not.toBe(before);
       expect(unseal(next, await stored())).toBe(created.body.secret);
       const again = await cli(
         ['--operator', 'Key Custodian', 'rotate-keys'],
         previous.toString('base64'),
       );
-      expect(again.json()).toMatchObject({ rotated: 0 });
+      expect(again.json().webhookSecrets).toMatchObject({ rotated: 0 });
       // A key that opens nothing: refused, nothing changed.
       Object.assign(webhooks, { secretKey: randomBytes(32) });
       const current = await stored();
@@ -219,9 +278,13 @@ describe('admin CLI', () => {
     } finally {
       Object.assign(webhooks, { secretKey: previous });
     }
-    expect((await auditOf('cli.rotate_keys')).map((e) => e.purpose)).toEqual([
-      expect.stringMatching(/^operator Key Custodian; \d+ re-encrypted, 0 already current$/),
-      expect.stringMatching(/^operator Key Custodian; 0 re-encrypted, \d+ already current$/),
+    expect((await auditOf('cli.rotate_keys')).map((e) => e.purpose).slice(1)).toEqual([
+      expect.stringMatching(
+        /^operator Key Custodian; webhook secrets \d+ re-encrypted, 0 already current; session notes 0 re-encrypted under new$/,
+      ),
+      expect.stringMatching(
+        /^operator Key Custodian; webhook secrets 0 re-encrypted, \d+ already current; session notes 0 re-encrypted under new$/,
+      ),
     ]);
   });
 

@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ArrestRecordDto } from '../arrest-records/dto/arrest-record.dto';
 import { ArrestRecordsRepository } from '../arrest-records/arrest-records.repository';
+import { SessionNotesEncryption } from '../attendance/session-notes-encryption.service';
 import { NewAuditEntry, SYSTEM_ACTOR } from '../audit/audit-entry';
 import { AuditLogService } from '../audit/audit-log.service';
 import { AuditTrailService } from '../audit/audit-trail.service';
@@ -231,52 +232,67 @@ export async function runCli(
   program
     .command('rotate-keys')
     .description(
-      're-encrypt the webhook signing secrets stored at rest with the configured WEBHOOK_SECRET_KEY; the previous key (base64) is read from stdin',
+      're-encrypt what is stored encrypted at rest under the current keys: session notes under ' +
+        'FIELD_ENCRYPTION_KEY_ID (the old key still listed in FIELD_ENCRYPTION_KEYS), and, when ' +
+        'the previous WEBHOOK_SECRET_KEY (base64) is given on stdin, the webhook signing secrets',
     )
     .action(async (_options: unknown, command: Command) => {
       const previous = (await io.stdin()).trim();
-      if (!/^[A-Za-z0-9+/]{43}=$/.test(previous)) {
+      if (previous !== '' && !/^[A-Za-z0-9+/]{43}=$/.test(previous)) {
         throw new CliFailure(
-          'stdin must hold the previous WEBHOOK_SECRET_KEY (base64 of 32 bytes)',
+          'stdin must be empty or hold the previous WEBHOOK_SECRET_KEY (base64 of 32 bytes)',
           2,
         );
       }
-      const oldKey = Buffer.from(previous, 'base64');
-      const newKey = app.get(AppConfig).webhooks.secretKey;
-      const subscriptions = app.get(WebhookSubscriptionsRepository);
-      const result = await app.get(UnitOfWork).run(async () => {
-        let rotated = 0;
-        let alreadyCurrent = 0;
-        for (const row of await subscriptions.lockAllSecrets()) {
-          let secret: string;
-          try {
-            secret = unseal(oldKey, row.secretCiphertext);
-          } catch {
-            // Already under the new key (a rotation run twice); anything else is an error.
-            try {
-              unseal(newKey, row.secretCiphertext);
-              alreadyCurrent += 1;
-              continue;
-            } catch {
-              throw new CliFailure(
-                `subscription ${row.id}: its secret opens with neither key; nothing was changed`,
-                1,
-              );
-            }
-          }
-          await subscriptions.replaceSecretCiphertext(row.id, seal(newKey, secret));
-          rotated += 1;
-        }
-        await audit({
-          action: 'cli.rotate_keys',
-          subjectType: 'webhook_subscription',
-          subjectId: null,
-          purpose: `operator ${operatorOf(command)}; ${rotated} re-encrypted, ${alreadyCurrent} already current`,
-        });
-        return { rotated, alreadyCurrent };
+      // Webhook secrets first, in one transaction: a row that opens with neither key aborts
+      // the command before anything else is rewritten.
+      const webhookSecrets = previous
+        ? await rotateWebhookSecrets(Buffer.from(previous, 'base64'))
+        : null;
+      const { reencrypted } = await app.get(SessionNotesEncryption).reencryptAll();
+      const sessionNotes = { keyId: app.get(AppConfig).fieldCipher.writeKeyId, reencrypted };
+      const webhookPart = webhookSecrets
+        ? `webhook secrets ${webhookSecrets.rotated} re-encrypted, ${webhookSecrets.alreadyCurrent} already current`
+        : 'webhook secrets not rotated (no previous key given)';
+      await audit({
+        action: 'cli.rotate_keys',
+        subjectType: 'encryption_keys',
+        subjectId: null,
+        purpose: `operator ${operatorOf(command)}; ${webhookPart}; session notes ${reencrypted} re-encrypted under ${sessionNotes.keyId}`,
       });
-      io.out(json({ key: 'WEBHOOK_SECRET_KEY', ...result }));
+      io.out(json({ webhookSecrets, sessionNotes }));
     });
+
+  /** Every subscription's signing secret from `oldKey` to the configured WEBHOOK_SECRET_KEY. */
+  const rotateWebhookSecrets = (oldKey: Buffer) => {
+    const newKey = app.get(AppConfig).webhooks.secretKey;
+    const subscriptions = app.get(WebhookSubscriptionsRepository);
+    return app.get(UnitOfWork).run(async () => {
+      let rotated = 0;
+      let alreadyCurrent = 0;
+      for (const row of await subscriptions.lockAllSecrets()) {
+        let secret: string;
+        try {
+          secret = unseal(oldKey, row.secretCiphertext);
+        } catch {
+          // Already under the new key (a rotation run twice); anything else is an error.
+          try {
+            unseal(newKey, row.secretCiphertext);
+            alreadyCurrent += 1;
+            continue;
+          } catch {
+            throw new CliFailure(
+              `subscription ${row.id}: its secret opens with neither key; nothing was changed`,
+              1,
+            );
+          }
+        }
+        await subscriptions.replaceSecretCiphertext(row.id, seal(newKey, secret));
+        rotated += 1;
+      }
+      return { key: 'WEBHOOK_SECRET_KEY', rotated, alreadyCurrent };
+    });
+  };
 
   program
     .command('export-participant')
