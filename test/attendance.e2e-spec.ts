@@ -601,7 +601,7 @@ describe('attendance', () => {
       const { enrollment, milestone } = await givenPlan('mental_health', w.clinic.id, 3);
       const repository = t.app.get(MilestonesRepository);
       const failure = jest
-        .spyOn(repository, 'applyAttendance')
+        .spyOn(repository, 'addAttendance')
         .mockRejectedValueOnce(new Error('injected failure after insert and progress'));
       const records = Array.from({ length: 4 }, (_, i) => ({
         milestoneId: milestone.id,

@@ -18,7 +18,12 @@ export interface NewAttendanceRow {
   durationMinutes: number | null;
   notes: string | null;
   externalId: string | null;
+  /** The program's IANA time zone (not stored): places the session for the 24-hour rule. */
+  timeZone: string;
 }
+
+/** An inserted record, with the moment it counts from when it is attended (else null). */
+export type InsertedAttendanceRow = AttendanceRow & { counts_from: Date | null };
 
 const ATTENDANCE_COLUMN_NAMES = [
   'id',
@@ -41,6 +46,14 @@ const ATTENDANCE_COLUMN_NAMES = [
 /** `a.id AS id, ...`: the AttendanceRow shape from alias `a`. */
 const ATTENDANCE_SELECT = ATTENDANCE_COLUMN_NAMES.map((c) => `a.${c} AS ${c}`);
 const ATTENDANCE_RETURNING = ATTENDANCE_COLUMN_NAMES.join(', ');
+
+/**
+ * When a session took place, for the 24-hour rule (PRODUCT.md): its `session_started_at` when
+ * the provider gave it, otherwise the end of its session date in the program's time zone,
+ * never when it was entered. One expression for the exact recount and the insert's answer.
+ */
+const sessionMoment = (alias: string, timeZone: string) =>
+  `coalesce(${alias}.session_started_at, ((${alias}.session_date + 1)::timestamp AT TIME ZONE ${timeZone}))`;
 
 /** `manager.query` answers an UPDATE or DELETE with `[rows, count]`, anything else with rows. */
 function rowsOf<T>(result: unknown): T[] {
@@ -124,25 +137,36 @@ export class AttendanceRepository {
   }
 
   /**
-   * One multi-row INSERT (arrays unnested server-side: ten parameters whatever the count).
+   * One multi-row INSERT (arrays unnested server-side: a dozen parameters whatever the count).
    * A row whose externalId another transaction stored first is skipped, not an error (the
    * insert waits for that transaction, so a re-read then sees its row): only inserted rows
-   * are returned.
+   * are returned, each with the moment it counts from (`counts_from`, null unless present).
+   * What these rows add to progress is computed from this answer, never from a recount: a
+   * skipped re-send is not in it, so it cannot count twice.
    */
-  async insert(caller: Caller, rows: readonly NewAttendanceRow[]): Promise<AttendanceRow[]> {
+  async insert(
+    caller: Caller,
+    rows: readonly NewAttendanceRow[],
+  ): Promise<InsertedAttendanceRow[]> {
     if (rows.length === 0) return [];
     const column = <K extends keyof NewAttendanceRow>(key: K) => rows.map((row) => row[key]);
     const result: unknown = await this.uow.manager.query(
-      `INSERT INTO attendance_records (id, milestone_id, enrollment_id, session_date, status,
-         duration_minutes, notes, external_id, session_started_at, provider_agency_id, recorded_by)
-       SELECT u.id, u.milestone_id, u.enrollment_id, u.session_date, u.status,
-         u.duration_minutes, u.notes, u.external_id, u.session_started_at, $10::uuid, $11::uuid
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::attendance_status[],
-         $6::integer[], $7::text[], $8::text[], $9::timestamptz[])
-         AS u(id, milestone_id, enrollment_id, session_date, status, duration_minutes, notes,
-              external_id, session_started_at)
-       ON CONFLICT (provider_agency_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-       RETURNING ${ATTENDANCE_RETURNING}`,
+      `WITH inserted AS (
+         INSERT INTO attendance_records (id, milestone_id, enrollment_id, session_date, status,
+           duration_minutes, notes, external_id, session_started_at, provider_agency_id, recorded_by)
+         SELECT u.id, u.milestone_id, u.enrollment_id, u.session_date, u.status,
+           u.duration_minutes, u.notes, u.external_id, u.session_started_at, $10::uuid, $11::uuid
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::attendance_status[],
+           $6::integer[], $7::text[], $8::text[], $9::timestamptz[])
+           AS u(id, milestone_id, enrollment_id, session_date, status, duration_minutes, notes,
+                external_id, session_started_at)
+         ON CONFLICT (provider_agency_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+         RETURNING ${ATTENDANCE_RETURNING})
+       SELECT i.*,
+              CASE WHEN i.status = 'present' THEN ${sessionMoment('i', 'z.time_zone')} END AS counts_from
+         FROM inserted i
+         JOIN unnest($1::uuid[], $12::text[]) WITH ORDINALITY AS z (id, time_zone, n) ON z.id = i.id
+        ORDER BY z.n`,
       [
         column('id'),
         column('milestoneId'),
@@ -155,9 +179,10 @@ export class AttendanceRepository {
         column('sessionStartedAt'),
         caller.agencyId,
         caller.id,
+        column('timeZone'),
       ],
     );
-    return rowsOf<AttendanceRow>(result).map((row) => this.opened(row));
+    return rowsOf<InsertedAttendanceRow>(result).map((row) => this.opened(row));
   }
 
   /** A record the caller's agency wrote (unlocked): where to take the locks from. */
@@ -258,11 +283,11 @@ export class AttendanceRepository {
   }
 
   /**
-   * What attendance now says, in ONE statement: the exact count of `present`, not voided, records of each
-   * milestone (0 for one without any), and when each enrollment's first attended session
-   * took place, for the 24-hour rule (PRODUCT.md): its `session_started_at` when the provider
-   * gave it, otherwise the end of its session date in the program's time zone (`timeZone`),
-   * never when it was entered; null for an enrollment with no attended session left.
+   * What attendance now says, in ONE statement: the exact count of `present`, not voided,
+   * records of each milestone (0 for one without any), and when each enrollment's first
+   * attended session took place (`sessionMoment`), null for an enrollment with no attended
+   * session left. For a correction or a void, which can make a record stop counting; a new
+   * record's write adds its delta instead (`insert`'s answer, PlanProgress.attendanceAdded).
    */
   async progressFacts(
     milestoneIds: readonly string[],
@@ -285,8 +310,7 @@ export class AttendanceRepository {
         GROUP BY m.id
        UNION ALL
        SELECT 'enrollment', x.enrollment_id, NULL,
-              (SELECT min(coalesce(a.session_started_at,
-                                   ((a.session_date + 1)::timestamp AT TIME ZONE x.time_zone)))
+              (SELECT min(${sessionMoment('a', 'x.time_zone')})
                  FROM attendance_records a
                 WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present'
                    AND a.voided_at IS NULL)

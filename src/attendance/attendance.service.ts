@@ -13,7 +13,11 @@ import type {
   WritableMilestone,
 } from '../enrollments/milestones/milestones.repository';
 import { PlanProgress } from '../enrollments/milestones/plan-progress.service';
-import { AttendanceRepository, NewAttendanceRow } from './attendance.repository';
+import {
+  AttendanceRepository,
+  InsertedAttendanceRow,
+  NewAttendanceRow,
+} from './attendance.repository';
 import {
   AttendanceCandidate,
   AttendanceDuplicate,
@@ -34,7 +38,7 @@ import { RecordAttendanceDto } from './dto/record-attendance.dto';
 
 /** What one write did, record by record. */
 interface WriteOutcome {
-  inserted: AttendanceRow[];
+  inserted: InsertedAttendanceRow[];
   /** Re-sends: index -> the stored record's id. */
   duplicates: Map<number, string>;
   rejected: AttendanceRejection[];
@@ -48,9 +52,11 @@ const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 
 /**
  * Attendance: single and batch writes by the delivering provider, corrections, and the
- * scoped list. Every write takes the same path (`write`): lock the targets, plan record by
- * record (attendance-rules.ts), insert in one statement, recompute progress exactly, stamp the
- * 24-hour rule, emit events; all in the caller's transaction.
+ * scoped list. Every new record takes the same path (`write`): lock the targets, plan record
+ * by record (attendance-rules.ts), insert in one statement, add what the inserted records
+ * count to progress and the 24-hour stamp (one statement, whatever the milestones), emit
+ * events; all in the caller's transaction. A correction or a void recounts its one milestone
+ * exactly instead (`recount`).
  */
 @Injectable()
 export class AttendanceService {
@@ -303,6 +309,7 @@ export class AttendanceService {
         durationMinutes: candidate.durationMinutes,
         notes: candidate.notes,
         externalId: candidate.externalId,
+        timeZone: target.timeZone,
       }),
     );
     outcome.inserted = await this.records.insert(caller, rows);
@@ -313,15 +320,7 @@ export class AttendanceService {
     outcome.rejected.push(...plan.rejected);
     await this.settleExternalIds(caller, rows, insertedIds, plan.duplicates, outcome);
 
-    const progress = await this.plan.attendanceChanged(
-      await this.records.progressFacts(unique(outcome.inserted.map((row) => row.milestone_id)), [
-        ...new Map(
-          outcome.inserted
-            .filter((row) => row.status === 'present')
-            .map((row) => [row.enrollment_id, targets.get(row.milestone_id)!]),
-        ).values(),
-      ]),
-    );
+    const progress = await this.plan.attendanceAdded(addedProgress(outcome.inserted));
     await this.outbox.emit(
       ...outcome.inserted.map((row) =>
         this.sessionEvent('attendance.recorded', row, targets.get(row.milestone_id)!),
@@ -444,6 +443,31 @@ export class AttendanceService {
         data: { milestoneId: m.id, enrollmentId: m.enrollmentId, category: m.category },
       }));
   }
+}
+
+/**
+ * What newly inserted records add: per milestone, the `present` ones (a new record is never
+ * voided); per enrollment, the earliest moment among them (the 24-hour rule). Computed from
+ * the rows the insert returned, so a re-sent or raced externalId, skipped by the insert,
+ * adds nothing.
+ */
+function addedProgress(inserted: readonly InsertedAttendanceRow[]): {
+  presentAdded: { milestoneId: string; present: number }[];
+  firstService: { enrollmentId: string; at: Date }[];
+} {
+  const present = new Map<string, number>();
+  const first = new Map<string, Date>();
+  for (const row of inserted) {
+    if (row.status !== 'present' || row.voided_at !== null || row.counts_from === null) continue;
+    present.set(row.milestone_id, (present.get(row.milestone_id) ?? 0) + 1);
+    const at = new Date(row.counts_from);
+    const earliest = first.get(row.enrollment_id);
+    if (earliest === undefined || at < earliest) first.set(row.enrollment_id, at);
+  }
+  return {
+    presentAdded: [...present].map(([milestoneId, count]) => ({ milestoneId, present: count })),
+    firstService: [...first].map(([enrollmentId, at]) => ({ enrollmentId, at })),
+  };
 }
 
 /** Records are corrected or voided only while the enrollment is active. */

@@ -74,8 +74,9 @@ const PROGRESS_COLUMNS = `m.id, m.enrollment_id AS "enrollmentId", m.category,
 
 /**
  * The service plan's milestones: the only code that reads or writes `milestones`. Reads are
- * scoped by the caller (privacy/visibility.ts); progress is set from the counts attendance
- * reports, never incremented blindly.
+ * scoped by the caller (privacy/visibility.ts); progress moves by what attendance reports:
+ * the records a write inserted are added (`addAttendance`), a correction or a void sets the
+ * exact recount (`applyAttendance`); both under the locks of `lockWritable`.
  *
  * Lock order shared by every write that touches the plan: enrollments by id, then milestones
  * by id, then attendance records (parent before child, ascending ids), so writers queue
@@ -285,8 +286,54 @@ export class MilestonesRepository {
   }
 
   /**
-   * What attendance changed, in ONE statement over the plan and its enrollments (both owned
-   * by this module): progress set from the exact `present` counts attendance reports for these
+   * New attendance records were inserted under the locks of `lockWritable`, in ONE statement
+   * whatever the number of milestones: each milestone's count grows by the `present` records
+   * the insert returned for it (`met_at` set when the requirement is reached, never cleared:
+   * an addition only raises the count); each enrollment's 24-hour stamp becomes the earlier of
+   * the stored one and the new records' first moment (inserts can only move it earlier; a
+   * void or correction recounts instead); every milestone and enrollment changed gets a new
+   * version (ETag). `SET attended_sessions = attended_sessions + delta` reads the row as
+   * locked, so concurrent writers of a milestone queue and add up instead of overwriting.
+   * `firstService` names every enrollment of a milestone in `presentAdded` (same records).
+   * Returns the milestones whose progress changed.
+   */
+  async addAttendance(facts: {
+    presentAdded: readonly { milestoneId: string; present: number }[];
+    firstService: readonly { enrollmentId: string; at: Date }[];
+  }): Promise<MilestoneProgressRow[]> {
+    if (facts.presentAdded.length === 0 && facts.firstService.length === 0) return [];
+    return this.uow.manager.query<MilestoneProgressRow[]>(
+      `WITH progress AS (
+         UPDATE milestones m
+            SET attended_sessions = m.attended_sessions + c.present,
+                met_at = CASE WHEN m.attended_sessions + c.present >= m.required_sessions
+                              THEN coalesce(m.met_at, now()) END,
+                version = m.version + 1,
+                updated_at = now()
+           FROM unnest($1::uuid[], $2::integer[]) AS c (milestone_id, present)
+          WHERE m.id = c.milestone_id AND c.present > 0
+         RETURNING ${PROGRESS_COLUMNS}),
+       touched AS (
+         UPDATE enrollments e
+            SET first_service_at = least(e.first_service_at, f.at),
+                version = e.version + 1,
+                updated_at = now()
+           FROM unnest($3::uuid[], $4::timestamptz[]) AS f (enrollment_id, at)
+          WHERE e.id = f.enrollment_id
+         RETURNING e.id)
+       SELECT * FROM progress`,
+      [
+        facts.presentAdded.map((c) => c.milestoneId),
+        facts.presentAdded.map((c) => c.present),
+        facts.firstService.map((f) => f.enrollmentId),
+        facts.firstService.map((f) => f.at),
+      ],
+    );
+  }
+
+  /**
+   * A record stopped or started counting (a correction or a void), in ONE statement over the
+   * plan and its enrollments (both owned by this module): progress set from the exact `present` counts attendance reports for these
    * (locked) milestones (`met_at` set when the requirement is reached, cleared when a
    * correction undoes it); the enrollments' 24-hour stamp (`firstService`: the moment of
    * each enrollment's first attended session as attendance computed it, null when none is
