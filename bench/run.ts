@@ -44,7 +44,14 @@ import {
   stopChildrenOnExit,
   waitForReady,
 } from './lib/processes';
-import { markerProblem, readMarker, seedDatabase, type SeedResult } from './seed/index';
+import {
+  markerProblem,
+  migrateSeeded,
+  pendingMigrations,
+  readMarker,
+  seedDatabase,
+  type SeedResult,
+} from './seed/index';
 import { clientSecretFor, isScale, SCALES, type Scale } from './seed/scales';
 import { BENCH_PASSWORD } from './seed/scales';
 import { loadFixtures } from './runner/fixtures';
@@ -186,7 +193,13 @@ async function main(): Promise<number> {
           'start it, or name another server with --database-url',
       );
     });
-    const problem = options.reseed ? '--reseed' : markerProblem(found, options.scale);
+    let problem = options.reseed ? '--reseed' : markerProblem(found, options.scale);
+    const pending = options.reseed ? null : pendingMigrations(found, options.scale);
+    if (problem && pending && pending.length > 0) {
+      const applied = await migrateSeeded(options.templateUrl);
+      log(`seeded database brought forward: ${applied.join(', ')} (no reseed; --reseed for one)`);
+      problem = markerProblem(await readMarker(options.templateUrl), options.scale);
+    }
     if (problem) {
       log(`seeding ${redact(options.templateUrl)} (${problem})`);
       seeded = await seedDatabase(options.scale, options.templateUrl, (line) => log(`  ${line}`));

@@ -86,6 +86,43 @@ export async function readMarker(url: string): Promise<SeedMarker | null> {
   });
 }
 
+/**
+ * The migrations newer than a seeded database's, when its own are exactly the first ones of
+ * the current list (it only predates them); null when it cannot be brought forward (another
+ * scale or generator, or a migration it holds was renamed or removed).
+ */
+export function pendingMigrations(marker: SeedMarker | null, scale: Scale): string[] | null {
+  if (!marker || marker.scale !== scale || marker.generator_version !== GENERATOR_VERSION) {
+    return null;
+  }
+  const current = migrationNames();
+  const prefix = current.slice(0, marker.migrations.length);
+  if (prefix.join(',') !== marker.migrations.join(',')) return null;
+  return current.slice(marker.migrations.length);
+}
+
+/**
+ * Applies the newer migrations to a seeded database (the app's own data source, as a
+ * release would) and records them in its marker: a new migration does not cost a fresh seed
+ * (the large scale takes many minutes). Data the generator would write for the new schema
+ * is not added; the generator version says when it must be.
+ */
+export async function migrateSeeded(url: string): Promise<string[]> {
+  const dataSource = new DataSource({
+    ...dataSourceOptions({ kind: 'server', url, poolSize: 2 }),
+    logging: ['error'],
+  });
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource.query(`UPDATE ${MARKER_TABLE} SET migrations = $1`, [migrationNames()]);
+    await dataSource.query('ANALYZE');
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 /** Why a database cannot serve as the seeded `scale` as it is, or null when it can. */
 export function markerProblem(marker: SeedMarker | null, scale: Scale): string | null {
   if (!marker) return 'no seeded database (no marker)';
