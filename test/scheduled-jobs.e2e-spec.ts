@@ -153,4 +153,30 @@ describe('scheduled jobs on pg-boss', () => {
       );
     });
   });
+
+  it('wait for the pg-boss schema while migrations are left to the release, then start', async () => {
+    // A fresh embedded database, never migrated (as in test/health.e2e-spec.ts).
+    const t = await startTestApp({
+      ...FAST,
+      PGLITE_DIR: 'memory://',
+      MIGRATIONS_RUN: 'false',
+      BOOTSTRAP_ADMIN_EMAIL: '',
+      BOOTSTRAP_ADMIN_PASSWORD: '',
+    });
+    try {
+      expect(t.app.get(ScheduledJobs).running).toBeUndefined();
+      await t.app.get(DataSource).runMigrations();
+      await eventually(() => expect(t.app.get(ScheduledJobs).running).toBeDefined(), 20_000, 100);
+      await eventually(
+        async () => {
+          const started = await jobsOf(t, SealingNoticesOverdueJob.QUEUE);
+          expect(started.some((j) => j.trigger === 'start' && j.state === 'completed')).toBe(true);
+        },
+        20_000,
+        100,
+      );
+    } finally {
+      await t.close();
+    }
+  });
 });
