@@ -16,6 +16,7 @@ import { IdentityModule } from './identity/identity.module';
 import { AuditContextModule } from './infrastructure/audit-context/audit-context.module';
 import { DatabaseModule } from './infrastructure/database/database.module';
 import { ClockModule } from './infrastructure/clock/clock';
+import { ScheduledJobsModule } from './infrastructure/jobs/scheduled-jobs';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import { ParticipantsModule } from './participants/participants.module';
 import { ProgramsModule } from './programs/programs.module';
@@ -34,6 +35,7 @@ export class AppModule {
         LoggingModule,
         ClockModule,
         DatabaseModule,
+        ScheduledJobsModule,
         AuditContextModule,
         IdempotencyModule,
         HealthModule,

@@ -24,7 +24,8 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  * Prometheus metrics (`GET /metrics`), in a registry of this app's own (several apps in one
  * process, as in tests, never share one). Request latency is observed as requests end; the
  * rest is read when scraped: pool usage from the driver, webhook backlog, audit sequencer
- * lag and overdue notices from their owners' repositories, job runs from PeriodicRunner.
+ * lag and overdue notices from their owners' repositories, job runs from JOB_RUN_COUNTS
+ * (the in-process loops and the scheduled jobs on pg-boss).
  * Labels carry route patterns, status codes, job names and agency ids: never personal data.
  */
 @Injectable()

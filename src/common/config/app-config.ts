@@ -53,6 +53,8 @@ export class AppConfig {
   readonly principalStatusTtlMs: number;
   readonly clientSecretRotationOverlapSeconds: number;
   readonly shutdownTimeoutMs: number;
+  /** pg-boss: seconds between schedule checks and between polls for a due run. */
+  readonly scheduledJobsPollSeconds: number;
   readonly webhooks: {
     secretKey: Buffer;
     allowPrivateAddresses: boolean;
@@ -166,6 +168,7 @@ export class AppConfig {
     this.principalStatusTtlMs = env.PRINCIPAL_STATUS_TTL_MS;
     this.clientSecretRotationOverlapSeconds = env.CLIENT_SECRET_ROTATION_OVERLAP_SECONDS;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+    this.scheduledJobsPollSeconds = env.SCHEDULED_JOBS_POLL_SECONDS;
     let webhookKey = env.WEBHOOK_SECRET_KEY;
     if (!webhookKey) {
       const generated = loadOrGenerateWebhookKey(this.dataDir);

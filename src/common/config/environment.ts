@@ -329,6 +329,16 @@ export class Environment {
   @Max(3600000)
   AUDIT_CHECKPOINT_INTERVAL_MS = 5000;
 
+  /**
+   * Scheduled jobs (pg-boss): how often each instance checks the schedules and looks for a
+   * due run. Their slots are minutes long; lower only for tests.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(45)
+  SCHEDULED_JOBS_POLL_SECONDS = 30;
+
   /** How long graceful shutdown waits for in-flight requests before closing anyway. */
   @Transform(toInt)
   @IsInt()

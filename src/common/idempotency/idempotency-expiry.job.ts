@@ -1,37 +1,33 @@
-import { AppConfig } from '../config/app-config';
-import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
-import { PeriodicRunner } from '../../infrastructure/jobs/periodic-runner';
+import { ScheduledJobs } from '../../infrastructure/jobs/scheduled-jobs';
 import { IdempotencyStore } from './idempotency-store.repository';
 
 /** Expired responses are never replayed (the store reads unexpired ones only): this only frees space. */
-const INTERVAL_MS = 10 * 60 * 1000;
+const EVERY_TEN_MINUTES = '*/10 * * * *';
 /** Rows per transaction: short transactions, however much has expired. */
 const BATCH_SIZE = 1000;
 
 /**
- * Deletes stored Idempotency-Key responses once their 24 hours are over. Runs on every
- * instance, at start and every ten minutes; instances skip the rows another one is deleting
- * (SKIP LOCKED), so any number may run it at once.
+ * Deletes stored Idempotency-Key responses once their 24 hours are over. Scheduled on
+ * pg-boss every ten minutes (and at start): one instance runs each slot; the deletion also
+ * skips rows another run holds (SKIP LOCKED).
  */
 @Injectable()
-export class IdempotencyExpiryJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly runner = new PeriodicRunner(IdempotencyExpiryJob.name, INTERVAL_MS, () =>
-    this.runUntilIdle(),
-  );
+export class IdempotencyExpiryJob {
+  static readonly QUEUE = 'idempotency-expiry';
 
   constructor(
-    private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
     private readonly store: IdempotencyStore,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.backgroundJobs) this.runner.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    scheduledJobs: ScheduledJobs,
+  ) {
+    scheduledJobs.register({
+      queue: IdempotencyExpiryJob.QUEUE,
+      name: IdempotencyExpiryJob.name,
+      cron: EVERY_TEN_MINUTES,
+      work: () => this.runUntilIdle(),
+    });
   }
 
   /** Deletes every expired response, a batch per transaction; returns how many. */

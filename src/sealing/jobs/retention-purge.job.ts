@@ -1,38 +1,34 @@
-import { AppConfig } from '../../common/config/app-config';
-import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../infrastructure/clock/clock';
-import { PeriodicRunner } from '../../infrastructure/jobs/periodic-runner';
+import { ScheduledJobs } from '../../infrastructure/jobs/scheduled-jobs';
 import { PurgeRun, RetentionPurgeService } from '../retention-purge.service';
 
 /** Retention is counted in years: an hour's delay is immaterial. */
-const INTERVAL_MS = 60 * 60 * 1000;
+const HOURLY = '0 * * * *';
 
 /** Operator name the scheduled purge records on its destruction records and audit entries. */
 export const SCHEDULER_OPERATOR = 'scheduler';
 
 /**
- * Runs the retention purge at start and every hour on every instance, as of the Clock's now.
- * Instances skip the records another one is purging (SKIP LOCKED) and the purge itself is
- * once-only per record, so any number may run it at once.
+ * Runs the retention purge on pg-boss every hour (and at start), as of the Clock's now: one
+ * instance runs each slot. A purge run by hand (the CLI) at the same time skips the records
+ * this one is purging (SKIP LOCKED), and the purge is once-only per record.
  */
 @Injectable()
-export class RetentionPurgeJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly runner = new PeriodicRunner(RetentionPurgeJob.name, INTERVAL_MS, () =>
-    this.runOnce(),
-  );
+export class RetentionPurgeJob {
+  static readonly QUEUE = 'retention-purge';
 
   constructor(
-    private readonly config: AppConfig,
     private readonly purge: RetentionPurgeService,
     private readonly clock: Clock,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.backgroundJobs) this.runner.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    scheduledJobs: ScheduledJobs,
+  ) {
+    scheduledJobs.register({
+      queue: RetentionPurgeJob.QUEUE,
+      name: RetentionPurgeJob.name,
+      cron: HOURLY,
+      work: () => this.runOnce(),
+    });
   }
 
   /** One run, as of now by the Clock. */

@@ -1,12 +1,11 @@
-import { AppConfig } from '../../common/config/app-config';
-import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Outbox } from '../../events/outbox.service';
 import { UnitOfWork } from '../../infrastructure/database/unit-of-work';
-import { PeriodicRunner } from '../../infrastructure/jobs/periodic-runner';
+import { ScheduledJobs } from '../../infrastructure/jobs/scheduled-jobs';
 import { SealingNoticesRepository } from '../sealing-notices.repository';
 
 /** Deadlines are days long: a minute's delay in reporting one is immaterial. */
-const INTERVAL_MS = 60 * 1000;
+const EVERY_MINUTE = '* * * * *';
 /** Notices per transaction: short transactions, however many fall due at once. */
 const BATCH_SIZE = 500;
 
@@ -14,28 +13,25 @@ const BATCH_SIZE = 500;
  * Reports sealing notices whose 60-day deadline (WIC 786.5) has passed without an
  * acknowledgement: each is marked once and `sealing_notice.overdue` is emitted, addressed to
  * the notified agency and about the enrollment (its owner follows the clocks), in the same
- * transaction. Runs on every instance at start and every minute; the marking skips rows
- * another instance holds, so a notice is reported exactly once.
+ * transaction. Scheduled on pg-boss every minute (and at start): one instance runs each
+ * slot; the marking also skips rows another run holds, so a notice is reported exactly once.
  */
 @Injectable()
-export class SealingNoticesOverdueJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly runner = new PeriodicRunner(SealingNoticesOverdueJob.name, INTERVAL_MS, () =>
-    this.runUntilIdle(),
-  );
+export class SealingNoticesOverdueJob {
+  static readonly QUEUE = 'sealing-notices-overdue';
 
   constructor(
-    private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
     private readonly notices: SealingNoticesRepository,
     private readonly outbox: Outbox,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.backgroundJobs) this.runner.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    scheduledJobs: ScheduledJobs,
+  ) {
+    scheduledJobs.register({
+      queue: SealingNoticesOverdueJob.QUEUE,
+      name: SealingNoticesOverdueJob.name,
+      cron: EVERY_MINUTE,
+      work: () => this.runUntilIdle(),
+    });
   }
 
   /** Reports every notice overdue so far, a batch per transaction; returns how many. */
