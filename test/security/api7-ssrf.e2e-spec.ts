@@ -177,6 +177,9 @@ describe('API7 SSRF: webhook destinations', () => {
       await listen(redirector);
     });
     afterAll(async () => {
+      // The sender's keep-alive sockets would hold the servers (and this worker) open.
+      target.closeAllConnections();
+      redirector.closeAllConnections();
       await new Promise((resolve) => target.close(resolve));
       await new Promise((resolve) => redirector.close(resolve));
     });
