@@ -39,8 +39,12 @@ module.exports = {
       transform,
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      // Every response of every e2e test is checked against docs/openapi.json.
-      setupFilesAfterEnv: ['<rootDir>/test/support/openapi-conformance.setup.ts'],
+      // Every response of every e2e test is checked against docs/openapi.json, and the logs
+      // its apps wrote for secrets and personal data.
+      setupFilesAfterEnv: [
+        '<rootDir>/test/support/openapi-conformance.setup.ts',
+        '<rootDir>/test/support/log-hygiene.setup.ts',
+      ],
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],

@@ -1,5 +1,6 @@
 import type { AgencyKind, ServiceCategory } from '../../src/identity/agencies/agency-kind';
 import type { Role, Scope } from '../../src/identity/access/roles-and-scopes';
+import { rememberSensitive } from './log-capture';
 import { TEST_ADMIN, TestApp } from './test-app';
 
 /** What these factories need of an app: its HTTP client (an in-process app, or a URL). */
@@ -52,6 +53,7 @@ export async function givenUser(
 ): Promise<GivenUser> {
   const email = `${unique(input.role).replace(/[^a-z0-9]+/gi, '.')}@example.test`.toLowerCase();
   const password = 'correct horse battery staple';
+  rememberSensitive('a user password', password);
   const res = await t.http
     .post('/api/v1/users')
     .auth(admin, { type: 'bearer' })
@@ -89,6 +91,7 @@ export async function givenClient(
     .auth(admin, { type: 'bearer' })
     .send({ name: unique('client'), agencyId: input.agencyId, scopes: input.scopes })
     .expect(201);
+  rememberSensitive('a client secret', res.body.clientSecret);
   const token = await t.http
     .post('/api/v1/auth/token')
     .send({

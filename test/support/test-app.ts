@@ -5,6 +5,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/common/config/app-config';
+import { logCapture, rememberSensitive } from './log-capture';
 import { type ConformanceOptions, installOpenApiConformance } from './openapi-conformance';
 import { createDatabaseFromTemplate, testServerUrl } from './test-database';
 
@@ -17,6 +18,11 @@ export const TEST_AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519')
 /** Set, like every secret, so no test writes generated keys into the working folder's DATA_DIR. */
 export const TEST_WEBHOOK_SECRET_KEY = randomBytes(32).toString('base64');
 
+rememberSensitive('the test admin password', TEST_ADMIN.password);
+rememberSensitive('the JWT secret', TEST_JWT_SECRET);
+rememberSensitive('the webhook secret key', TEST_WEBHOOK_SECRET_KEY);
+
+/** For processes the tests start (their output is not captured); in-process apps: testConfig. */
 export const BASE_TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
@@ -64,9 +70,12 @@ export async function testConfig(
       : undefined;
   const config = AppConfig.fromEnvironment({
     ...BASE_TEST_ENV,
+    // As verbose as it gets, into this file's capture, which log-hygiene.setup.ts checks.
+    LOG_LEVEL: 'trace',
     ...(database ? { DATABASE_URL: database.url } : { PGLITE_DIR: 'memory://' }),
     ...overrides,
   });
+  config.logDestination = logCapture;
   return { config, database };
 }
 
@@ -81,6 +90,9 @@ export async function startTestApp(
   const { config, database } = await testConfig(overrides);
   const app = await createApp(config);
   await app.init();
+  // Nest buffers what its loggers write until `listen()` (which tests never call): without
+  // this, the services' own log lines would never reach the capture (log-capture.ts).
+  app.flushLogs();
   // After init, so it runs after every onSend hook the modules add: it sees what is sent.
   installOpenApiConformance(app.getHttpAdapter().getInstance(), conformance);
   await app.getHttpAdapter().getInstance().ready();

@@ -11,6 +11,7 @@ import {
   givenUser,
   GivenUser,
 } from './factories';
+import { rememberSensitive } from './log-capture';
 import type { TestApp } from './test-app';
 
 export interface World {
@@ -78,15 +79,19 @@ export async function givenParticipant(
   token: string,
   overrides: Record<string, unknown> = {},
 ) {
+  const body = {
+    firstName: 'Maria',
+    lastName: 'Lopez',
+    dateOfBirth: dateOfBirthForAge(15),
+    ...overrides,
+  };
+  rememberSensitive('a participant name', body.firstName);
+  rememberSensitive('a participant name', body.lastName);
+  rememberSensitive('a date of birth', body.dateOfBirth);
   const res = await t.http
     .post('/api/v1/participants')
     .auth(token, { type: 'bearer' })
-    .send({
-      firstName: 'Maria',
-      lastName: 'Lopez',
-      dateOfBirth: dateOfBirthForAge(15),
-      ...overrides,
-    })
+    .send(body)
     .expect(201);
   return res.body as { id: string; caseNumber: string };
 }
@@ -157,15 +162,17 @@ export async function recordConsent(
   enrollmentId: string,
   body: Record<string, unknown> = {},
 ) {
+  const consent = {
+    kind: 'participation',
+    signedBy: 'Maria Lopez',
+    signedAt: new Date().toISOString(),
+    ...body,
+  };
+  rememberSensitive('a signatory name', consent.signedBy);
   const res = await t.http
     .post(`/api/v1/enrollments/${enrollmentId}/consents`)
     .auth(token, { type: 'bearer' })
-    .send({
-      kind: 'participation',
-      signedBy: 'Maria Lopez',
-      signedAt: new Date().toISOString(),
-      ...body,
-    })
+    .send(consent)
     .expect(201);
   return res.body as { id: string };
 }
@@ -196,6 +203,7 @@ export function recordAttendance(
   milestoneId: string,
   body: Record<string, unknown> = {},
 ) {
+  rememberSensitive('a session note', body.notes);
   return t.http
     .post(`/api/v1/milestones/${milestoneId}/attendance`)
     .auth(providerToken, { type: 'bearer' })

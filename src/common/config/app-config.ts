@@ -42,6 +42,12 @@ export class AppConfig {
   readonly jwt: JwtConfig;
   readonly bootstrapAdmin: BootstrapAdminConfig | null;
   readonly logLevel: string;
+  /**
+   * Where the logs go: standard output unless set. Not read from the environment: only the
+   * tests set it, to capture an in-process app's logs and check them for secrets and
+   * personal data (test/support/log-capture.ts).
+   */
+  logDestination?: { write(line: string): void };
   readonly bodyLimit: number;
   readonly authRateLimitPerMinute: number;
   /** Authenticated requests per caller per minute (CallerRateLimiter), per instance. */

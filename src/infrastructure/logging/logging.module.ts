@@ -1,6 +1,7 @@
 import { Module, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { AppConfig } from '../../common/config/app-config';
 import { requestIdOf } from '../http/request-id';
 
@@ -13,9 +14,8 @@ import { requestIdOf } from '../http/request-id';
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        pinoHttp: {
+      useFactory: (config: AppConfig) => {
+        const options: Options = {
           level: config.logLevel,
           genReqId: (req: IncomingMessage) => requestIdOf(req),
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
@@ -42,8 +42,12 @@ import { requestIdOf } from '../http/request-id';
           customSuccessMessage: () => 'request completed',
           customErrorMessage: () => 'request failed',
           customAttributeKeys: { responseTime: 'latencyMs' },
-        },
-      }),
+        };
+        return {
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          pinoHttp: config.logDestination ? [options, config.logDestination] : options,
+        };
+      },
     }),
   ],
 })
