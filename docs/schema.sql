@@ -198,11 +198,12 @@ CREATE TABLE idempotency_keys (
   key text NOT NULL,
   request_hash text NOT NULL,
   status_code integer NOT NULL,
-  response_body jsonb,
+  response_body text,
   response_headers jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   expires_at timestamp with time zone NOT NULL,
-  withdrawn boolean NOT NULL DEFAULT false
+  withdrawn boolean NOT NULL DEFAULT false,
+  mentions uuid[] NOT NULL DEFAULT '{}'::uuid[]
 );
 CREATE TABLE milestone_changes (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -448,8 +449,9 @@ ALTER TABLE enrollments ADD CONSTRAINT enrollments_shortfall_reason_length CHECK
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_site_check CHECK (length(btrim(site)) >= 1 AND length(btrim(site)) <= 100);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_key_check CHECK (length(key) >= 1 AND length(key) <= 255);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (caller_id, key);
+ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_response_encrypted CHECK (response_body IS NULL OR response_body ~~ 'enc:v1:%'::text);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_status_code_check CHECK (status_code >= 200 AND status_code <= 299);
-ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_withdrawn_empty CHECK (NOT withdrawn OR response_body IS NULL AND response_headers = '{}'::jsonb);
+ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_withdrawn_empty CHECK (NOT withdrawn OR response_body IS NULL AND response_headers = '{}'::jsonb AND mentions = '{}'::uuid[]);
 ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_check CHECK ((kind = 'removed'::text) = (provider_agency_id_after IS NULL AND required_sessions_after IS NULL));
 ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE milestone_changes ADD CONSTRAINT milestone_changes_kind_check CHECK (kind = ANY (ARRAY['corrected'::text, 'removed'::text]));
@@ -549,6 +551,7 @@ CREATE INDEX enrollments_participant ON public.enrollments USING btree (particip
 CREATE INDEX enrollments_review_court ON public.enrollments USING btree (review_court_agency_id, submitted_for_review_at) WHERE (status = 'pending_court_review'::enrollment_status);
 CREATE INDEX enrollments_status_submitted ON public.enrollments USING btree (status, submitted_for_review_at, id);
 CREATE INDEX idempotency_keys_expires_at ON public.idempotency_keys USING btree (expires_at);
+CREATE INDEX idempotency_keys_mentions ON public.idempotency_keys USING gin (mentions);
 CREATE INDEX milestone_changes_enrollment ON public.milestone_changes USING btree (enrollment_id, changed_at);
 CREATE INDEX milestone_changes_milestone ON public.milestone_changes USING btree (milestone_id, changed_at);
 CREATE INDEX milestones_provider ON public.milestones USING btree (provider_agency_id, enrollment_id);

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { verifierKey } from '../src/audit/log/signed-note';
 import { runCli } from '../src/cli/admin-cli';
 import { AppConfig } from '../src/common/config/app-config';
-import { FieldCipher } from '../src/infrastructure/crypto/field-cipher';
+import { FieldCipher, idempotencyResponseContext } from '../src/infrastructure/crypto/field-cipher';
 import { unseal } from '../src/webhooks/domain/secret-box';
 import { auditSettled } from './support/audit';
 import { tokenFor } from './support/factories';
@@ -189,16 +189,37 @@ describe('admin CLI', () => {
     });
     const created = await recordAttendance(t, w.shelterUser.token, milestone.id, {
       notes: 'Settled in well',
-    }).expect(201);
+    })
+      .set('Idempotency-Key', 'rotate-keys-cli')
+      .expect(201);
     // Written before the rotation: under the old key, still listed so it stays readable.
-    const underOld = FieldCipher.of(new Map([['old', FIELD_KEY_OLD]]), 'old').encrypt(
-      'Settled in well',
-      `attendance_records.notes:${created.body.id}`,
-    );
+    const old = FieldCipher.of(new Map([['old', FIELD_KEY_OLD]]), 'old');
+    const underOld = old.encrypt('Settled in well', `attendance_records.notes:${created.body.id}`);
     await db.query(`UPDATE attendance_records SET notes = $2 WHERE id = $1`, [
       created.body.id,
       underOld,
     ]);
+    // The response kept for the Idempotency-Key replay too.
+    const [kept] = await db.query(
+      `SELECT caller_id, response_body FROM idempotency_keys WHERE key = 'rotate-keys-cli'`,
+    );
+    const responseContext = idempotencyResponseContext(kept.caller_id, 'rotate-keys-cli');
+    await db.query(`UPDATE idempotency_keys SET response_body = $1 WHERE key = 'rotate-keys-cli'`, [
+      old.encrypt(
+        t.config.fieldCipher.decrypt(kept.response_body, responseContext),
+        responseContext,
+      ),
+    ]);
+    const responseKeyOf = async () =>
+      (
+        (
+          await db.query(`SELECT response_body FROM idempotency_keys WHERE key = 'rotate-keys-cli'`)
+        )[0].response_body as string
+      )
+        .split(':')
+        .slice(0, 3)
+        .join(':');
+    expect(await responseKeyOf()).toBe('enc:v1:old');
     const keyOf = async () =>
       (
         (await db.query(`SELECT notes FROM attendance_records WHERE id = $1`, [created.body.id]))[0]
@@ -214,15 +235,17 @@ describe('admin CLI', () => {
     expect(rotated.json()).toEqual({
       webhookSecrets: null,
       sessionNotes: { keyId: 'new', reencrypted: 1 },
+      storedResponses: { keyId: 'new', reencrypted: 1, withdrawn: 0 },
     });
     expect(await keyOf()).toBe('enc:v1:new');
+    expect(await responseKeyOf()).toBe('enc:v1:new');
     const read = await t.http
       .get(`/api/v1/attendance/${created.body.id}`)
       .auth(w.shelterUser.token, { type: 'bearer' })
       .expect(200);
     expect(read.body.notes).toBe('Settled in well');
     expect((await auditOf('cli.rotate_keys')).map((e) => e.purpose)).toEqual([
-      'operator Key Custodian; webhook secrets not rotated (no previous key given); session notes 1 re-encrypted under new',
+      'operator Key Custodian; webhook secrets not rotated (no previous key given); session notes 1 re-encrypted under new; stored responses 1 re-encrypted under new, 0 withdrawn',
     ]);
   });
 
@@ -259,6 +282,11 @@ describe('admin CLI', () => {
       expect(webhookSecrets).toMatchObject({ rotated: expect.any(Number), alreadyCurrent: 0 });
       expect(webhookSecrets.rotated).toBeGreaterThanOrEqual(1);
       expect(rotated.json().sessionNotes).toEqual({ keyId: 'new', reencrypted: 0 });
+      expect(rotated.json().storedResponses).toEqual({
+        keyId: 'new',
+        reencrypted: 0,
+        withdrawn: 0,
+      });
       expect(await stored()).not.toBe(before);
       expect(unseal(next, await stored())).toBe(created.body.secret);
       const again = await cli(
@@ -280,7 +308,7 @@ describe('admin CLI', () => {
     }
     expect((await auditOf('cli.rotate_keys')).map((e) => e.purpose).slice(1)).toEqual([
       expect.stringMatching(
-        /^operator Key Custodian; webhook secrets \d+ re-encrypted, 0 already current; session notes 0 re-encrypted under new$/,
+        /^operator Key Custodian; webhook secrets \d+ re-encrypted, 0 already current; session notes 0 re-encrypted under new; stored responses 0 re-encrypted under new, 0 withdrawn$/,
       ),
       expect.stringMatching(
         /^operator Key Custodian; webhook secrets 0 re-encrypted, \d+ already current; session notes 0 re-encrypted under new$/,

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { givenClient } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import {
@@ -150,6 +151,16 @@ describe('attendance notes and partner systems', () => {
       list: [address],
       batchMentionsNotes: false,
     });
+    // The response kept for the Idempotency-Key replay holds the note, but never in clear:
+    // a dump, replica or backup of idempotency_keys shows no shelter address.
+    const kept = await t.app
+      .get(DataSource)
+      .query(`SELECT response_body FROM idempotency_keys WHERE key IN ('key-staff', 'key-system')`);
+    expect(kept).toHaveLength(2);
+    for (const { response_body: body } of kept as { response_body: string }[]) {
+      expect(body).toMatch(/^enc:v1:/);
+      expect(body).not.toContain('Oak Lane');
+    }
     // Stored all along: withheld, not lost.
     const stored = await t.http
       .get(`/api/v1/milestones/${shelter.id}/attendance`)

@@ -1,10 +1,15 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { EncryptIdempotencyResponses1764001500000 } from '../migrations/1764001500000-encrypt-idempotency-responses';
 import { IdempotencyExpiryJob } from '../src/common/idempotency/idempotency-expiry.job';
 import { IdempotencyStore } from '../src/common/idempotency/idempotency-store.repository';
+import { StoredResponsesEncryption } from '../src/common/idempotency/stored-responses-encryption.service';
+import { FieldCipher, idempotencyResponseContext } from '../src/infrastructure/crypto/field-cipher';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { givenWorld, World } from './support/workflow';
 
 describe('Idempotency-Key', () => {
   let t: TestApp;
@@ -210,3 +215,196 @@ describe('Idempotency-Key', () => {
 function t_databaseUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL;
 }
+
+describe('stored responses are encrypted at rest', () => {
+  const keyA = randomBytes(32).toString('base64');
+  const keyB = randomBytes(32).toString('base64');
+  let t: TestApp;
+  let db: DataSource;
+  let w: World;
+  beforeAll(async () => {
+    // Key b writes; key a (older) still reads.
+    t = await startTestApp({
+      FIELD_ENCRYPTION_KEYS: `a:${keyA},b:${keyB}`,
+      FIELD_ENCRYPTION_KEY_ID: 'b',
+    });
+    db = t.app.get(DataSource);
+    w = await givenWorld(t);
+  });
+  afterAll(() => t.close());
+
+  const person = { firstName: 'Valentina', lastName: 'Quintero', dateOfBirth: '2011-03-14' };
+  const createParticipant = (key: string, body: Record<string, unknown> = person) =>
+    t.http
+      .post('/api/v1/participants')
+      .auth(w.coordinator.token, { type: 'bearer' })
+      .set('Idempotency-Key', key)
+      .send(body);
+  const rowOf = async (key: string) =>
+    (
+      await db.query(
+        `SELECT caller_id, response_body, response_headers::text AS headers, mentions::text[] AS mentions,
+                withdrawn
+           FROM idempotency_keys WHERE key = $1`,
+        [key],
+      )
+    )[0] as {
+      caller_id: string;
+      response_body: string | null;
+      headers: string;
+      mentions: string[];
+      withdrawn: boolean;
+    };
+  const participantsNamed = async (lastName: string) =>
+    (await db.query(`SELECT id FROM participants WHERE last_name = $1`, [lastName])).length;
+
+  it('keeps no name or date of birth in clear, records the ids it mentions, and replays the same bytes', async () => {
+    const first = await createParticipant('enc-participant').expect(201);
+    const row = await rowOf('enc-participant');
+    expect(row.response_body).toMatch(/^enc:v1:b:/);
+    for (const clear of [person.firstName, person.lastName, person.dateOfBirth]) {
+      expect(row.response_body).not.toContain(clear);
+      expect(row.headers).not.toContain(clear);
+    }
+    expect(row.mentions).toContain(first.body.id);
+    const replay = await createParticipant('enc-participant')
+      .expect(201)
+      .expect('idempotent-replayed', 'true');
+    expect(replay.text).toBe(first.text);
+    // The database refuses a plaintext body, whoever writes it.
+    await expect(
+      db.query(`UPDATE idempotency_keys SET response_body = '{"id":1}' WHERE key = $1`, [
+        'enc-participant',
+      ]),
+    ).rejects.toThrow(/idempotency_keys_response_encrypted/);
+  });
+
+  it('a body copied onto another row does not open: that key answers like a withdrawn one (404) and never runs again', async () => {
+    const other = { ...person, lastName: 'Moved' };
+    const source = await createParticipant('enc-source').expect(201);
+    await createParticipant('enc-target', other).expect(201);
+    await db.query(
+      `UPDATE idempotency_keys SET response_body =
+         (SELECT response_body FROM idempotency_keys WHERE key = 'enc-source')
+        WHERE key = 'enc-target'`,
+    );
+    const replay = await createParticipant('enc-target', other);
+    expect(replay.status).toBe(404);
+    expect(replay.headers['idempotent-replayed']).toBeUndefined();
+    expect(JSON.stringify(replay.body)).not.toContain(source.body.id);
+    expect(await participantsNamed('Moved')).toBe(1);
+    // The row it came from still replays.
+    await createParticipant('enc-source').expect(201).expect('idempotent-replayed', 'true');
+  });
+
+  it('sealing-style withdrawal finds the response by its mentions, and keeps none of them', async () => {
+    const created = await createParticipant('enc-withdrawn', {
+      ...person,
+      lastName: 'Withdrawn',
+    }).expect(201);
+    const withdrawn = await t.app
+      .get(UnitOfWork)
+      .run(() => t.app.get(IdempotencyStore).withdrawResponsesMentioning(created.body.id));
+    expect(withdrawn).toBe(1);
+    expect(await rowOf('enc-withdrawn')).toMatchObject({
+      response_body: null,
+      headers: '{}',
+      mentions: [],
+      withdrawn: true,
+    });
+  });
+
+  it('key rotation re-encrypts responses under an old key to the write key; one that does not open is withdrawn', async () => {
+    const first = await createParticipant('enc-rotate', { ...person, lastName: 'Rotated' }).expect(
+      201,
+    );
+    await createParticipant('enc-rotate-moved', { ...person, lastName: 'Rotated Moved' }).expect(
+      201,
+    );
+    // As if written while key a was the write key; and one row holding another row's body.
+    const { caller_id: callerId } = await rowOf('enc-rotate');
+    const context = idempotencyResponseContext(callerId, 'enc-rotate');
+    const plaintext = t.config.fieldCipher.decrypt(
+      (await rowOf('enc-rotate')).response_body!,
+      context,
+    );
+    const underA = FieldCipher.of(new Map([['a', Buffer.from(keyA, 'base64')]]), 'a');
+    await db.query(`UPDATE idempotency_keys SET response_body = $2 WHERE key = $1`, [
+      'enc-rotate',
+      underA.encrypt(plaintext, context),
+    ]);
+    await db.query(
+      `UPDATE idempotency_keys SET response_body = $1 WHERE key = 'enc-rotate-moved'`,
+      [underA.encrypt(plaintext, context)],
+    );
+    // Readable under the old key before rotation.
+    const before = await createParticipant('enc-rotate', { ...person, lastName: 'Rotated' }).expect(
+      201,
+    );
+    expect(before.text).toBe(first.text);
+
+    const rotation = t.app.get(StoredResponsesEncryption);
+    expect(await rotation.reencryptAll()).toEqual({ reencrypted: 1, withdrawn: 1 });
+    expect((await rowOf('enc-rotate')).response_body).toMatch(/^enc:v1:b:/);
+    expect((await rowOf('enc-rotate-moved')).withdrawn).toBe(true);
+    expect(await rotation.reencryptAll()).toEqual({ reencrypted: 0, withdrawn: 0 });
+    const after = await createParticipant('enc-rotate', { ...person, lastName: 'Rotated' })
+      .expect(201)
+      .expect('idempotent-replayed', 'true');
+    expect(after.text).toBe(first.text);
+  });
+
+  it('the migration converts a plaintext row: mentions from the JSON, the body encrypted under the write key', async () => {
+    const migration = new EncryptIdempotencyResponses1764001500000();
+    const runner = db.createQueryRunner();
+    const env = {
+      FIELD_ENCRYPTION_KEYS: process.env.FIELD_ENCRYPTION_KEYS,
+      FIELD_ENCRYPTION_KEY_ID: process.env.FIELD_ENCRYPTION_KEY_ID,
+    };
+    const recordId = randomUUID();
+    const body = {
+      id: recordId,
+      firstName: 'Legacy',
+      notes: 'Placed at safe house 9 Birch Road',
+      links: { arrest: `/api/v1/arrest-records/${randomUUID().toUpperCase()}` },
+    };
+    let text = '';
+    try {
+      // The table as it was before the migration, with a response stored in clear.
+      await migration.down(runner);
+      await runner.query(
+        `INSERT INTO idempotency_keys
+           (caller_id, key, request_hash, status_code, response_body, response_headers, expires_at)
+         VALUES ($1, 'legacy-plain', 'h', 201, $2::jsonb, $3::jsonb, now() + interval '1 hour')`,
+        [randomUUID(), JSON.stringify(body), JSON.stringify({ location: `/x/${recordId}` })],
+      );
+      [{ text }] = await runner.query(
+        `SELECT response_body::text AS text FROM idempotency_keys WHERE key = 'legacy-plain'`,
+      );
+      process.env.FIELD_ENCRYPTION_KEYS = `a:${keyA},b:${keyB}`;
+      process.env.FIELD_ENCRYPTION_KEY_ID = 'b';
+      await migration.up(runner);
+    } finally {
+      process.env.FIELD_ENCRYPTION_KEYS = env.FIELD_ENCRYPTION_KEYS;
+      process.env.FIELD_ENCRYPTION_KEY_ID = env.FIELD_ENCRYPTION_KEY_ID;
+      if (env.FIELD_ENCRYPTION_KEYS === undefined) delete process.env.FIELD_ENCRYPTION_KEYS;
+      if (env.FIELD_ENCRYPTION_KEY_ID === undefined) delete process.env.FIELD_ENCRYPTION_KEY_ID;
+      await runner.release();
+    }
+    // Read once the runner is released: PGlite serves one connection at a time.
+    const row = await rowOf('legacy-plain');
+    expect(row.response_body).toMatch(/^enc:v1:b:/);
+    expect(row.response_body).not.toContain('Birch');
+    expect(
+      JSON.parse(
+        t.config.fieldCipher.decrypt(
+          row.response_body!,
+          idempotencyResponseContext(row.caller_id, 'legacy-plain'),
+        ),
+      ),
+    ).toEqual(JSON.parse(text));
+    expect([...row.mentions].sort()).toEqual(
+      [recordId, body.links.arrest.slice(-36).toLowerCase()].sort(),
+    );
+  });
+});

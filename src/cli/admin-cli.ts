@@ -13,6 +13,7 @@ import { AuditWriter } from '../audit/audit-writer.service';
 import { AuditSequencer } from '../audit/jobs/audit-sequencer.job';
 import { loadPinnedKey } from '../audit/log/outside-verification';
 import { DomainError } from '../common/errors/domain-error';
+import { StoredResponsesEncryption } from '../common/idempotency/stored-responses-encryption.service';
 import { isCalendarDate } from '../enrollments/domain/program-period';
 import { isTimestampWithOffset } from '../enrollments/dto/date-validators';
 import { EnrollmentViews } from '../enrollments/enrollment-views';
@@ -232,8 +233,9 @@ export async function runCli(
   program
     .command('rotate-keys')
     .description(
-      're-encrypt what is stored encrypted at rest under the current keys: session notes under ' +
-        'FIELD_ENCRYPTION_KEY_ID (the old key still listed in FIELD_ENCRYPTION_KEYS), and, when ' +
+      're-encrypt what is stored encrypted at rest under the current keys: session notes and ' +
+        'stored Idempotency-Key responses under FIELD_ENCRYPTION_KEY_ID (the old key still ' +
+        'listed in FIELD_ENCRYPTION_KEYS), and, when ' +
         'the previous WEBHOOK_SECRET_KEY (base64) is given on stdin, the webhook signing secrets',
     )
     .action(async (_options: unknown, command: Command) => {
@@ -250,7 +252,12 @@ export async function runCli(
         ? await rotateWebhookSecrets(Buffer.from(previous, 'base64'))
         : null;
       const { reencrypted } = await app.get(SessionNotesEncryption).reencryptAll();
-      const sessionNotes = { keyId: app.get(AppConfig).fieldCipher.writeKeyId, reencrypted };
+      const keyId = app.get(AppConfig).fieldCipher.writeKeyId;
+      const sessionNotes = { keyId, reencrypted };
+      const storedResponses = {
+        keyId,
+        ...(await app.get(StoredResponsesEncryption).reencryptAll()),
+      };
       const webhookPart = webhookSecrets
         ? `webhook secrets ${webhookSecrets.rotated} re-encrypted, ${webhookSecrets.alreadyCurrent} already current`
         : 'webhook secrets not rotated (no previous key given)';
@@ -258,9 +265,12 @@ export async function runCli(
         action: 'cli.rotate_keys',
         subjectType: 'encryption_keys',
         subjectId: null,
-        purpose: `operator ${operatorOf(command)}; ${webhookPart}; session notes ${reencrypted} re-encrypted under ${sessionNotes.keyId}`,
+        purpose:
+          `operator ${operatorOf(command)}; ${webhookPart}; session notes ${reencrypted} ` +
+          `re-encrypted under ${keyId}; stored responses ${storedResponses.reencrypted} ` +
+          `re-encrypted under ${keyId}, ${storedResponses.withdrawn} withdrawn`,
       });
-      io.out(json({ webhookSecrets, sessionNotes }));
+      io.out(json({ webhookSecrets, sessionNotes, storedResponses }));
     });
 
   /** Every subscription's signing secret from `oldKey` to the configured WEBHOOK_SECRET_KEY. */

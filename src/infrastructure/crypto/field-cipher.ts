@@ -107,6 +107,12 @@ export class FieldCipher {
     ]).toString('utf8');
   }
 
+  /** Whether the key this value was written with is configured (false for plaintext). */
+  canOpen(stored: string): boolean {
+    const keyId = FieldCipher.keyIdOf(stored);
+    return keyId !== undefined && this.keys.has(keyId);
+  }
+
   /** Whether a stored value must be rewritten to be under the write key (plaintext included). */
   needsReencryption(stored: string): boolean {
     return FieldCipher.keyIdOf(stored) !== this.writeKeyId;
@@ -122,3 +128,10 @@ export class FieldCipher {
 /** The additional data binding a session's notes to their row. */
 export const attendanceNotesContext = (recordId: string) =>
   `attendance_records.notes:${recordId.toLowerCase()}`;
+
+/**
+ * The additional data binding a stored Idempotency-Key response to its (caller, key) row. The
+ * caller id is a fixed-shape uuid and comes first, so no two rows share a context.
+ */
+export const idempotencyResponseContext = (callerId: string, key: string) =>
+  `idempotency_keys.response_body:${callerId.toLowerCase()}:${key}`;
