@@ -311,7 +311,7 @@ describe('admin CLI', () => {
         /^operator Key Custodian; webhook secrets \d+ re-encrypted, 0 already current; session notes 0 re-encrypted under new; stored responses 0 re-encrypted under new, 0 withdrawn$/,
       ),
       expect.stringMatching(
-        /^operator Key Custodian; webhook secrets 0 re-encrypted, \d+ already current; session notes 0 re-encrypted under new$/,
+        /^operator Key Custodian; webhook secrets 0 re-encrypted, \d+ already current; session notes 0 re-encrypted under new; stored responses 0 re-encrypted under new, 0 withdrawn$/,
       ),
     ]);
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FieldCipher } from './field-cipher';
+import { FieldCipher, idempotencyResponseContext } from './field-cipher';
 
 const key = () => randomBytes(32);
 
@@ -34,6 +34,19 @@ describe('FieldCipher', () => {
     expect(() => old.decrypt(tampered, 'row-1')).toThrow();
     const other = FieldCipher.of(new Map([['k9', key()]]), 'k9');
     expect(() => other.decrypt(stored, 'row-1')).toThrow(/k1 is not configured/);
+    // canOpen tells a key not configured (an operator's error) from a value that fails to open.
+    expect(old.canOpen(stored)).toBe(true);
+    expect(other.canOpen(stored)).toBe(false);
+    expect(old.canOpen('plaintext')).toBe(false);
+  });
+
+  it('binds a stored response to its (caller, key) row', () => {
+    const caller = '0b6f4c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e';
+    const stored = old.encrypt('{}', idempotencyResponseContext(caller.toUpperCase(), 'k-1'));
+    expect(old.decrypt(stored, idempotencyResponseContext(caller, 'k-1'))).toBe('{}');
+    expect(() => old.decrypt(stored, idempotencyResponseContext(caller, 'k-2'))).toThrow();
+    const otherCaller = 'f0e1d2c3-b4a5-4968-8776-655443322110';
+    expect(() => old.decrypt(stored, idempotencyResponseContext(otherCaller, 'k-1'))).toThrow();
   });
 
   it('reads every configured key, writes with one, and re-encrypts old values and plaintext', () => {
