@@ -89,7 +89,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
               'This Idempotency-Key was already used with a different request body or path',
             );
           }
-          // Withdrawn at a sealing: answer exactly as for an unknown record, not as a replay.
+          // Withdrawn at a sealing, or its stored body did not open (IdempotencyStore.find):
+          // answer exactly as for an unknown record, neither a replay nor a second run.
           if (stored.withdrawn) throw new NotFoundError('Arrest record');
           overrideResponseStatus(request, stored.statusCode);
           void reply.headers({ ...stored.headers, 'idempotent-replayed': 'true' });
