@@ -352,6 +352,24 @@ describe('stored responses are encrypted at rest', () => {
       .expect(201)
       .expect('idempotent-replayed', 'true');
     expect(after.text).toBe(first.text);
+
+    // A response under a key no longer listed stops the rotation, and its batch is unchanged:
+    // the operator removed a key still in use.
+    const underGone = FieldCipher.of(new Map([['gone', randomBytes(32)]]), 'gone');
+    await db.query(`UPDATE idempotency_keys SET response_body = $2 WHERE key = $1`, [
+      'enc-rotate',
+      underA.encrypt(plaintext, context),
+    ]);
+    await createParticipant('enc-rotate-gone', { ...person, lastName: 'Gone' }).expect(201);
+    await db.query(`UPDATE idempotency_keys SET response_body = $1 WHERE key = 'enc-rotate-gone'`, [
+      underGone.encrypt('{}', 'anything'),
+    ]);
+    await expect(rotation.reencryptAll()).rejects.toThrow(
+      /field key gone, which is not configured/,
+    );
+    expect((await rowOf('enc-rotate')).response_body).toMatch(/^enc:v1:a:/);
+    await db.query(`DELETE FROM idempotency_keys WHERE key = 'enc-rotate-gone'`);
+    expect(await rotation.reencryptAll()).toEqual({ reencrypted: 1, withdrawn: 0 });
   });
 
   it('the migration converts a plaintext row: mentions from the JSON, the body encrypted under the write key', async () => {
