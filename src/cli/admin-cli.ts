@@ -4,6 +4,7 @@ import { validate } from 'class-validator';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ArrestRecordDto } from '../arrest-records/dto/arrest-record.dto';
+import { ArrestLocationEncryption } from '../arrest-records/arrest-location-encryption.service';
 import { ArrestRecordsRepository } from '../arrest-records/arrest-records.repository';
 import { SessionNotesEncryption } from '../attendance/session-notes-encryption.service';
 import { NewAuditEntry, SYSTEM_ACTOR } from '../audit/audit-entry';
@@ -232,8 +233,9 @@ export async function runCli(
   program
     .command('rotate-keys')
     .description(
-      're-encrypt what is stored encrypted at rest under the current keys: session notes under ' +
-        'FIELD_ENCRYPTION_KEY_ID (the old key still listed in FIELD_ENCRYPTION_KEYS), and, when ' +
+      're-encrypt what is stored encrypted at rest under the current keys: session notes and ' +
+        'arrest locations under FIELD_ENCRYPTION_KEY_ID (the old key still listed in ' +
+        'FIELD_ENCRYPTION_KEYS), and, when ' +
         'the previous WEBHOOK_SECRET_KEY (base64) is given on stdin, the webhook signing secrets',
     )
     .action(async (_options: unknown, command: Command) => {
@@ -249,8 +251,12 @@ export async function runCli(
       const webhookSecrets = previous
         ? await rotateWebhookSecrets(Buffer.from(previous, 'base64'))
         : null;
-      const { reencrypted } = await app.get(SessionNotesEncryption).reencryptAll();
-      const sessionNotes = { keyId: app.get(AppConfig).fieldCipher.writeKeyId, reencrypted };
+      const keyId = app.get(AppConfig).fieldCipher.writeKeyId;
+      const sessionNotes = { keyId, ...(await app.get(SessionNotesEncryption).reencryptAll()) };
+      const arrestLocations = {
+        keyId,
+        ...(await app.get(ArrestLocationEncryption).reencryptAll()),
+      };
       const webhookPart = webhookSecrets
         ? `webhook secrets ${webhookSecrets.rotated} re-encrypted, ${webhookSecrets.alreadyCurrent} already current`
         : 'webhook secrets not rotated (no previous key given)';
@@ -258,9 +264,9 @@ export async function runCli(
         action: 'cli.rotate_keys',
         subjectType: 'encryption_keys',
         subjectId: null,
-        purpose: `operator ${operatorOf(command)}; ${webhookPart}; session notes ${reencrypted} re-encrypted under ${sessionNotes.keyId}`,
+        purpose: `operator ${operatorOf(command)}; ${webhookPart}; session notes ${sessionNotes.reencrypted} and arrest locations ${arrestLocations.reencrypted} re-encrypted under ${keyId}`,
       });
-      io.out(json({ webhookSecrets, sessionNotes }));
+      io.out(json({ webhookSecrets, sessionNotes, arrestLocations }));
     });
 
   /** Every subscription's signing secret from `oldKey` to the configured WEBHOOK_SECRET_KEY. */
