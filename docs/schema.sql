@@ -378,6 +378,7 @@ ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_charges_check CHECK (js
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_check CHECK ((status = 'sealed'::arrest_record_status) = (sealed_at IS NOT NULL));
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_id_participant_id_key UNIQUE (id, participant_id);
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_kind_check CHECK (kind = ANY (ARRAY['arrest'::text, 'detention'::text, 'citation'::text]));
+ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_location_encrypted CHECK (location IS NULL OR location ~~ 'enc:v1:%'::text);
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_owner_agency_id_fkey FOREIGN KEY (owner_agency_id) REFERENCES agencies(id);
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_participant_id_fkey FOREIGN KEY (participant_id) REFERENCES participants(id);
 ALTER TABLE arrest_records ADD CONSTRAINT arrest_records_pkey PRIMARY KEY (id);

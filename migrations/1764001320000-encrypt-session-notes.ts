@@ -1,7 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { attendanceNotesContext, FieldCipher } from '../src/infrastructure/crypto/field-cipher';
-
-const BATCH = 500;
+import { encryptPlaintext, SESSION_NOTES } from '../src/infrastructure/database/encrypted-column';
 
 /**
  * Session notes are encrypted at rest by the application (AES-256-GCM, src/infrastructure/
@@ -15,11 +13,6 @@ export class EncryptSessionNotes1764001320000 implements MigrationInterface {
   name = 'EncryptSessionNotes1764001320000';
 
   async up(db: QueryRunner): Promise<void> {
-    const plaintext = async () =>
-      (await db.query(
-        `SELECT id, notes FROM attendance_records
-          WHERE notes IS NOT NULL AND notes NOT LIKE 'enc:v1:%' ORDER BY id LIMIT ${BATCH}`,
-      )) as { id: string; notes: string }[];
     // The 4000-character limit is the plaintext's (validated on input); its ciphertext is
     // longer: up to 4 bytes per character, base64, plus IV, tag and key id.
     await db.query(`
@@ -27,25 +20,7 @@ export class EncryptSessionNotes1764001320000 implements MigrationInterface {
       ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_notes_check
         CHECK (length(notes) <= 22000);
     `);
-    let rows = await plaintext();
-    if (rows.length > 0) {
-      const { cipher } = FieldCipher.fromSettings({
-        FIELD_ENCRYPTION_KEYS: process.env.FIELD_ENCRYPTION_KEYS,
-        FIELD_ENCRYPTION_KEY_ID: process.env.FIELD_ENCRYPTION_KEY_ID,
-        DATA_DIR: process.env.DATA_DIR ?? './data',
-      });
-      while (rows.length > 0) {
-        await db.query(
-          `UPDATE attendance_records a SET notes = u.notes
-             FROM unnest($1::uuid[], $2::text[]) AS u(id, notes) WHERE a.id = u.id`,
-          [
-            rows.map((row) => row.id),
-            rows.map((row) => cipher.encrypt(row.notes, attendanceNotesContext(row.id))),
-          ],
-        );
-        rows = await plaintext();
-      }
-    }
+    await encryptPlaintext(db, SESSION_NOTES);
     await db.query(`
       ALTER TABLE attendance_records ADD CONSTRAINT attendance_records_notes_encrypted
         CHECK (notes IS NULL OR notes LIKE 'enc:v1:%');

@@ -25,6 +25,7 @@ import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idem
 import { EncryptSessionNotes1764001320000 } from './1764001320000-encrypt-session-notes';
 import { PgBossScheduledJobs1764001400000 } from './1764001400000-pg-boss-scheduled-jobs';
 import { EncryptIdempotencyResponses1764001500000 } from './1764001500000-encrypt-idempotency-responses';
+import { EncryptArrestLocation1764001600000 } from './1764001600000-encrypt-arrest-location';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   EncryptSessionNotes1764001320000,
   PgBossScheduledJobs1764001400000,
   EncryptIdempotencyResponses1764001500000,
+  EncryptArrestLocation1764001600000,
 ];

@@ -145,6 +145,7 @@ describe('admin CLI', () => {
     const { participant, arrest: sealed } = await givenCompletedEnrollment(t, w);
     const open = await givenArrestRecord(t, w.coordinator.token, participant.id, w.police.id, {
       bookingNumber: 'BK-STILL-OPEN',
+      location: '1420 W Figueroa St',
     });
     const [{ booking_number: sealedBooking }] = await db.query(
       `SELECT booking_number FROM arrest_records WHERE id = $1`,
@@ -154,11 +155,14 @@ describe('admin CLI', () => {
     expect(res.code).toBe(0);
     const exported = res.json() as {
       participant: { id: string; firstName: string };
-      arrestRecords: { id: string }[];
+      arrestRecords: { id: string; location: string | null }[];
       enrollments: { id: string; arrestRecordId: string | null }[];
     };
     expect(exported.participant).toMatchObject({ id: participant.id, firstName: 'Maria' });
     expect(exported.arrestRecords.map((r) => r.id)).toEqual([open.id]);
+    // Stored encrypted, exported in the clear.
+    expect(exported.arrestRecords[0].location).toBe('1420 W Figueroa St');
+    expect(res.out).not.toContain('enc:v1');
     expect(exported.enrollments).toHaveLength(1);
     expect(exported.enrollments[0].arrestRecordId).toBeNull();
     expect(res.out).not.toContain(sealed.id);
@@ -180,8 +184,8 @@ describe('admin CLI', () => {
     expect((await cli(['--operator', 'x', 'export-participant', 'nope'])).code).toBe(2);
   });
 
-  it('rotate-keys: session notes moved to the write key; without a previous webhook key, webhook secrets left alone', async () => {
-    const { enrollment } = await givenActiveEnrollment(t, w);
+  it('rotate-keys: session notes and arrest locations moved to the write key; without a previous webhook key, webhook secrets left alone', async () => {
+    const { enrollment, arrest } = await givenActiveEnrollment(t, w);
     const milestone = await givenMilestone(t, w, enrollment.id, {
       category: 'shelter',
       providerAgencyId: w.shelter.id,
@@ -220,32 +224,46 @@ describe('admin CLI', () => {
         .slice(0, 3)
         .join(':');
     expect(await responseKeyOf()).toBe('enc:v1:old');
+    const locationUnderOld = FieldCipher.of(new Map([['old', FIELD_KEY_OLD]]), 'old').encrypt(
+      'Harbor Blvd',
+      `arrest_records.location:${arrest.id}`,
+    );
+    await db.query(`UPDATE arrest_records SET location = $2 WHERE id = $1`, [
+      arrest.id,
+      locationUnderOld,
+    ]);
     const keyOf = async () =>
       (
-        (await db.query(`SELECT notes FROM attendance_records WHERE id = $1`, [created.body.id]))[0]
-          .notes as string
-      )
-        .split(':')
-        .slice(0, 3)
-        .join(':');
-    expect(await keyOf()).toBe('enc:v1:old');
+        await db.query<{ value: string }[]>(
+          `SELECT notes AS value FROM attendance_records WHERE id = $1
+           UNION ALL SELECT location FROM arrest_records WHERE id = $2`,
+          [created.body.id, arrest.id],
+        )
+      ).map((row) => row.value.split(':').slice(0, 3).join(':'));
+    expect(await keyOf()).toEqual(['enc:v1:old', 'enc:v1:old']);
 
     const rotated = await cli(['--operator', 'Key Custodian', 'rotate-keys']);
     expect(rotated.code).toBe(0);
     expect(rotated.json()).toEqual({
       webhookSecrets: null,
       sessionNotes: { keyId: 'new', reencrypted: 1 },
+      arrestLocations: { keyId: 'new', reencrypted: 1 },
       storedResponses: { keyId: 'new', reencrypted: 1, withdrawn: 0 },
     });
-    expect(await keyOf()).toBe('enc:v1:new');
+    expect(await keyOf()).toEqual(['enc:v1:new', 'enc:v1:new']);
     expect(await responseKeyOf()).toBe('enc:v1:new');
     const read = await t.http
       .get(`/api/v1/attendance/${created.body.id}`)
       .auth(w.shelterUser.token, { type: 'bearer' })
       .expect(200);
     expect(read.body.notes).toBe('Settled in well');
+    const arrestRead = await t.http
+      .get(`/api/v1/arrest-records/${arrest.id}`)
+      .auth(w.coordinator.token, { type: 'bearer' })
+      .expect(200);
+    expect(arrestRead.body.location).toBe('Harbor Blvd');
     expect((await auditOf('cli.rotate_keys')).map((e) => e.purpose)).toEqual([
-      'operator Key Custodian; webhook secrets not rotated (no previous key given); session notes 1 re-encrypted under new; stored responses 1 re-encrypted under new, 0 withdrawn',
+      'operator Key Custodian; webhook secrets not rotated (no previous key given); session notes 1 and arrest locations 1 re-encrypted under new; stored responses 1 re-encrypted under new, 0 withdrawn',
     ]);
   });
 
@@ -282,6 +300,7 @@ describe('admin CLI', () => {
       expect(webhookSecrets).toMatchObject({ rotated: expect.any(Number), alreadyCurrent: 0 });
       expect(webhookSecrets.rotated).toBeGreaterThanOrEqual(1);
       expect(rotated.json().sessionNotes).toEqual({ keyId: 'new', reencrypted: 0 });
+      expect(rotated.json().arrestLocations).toEqual({ keyId: 'new', reencrypted: 0 });
       expect(rotated.json().storedResponses).toEqual({
         keyId: 'new',
         reencrypted: 0,
@@ -308,10 +327,10 @@ describe('admin CLI', () => {
     }
     expect((await auditOf('cli.rotate_keys')).map((e) => e.purpose).slice(1)).toEqual([
       expect.stringMatching(
-        /^operator Key Custodian; webhook secrets \d+ re-encrypted, 0 already current; session notes 0 re-encrypted under new; stored responses 0 re-encrypted under new, 0 withdrawn$/,
+        /^operator Key Custodian; webhook secrets \d+ re-encrypted, 0 already current; session notes 0 and arrest locations 0 re-encrypted under new; stored responses 0 re-encrypted under new, 0 withdrawn$/,
       ),
       expect.stringMatching(
-        /^operator Key Custodian; webhook secrets 0 re-encrypted, \d+ already current; session notes 0 re-encrypted under new; stored responses 0 re-encrypted under new, 0 withdrawn$/,
+        /^operator Key Custodian; webhook secrets 0 re-encrypted, \d+ already current; session notes 0 and arrest locations 0 re-encrypted under new; stored responses 0 re-encrypted under new, 0 withdrawn$/,
       ),
     ]);
   });

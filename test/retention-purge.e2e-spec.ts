@@ -7,7 +7,9 @@ import { actingAs, UNKNOWN_ID } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
+  givenArrestRecord,
   givenCompletedEnrollment,
+  givenParticipant,
   givenWorld,
   World,
 } from './support/workflow';
@@ -46,7 +48,12 @@ describe('retention purge', () => {
     t = await startTestApp();
     w = await givenWorld(t);
     db = t.app.get(DataSource);
-    const a = await givenCompletedEnrollment(t, w, {});
+    // With a location (stored encrypted): the purge destroys it like the other details.
+    const participant = await givenParticipant(t, w.coordinator.token);
+    const arrest = await givenArrestRecord(t, w.coordinator.token, participant.id, w.police.id, {
+      location: '12 Oak Lane',
+    });
+    const a = await givenCompletedEnrollment(t, w, { participant, arrest });
     due = { arrestId: a.arrest.id, enrollmentId: a.enrollment.id };
     notYet = { arrestId: (await givenCompletedEnrollment(t, w)).arrest.id };
     open = { arrestId: (await givenActiveEnrollment(t, w)).arrest.id };
@@ -85,6 +92,7 @@ describe('retention purge', () => {
       notices: await db.query(`SELECT * FROM sealing_notices ORDER BY id`),
     };
     const dueRow = await arrestRow(due.arrestId);
+    expect(dueRow.location).toMatch(/^enc:v1:/);
 
     jest.spyOn(t.app.get(Clock), 'now').mockReturnValue(atYearsFromNow(4.5));
     const job = t.app.get(RetentionPurgeJob);

@@ -23,7 +23,7 @@ import {
   SEED,
   type Scale,
 } from './scales';
-import { streamAttendanceAndEvents, writeTables } from './write';
+import { BENCH_FIELD_ENCRYPTION_KEYS, streamAttendanceAndEvents, writeTables } from './write';
 import { sequenceAuditLog } from './sequence';
 import { verifySeed } from './verify';
 
@@ -113,12 +113,23 @@ export async function migrateSeeded(url: string): Promise<string[]> {
     logging: ['error'],
   });
   await dataSource.initialize();
+  // A migration that encrypts stored plaintext (arrest locations seeded before it) reads the
+  // key from the environment: the benchmark servers' key, not one generated here.
+  const saved = {
+    keys: process.env.FIELD_ENCRYPTION_KEYS,
+    keyId: process.env.FIELD_ENCRYPTION_KEY_ID,
+  };
+  process.env.FIELD_ENCRYPTION_KEYS = BENCH_FIELD_ENCRYPTION_KEYS;
+  delete process.env.FIELD_ENCRYPTION_KEY_ID;
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     await dataSource.query(`UPDATE ${MARKER_TABLE} SET migrations = $1`, [migrationNames()]);
     await dataSource.query('ANALYZE');
     return applied.map((m) => m.name);
   } finally {
+    if (saved.keys === undefined) delete process.env.FIELD_ENCRYPTION_KEYS;
+    else process.env.FIELD_ENCRYPTION_KEYS = saved.keys;
+    if (saved.keyId !== undefined) process.env.FIELD_ENCRYPTION_KEY_ID = saved.keyId;
     await dataSource.destroy();
   }
 }

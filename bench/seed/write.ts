@@ -1,7 +1,11 @@
 import type { Client } from 'pg';
 import { hashClientSecret } from '../../src/identity/auth/auth.service';
 import { createHash } from 'node:crypto';
-import { attendanceNotesContext, FieldCipher } from '../../src/infrastructure/crypto/field-cipher';
+import {
+  arrestLocationContext,
+  attendanceNotesContext,
+  FieldCipher,
+} from '../../src/infrastructure/crypto/field-cipher';
 import { Prng } from '../lib/prng';
 import { copyRows, CopyWriter, json, num, text, words } from './copy';
 import { NOTES } from './names';
@@ -173,7 +177,11 @@ export async function writeTables(
             text(a.bookingNumber),
             ts(a.arrestedAt),
             json(a.charges),
-            text(a.location),
+            text(
+              a.location === null
+                ? null
+                : benchCipher.encrypt(a.location, arrestLocationContext(a.id)),
+            ),
             a.sealedAt === null ? 'open' : 'sealed',
             ts(a.sealedAt),
             a.createdBy,
@@ -416,8 +424,8 @@ interface PendingEvent {
 }
 
 /**
- * The session-notes key of benchmark databases (synthetic data only): the seed encrypts notes
- * with it, as the service stores them, and bench/run.ts gives it to the servers it starts.
+ * The field key of benchmark databases (synthetic data only): the seed encrypts session notes
+ * and arrest locations with it, as the service stores them, and bench/run.ts gives it to the servers it starts.
  */
 export const BENCH_FIELD_ENCRYPTION_KEYS = `bench:${createHash('sha256')
   .update('first-step-bench-field-key')

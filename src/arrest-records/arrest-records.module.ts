@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
 import { ParticipantsModule } from '../participants/participants.module';
+import { ArrestLocationEncryption } from './arrest-location-encryption.service';
 import { ArrestRecordsController } from './arrest-records.controller';
 import { ArrestRecordsRepository } from './arrest-records.repository';
 import { ArrestRecordsService } from './arrest-records.service';
@@ -12,7 +13,8 @@ import { ArrestRecordsService } from './arrest-records.service';
 @Module({
   imports: [IdentityModule, ParticipantsModule],
   controllers: [ArrestRecordsController],
-  providers: [ArrestRecordsRepository, ArrestRecordsService],
-  exports: [ArrestRecordsRepository],
+  providers: [ArrestRecordsRepository, ArrestRecordsService, ArrestLocationEncryption],
+  // ArrestLocationEncryption for the admin CLI's key rotation.
+  exports: [ArrestRecordsRepository, ArrestLocationEncryption],
 })
 export class ArrestRecordsModule {}

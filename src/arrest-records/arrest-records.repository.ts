@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'typeorm';
 import {
@@ -8,6 +9,9 @@ import {
 import { Page, toPage } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
 import { type Caller, isUser } from '../identity/access/caller';
+import { AppConfig } from '../common/config/app-config';
+import { ARREST_LOCATION, reencryptBatch } from '../infrastructure/database/encrypted-column';
+import { arrestLocationContext, FieldCipher } from '../infrastructure/crypto/field-cipher';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { ArrestRecordEntity } from './arrest-record.entity';
 
@@ -47,16 +51,49 @@ export function mayReadSealed(caller: Caller, accessPurpose: string | undefined)
  * `arrestRecordVisibleTo` (never a sealed record, only the caller's scope), so a sealed,
  * out-of-scope and unknown record are the same thing to every caller: not found. Sealed
  * records are added back only for `mayReadSealed` callers, through `sealedArrestRecordVisibleTo`.
+ *
+ * The location (an address, often where the exploitation happened) is stored encrypted
+ * (AES-256-GCM, bound to its record: FieldCipher): sealed on write, opened on every read
+ * here, so no caller sees ciphertext and none stores plaintext. Nothing searches or sorts
+ * by it.
  */
 @Injectable()
 export class ArrestRecordsRepository {
-  constructor(private readonly uow: UnitOfWork) {}
+  private readonly cipher: FieldCipher;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    config: AppConfig,
+  ) {
+    this.cipher = config.fieldCipher;
+  }
 
   async insert(record: NewArrestRecord): Promise<ArrestRecordEntity> {
     const repository = this.uow.manager.getRepository(ArrestRecordEntity);
-    const result = await repository.insert(record);
-    const id = (result.identifiers[0] as { id: string }).id;
-    return repository.findOneByOrFail({ id });
+    // The id is chosen here, not by the database: the location's ciphertext is bound to it.
+    const id = randomUUID();
+    const location =
+      record.location === null
+        ? null
+        : this.cipher.encrypt(record.location, arrestLocationContext(id));
+    await repository.insert({ ...record, id, location });
+    return this.opened(await repository.findOneByOrFail({ id }));
+  }
+
+  /** A record as read, its location decrypted; a value altered or moved in the database throws. */
+  private opened(record: ArrestRecordEntity): ArrestRecordEntity {
+    if (record.location === null) return record;
+    record.location = this.cipher.decrypt(record.location, arrestLocationContext(record.id));
+    return record;
+  }
+
+  /**
+   * Rewrites up to `limit` locations not under the write key (plaintext from before
+   * encryption included) to be under it, locked, skipping rows another run holds; sealed
+   * records too. Returns how many.
+   */
+  async reencryptLocationBatch(limit: number): Promise<number> {
+    return reencryptBatch(this.uow.manager, ARREST_LOCATION, this.cipher, limit);
   }
 
   /**
@@ -92,9 +129,10 @@ export class ArrestRecordsRepository {
     id: string,
     options: ArrestRecordReadOptions = {},
   ): Promise<ArrestRecordEntity | null> {
-    return this.scoped(caller, mayReadSealed(caller, options.accessPurpose))
+    const record = await this.scoped(caller, mayReadSealed(caller, options.accessPurpose))
       .andWhere('ar.id = :id', { id })
       .getOne();
+    return record && this.opened(record);
   }
 
   /** A participant's records, oldest first. Lists never include sealed records, purpose or not. */
@@ -122,7 +160,7 @@ export class ArrestRecordsRepository {
     const { raw, entities } = await query.getRawAndEntities<{ cursor_at: string }>();
     // toPage encodes [timestamp text, id]: the format decodeTimeIdCursor reads back.
     return toPage(
-      entities.map((entity, i) => ({ entity, cursorAt: raw[i].cursor_at })),
+      entities.map((entity, i) => ({ entity: this.opened(entity), cursorAt: raw[i].cursor_at })),
       page.limit,
       (row) => [row.cursorAt, row.entity.id],
       (row) => row.entity,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../common/config/app-config';
+import { reencryptBatch, SESSION_NOTES } from '../infrastructure/database/encrypted-column';
 import { attendanceNotesContext, FieldCipher } from '../infrastructure/crypto/field-cipher';
 import { attendanceWritableBy } from '../privacy/visibility';
 import type { Caller } from '../identity/access/caller';
@@ -93,29 +94,11 @@ export class AttendanceRepository {
   }
 
   /**
-   * Up to `limit` records whose notes are not under the write key (plaintext from before
-   * encryption included), locked, skipping rows another run holds.
+   * Rewrites up to `limit` notes not under the write key (plaintext from before encryption
+   * included) to be under it, locked, skipping rows another run holds; returns how many.
    */
-  async notesToReencrypt(limit: number): Promise<{ id: string; notes: string }[]> {
-    return this.uow.manager.query(
-      `SELECT id, notes FROM attendance_records
-        WHERE notes IS NOT NULL AND notes NOT LIKE $1
-        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [`enc:v1:${this.cipher.writeKeyId}:%`, limit],
-    );
-  }
-
-  /** Rewrites these records' notes under the write key (their content unchanged). */
-  async reencryptNotes(rows: readonly { id: string; notes: string }[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.uow.manager.query(
-      `UPDATE attendance_records a SET notes = u.notes
-         FROM unnest($1::uuid[], $2::text[]) AS u(id, notes) WHERE a.id = u.id`,
-      [
-        rows.map((row) => row.id),
-        rows.map((row) => this.cipher.reencrypt(row.notes, attendanceNotesContext(row.id))),
-      ],
-    );
+  async reencryptNotesBatch(limit: number): Promise<number> {
+    return reencryptBatch(this.uow.manager, SESSION_NOTES, this.cipher, limit);
   }
 
   /** The caller agency's stored records for these externalIds (one indexed query). */

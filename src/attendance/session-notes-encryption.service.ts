@@ -1,40 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ColumnReencryption } from '../infrastructure/database/encrypted-column';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { AttendanceRepository } from './attendance.repository';
 
-const BATCH = 500;
-
-/**
- * Re-encryption of session notes under the current write key (FIELD_ENCRYPTION_KEY_ID), for
- * key rotation: add the new key to FIELD_ENCRYPTION_KEYS and make it the write key (the old
- * one stays listed, so values are readable throughout), run `reencryptAll()` (the admin
- * CLI calls it), then drop the old key from the list. Plaintext left from before encryption
- * is encrypted too. Batches of 500 rows, each its own transaction with the rows locked
- * (SKIP LOCKED): safe to run while the service serves and on several instances at once.
- * Logs counts only, never a value or a key.
- */
+/** Key rotation of session notes (ColumnReencryption: how, and when to drop the old key). */
 @Injectable()
-export class SessionNotesEncryption {
-  private readonly logger = new Logger(SessionNotesEncryption.name);
-
+export class SessionNotesEncryption extends ColumnReencryption {
   constructor(
-    private readonly uow: UnitOfWork,
+    uow: UnitOfWork,
     private readonly records: AttendanceRepository,
-  ) {}
+  ) {
+    super(uow, 'session notes');
+  }
 
-  /** Rewrites every note not under the write key; returns how many were rewritten. */
-  async reencryptAll(): Promise<{ reencrypted: number }> {
-    let reencrypted = 0;
-    for (;;) {
-      const done = await this.uow.run(async () => {
-        const rows = await this.records.notesToReencrypt(BATCH);
-        await this.records.reencryptNotes(rows);
-        return rows.length;
-      });
-      reencrypted += done;
-      if (done < BATCH) break;
-    }
-    this.logger.log(`session notes re-encrypted under the write key: ${reencrypted}`);
-    return { reencrypted };
+  protected batch(limit: number): Promise<number> {
+    return this.records.reencryptNotesBatch(limit);
   }
 }

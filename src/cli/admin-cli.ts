@@ -4,6 +4,7 @@ import { validate } from 'class-validator';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ArrestRecordDto } from '../arrest-records/dto/arrest-record.dto';
+import { ArrestLocationEncryption } from '../arrest-records/arrest-location-encryption.service';
 import { ArrestRecordsRepository } from '../arrest-records/arrest-records.repository';
 import { SessionNotesEncryption } from '../attendance/session-notes-encryption.service';
 import { NewAuditEntry, SYSTEM_ACTOR } from '../audit/audit-entry';
@@ -234,8 +235,9 @@ export async function runCli(
     .command('rotate-keys')
     .description(
       're-encrypt what is stored encrypted at rest under the current keys: session notes and ' +
-        'stored Idempotency-Key responses under FIELD_ENCRYPTION_KEY_ID (the old key still ' +
-        'listed in FIELD_ENCRYPTION_KEYS), and, when ' +
+        're-encrypt what is stored encrypted at rest under the current keys: session notes, ' +
+        'arrest locations and stored Idempotency-Key responses under FIELD_ENCRYPTION_KEY_ID (the ' +
+        'old key still listed in FIELD_ENCRYPTION_KEYS), and, when ' +
         'the previous WEBHOOK_SECRET_KEY (base64) is given on stdin, the webhook signing secrets',
     )
     .action(async (_options: unknown, command: Command) => {
@@ -251,9 +253,12 @@ export async function runCli(
       const webhookSecrets = previous
         ? await rotateWebhookSecrets(Buffer.from(previous, 'base64'))
         : null;
-      const { reencrypted } = await app.get(SessionNotesEncryption).reencryptAll();
       const keyId = app.get(AppConfig).fieldCipher.writeKeyId;
-      const sessionNotes = { keyId, reencrypted };
+      const sessionNotes = { keyId, ...(await app.get(SessionNotesEncryption).reencryptAll()) };
+      const arrestLocations = {
+        keyId,
+        ...(await app.get(ArrestLocationEncryption).reencryptAll()),
+      };
       const storedResponses = {
         keyId,
         ...(await app.get(StoredResponsesEncryption).reencryptAll()),
@@ -266,11 +271,12 @@ export async function runCli(
         subjectType: 'encryption_keys',
         subjectId: null,
         purpose:
-          `operator ${operatorOf(command)}; ${webhookPart}; session notes ${reencrypted} ` +
-          `re-encrypted under ${keyId}; stored responses ${storedResponses.reencrypted} ` +
-          `re-encrypted under ${keyId}, ${storedResponses.withdrawn} withdrawn`,
+          `operator ${operatorOf(command)}; ${webhookPart}; session notes ${sessionNotes.reencrypted} ` +
+          `and arrest locations ${arrestLocations.reencrypted} re-encrypted under ${keyId}; ` +
+          `stored responses ${storedResponses.reencrypted} re-encrypted under ${keyId}, ` +
+          `${storedResponses.withdrawn} withdrawn`,
       });
-      io.out(json({ webhookSecrets, sessionNotes, storedResponses }));
+      io.out(json({ webhookSecrets, sessionNotes, arrestLocations, storedResponses }));
     });
 
   /** Every subscription's signing secret from `oldKey` to the configured WEBHOOK_SECRET_KEY. */

@@ -19,7 +19,8 @@ export interface FieldKeySettings {
 
 /**
  * Application-layer encryption of sensitive free text at rest (session notes: treatment
- * details, where a child sleeps): AES-256-GCM, a fresh 96-bit IV per value, and the row it
+ * details, where a child sleeps; an arrest's location: often where the exploitation
+ * happened): AES-256-GCM, a fresh 96-bit IV per value, and the row it
  * belongs to as additional data, so a value copied onto another row or column does not
  * decrypt. A stored value is `enc:v1:<key id>:<base64url(iv | tag | ciphertext)>`: the key id
  * travels with each value, so keys rotate without a flag day (several keys readable, one for
@@ -135,3 +136,6 @@ export const attendanceNotesContext = (recordId: string) =>
  */
 export const idempotencyResponseContext = (callerId: string, key: string) =>
   `idempotency_keys.response_body:${callerId.toLowerCase()}:${key}`;
+/** The additional data binding an arrest's location (an address) to its record. */
+export const arrestLocationContext = (recordId: string) =>
+  `arrest_records.location:${recordId.toLowerCase()}`;
