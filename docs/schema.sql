@@ -229,7 +229,8 @@ CREATE TABLE milestones (
   version integer NOT NULL DEFAULT 1,
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  updated_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  recorded_sessions integer NOT NULL DEFAULT 0
 );
 CREATE TABLE outbox_events (
   "position" bigint NOT NULL GENERATED ALWAYS AS IDENTITY,
@@ -462,6 +463,8 @@ ALTER TABLE milestones ADD CONSTRAINT milestones_enrollment_id_category_key UNIQ
 ALTER TABLE milestones ADD CONSTRAINT milestones_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE milestones ADD CONSTRAINT milestones_pkey PRIMARY KEY (id);
 ALTER TABLE milestones ADD CONSTRAINT milestones_provider_agency_id_fkey FOREIGN KEY (provider_agency_id) REFERENCES agencies(id);
+ALTER TABLE milestones ADD CONSTRAINT milestones_recorded_covers_attended CHECK (recorded_sessions >= attended_sessions);
+ALTER TABLE milestones ADD CONSTRAINT milestones_recorded_sessions_nonnegative CHECK (recorded_sessions >= 0);
 ALTER TABLE milestones ADD CONSTRAINT milestones_required_sessions_check CHECK (required_sessions >= 1 AND required_sessions <= 1000);
 ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES agencies(id);
 ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);

@@ -23,6 +23,7 @@ import { MinorNoticeOverdue1764001220000 } from './1764001220000-minor-notice-ov
 import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-booking-number-unique-per-owner';
 import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idempotency-withdrawn-responses';
 import { EncryptSessionNotes1764001320000 } from './1764001320000-encrypt-session-notes';
+import { MilestoneRecordedSessions1764001400000 } from './1764001400000-milestone-recorded-sessions';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   BookingNumberUniquePerOwner1764001300000,
   IdempotencyWithdrawnResponses1764001310000,
   EncryptSessionNotes1764001320000,
+  MilestoneRecordedSessions1764001400000,
 ];
