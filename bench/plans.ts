@@ -52,15 +52,6 @@ const LARGE_TABLE_ROWS = 10_000;
 const KNOWN_SCANS: { query: string; caller: string; table: string; why: string }[] = [
   {
     query: 'participants: search',
-    caller: 'coordinator',
-    table: 'enrollments',
-    why:
-      "hashed subplan of the agency's own enrollments (participants it registered OR enrolled): " +
-      "the planner prefers one pass over the agency's enrollments to a probe per name match; " +
-      "~2 ms at medium, grows with the agency's enrollments",
-  },
-  {
-    query: 'participants: search',
     caller: 'provider',
     table: 'enrollments',
     why:

@@ -24,6 +24,7 @@ import { BookingNumberUniquePerOwner1764001300000 } from './1764001300000-bookin
 import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idempotency-withdrawn-responses';
 import { EncryptSessionNotes1764001320000 } from './1764001320000-encrypt-session-notes';
 import { MilestoneRecordedSessions1764001400000 } from './1764001400000-milestone-recorded-sessions';
+import { EnrollmentsParticipantOwner1764001410000 } from './1764001410000-enrollments-participant-owner';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   IdempotencyWithdrawnResponses1764001310000,
   EncryptSessionNotes1764001320000,
   MilestoneRecordedSessions1764001400000,
+  EnrollmentsParticipantOwner1764001410000,
 ];
