@@ -25,6 +25,7 @@ import { IdempotencyWithdrawnResponses1764001310000 } from './1764001310000-idem
 import { EncryptSessionNotes1764001320000 } from './1764001320000-encrypt-session-notes';
 import { MilestoneRecordedSessions1764001400000 } from './1764001400000-milestone-recorded-sessions';
 import { EnrollmentsParticipantOwner1764001410000 } from './1764001410000-enrollments-participant-owner';
+import { OutcomesReportIndexes1764001420000 } from './1764001420000-outcomes-report-indexes';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   EncryptSessionNotes1764001320000,
   MilestoneRecordedSessions1764001400000,
   EnrollmentsParticipantOwner1764001410000,
+  OutcomesReportIndexes1764001420000,
 ];

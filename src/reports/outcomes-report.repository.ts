@@ -101,10 +101,11 @@ export class OutcomesReportRepository {
          SELECT coalesce(json_agg(json_build_object(
                   'category', x.category, 'present', x.present, 'recorded', x.recorded)
                   ORDER BY x.category), '[]') AS attendance
-           -- The milestones' counters, not the records: both count the records that are not
-           -- voided (a voided one stays in the history only), kept by every attendance write
-           -- (milestones.repository.ts), so the cost is the cohort's milestones, not its
-           -- sessions. A category without any record is left out, as a join of records would.
+           /* The milestones' counters, not the records: both count the records that are not
+              voided (a voided one stays in the history only), kept by every attendance write
+              (milestones.repository.ts), so the cost is the cohort's milestones, not its
+              sessions. A category without any record is left out, as a join of records would.
+              Block comments: the statement is logged and catalogued on one line. */
            FROM (SELECT m.category,
                         sum(m.attended_sessions)::int AS present,
                         sum(m.recorded_sessions)::int AS recorded
@@ -135,8 +136,8 @@ export class OutcomesReportRepository {
                 count(*) FILTER (WHERE c.status = 'terminated' AND r.decision = 'unsatisfactory')::int
                   AS "unsatisfactoryFindings"
            FROM cohort c
-           -- A final decision ends the review: at most one confirmed or unsatisfactory per
-           -- enrollment (rejections send it back and are not counted here).
+           /* A final decision ends the review: at most one confirmed or unsatisfactory per
+              enrollment (rejections send it back and are not counted here). */
            JOIN court_reviews r ON r.enrollment_id = c.id
                                AND r.decision IN ('confirmed', 'unsatisfactory'))
        SELECT * FROM statuses, attendance, notices, minor, findings`,
