@@ -45,6 +45,7 @@ import {
   readMarker,
   seedDatabase,
 } from './seed/index';
+import { BENCH_FIELD_ENCRYPTION_KEYS } from './seed/write';
 import { isScale, SCALES, type Scale } from './seed/scales';
 
 const ROOT = resolve(__dirname, '..');
@@ -430,6 +431,8 @@ async function main(): Promise<number> {
       DATABASE_POOL_SIZE: '2',
       JWT_SECRET: 'plans-script-secret-that-is-long-enough-to-pass',
       WEBHOOK_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+      // The seed encrypts session notes with the bench's key: reads that open them need it.
+      FIELD_ENCRYPTION_KEYS: BENCH_FIELD_ENCRYPTION_KEYS,
       AUDIT_SEQUENCER_ENABLED: 'false',
       WEBHOOK_WORKER_ENABLED: 'false',
       AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
