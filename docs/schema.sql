@@ -230,7 +230,8 @@ CREATE TABLE milestones (
   version integer NOT NULL DEFAULT 1,
   created_by uuid NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
-  updated_at timestamp with time zone NOT NULL DEFAULT now()
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  recorded_sessions integer NOT NULL DEFAULT 0
 );
 CREATE TABLE outbox_events (
   "position" bigint NOT NULL GENERATED ALWAYS AS IDENTITY,
@@ -465,6 +466,8 @@ ALTER TABLE milestones ADD CONSTRAINT milestones_enrollment_id_category_key UNIQ
 ALTER TABLE milestones ADD CONSTRAINT milestones_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE milestones ADD CONSTRAINT milestones_pkey PRIMARY KEY (id);
 ALTER TABLE milestones ADD CONSTRAINT milestones_provider_agency_id_fkey FOREIGN KEY (provider_agency_id) REFERENCES agencies(id);
+ALTER TABLE milestones ADD CONSTRAINT milestones_recorded_covers_attended CHECK (recorded_sessions >= attended_sessions);
+ALTER TABLE milestones ADD CONSTRAINT milestones_recorded_sessions_nonnegative CHECK (recorded_sessions >= 0);
 ALTER TABLE milestones ADD CONSTRAINT milestones_required_sessions_check CHECK (required_sessions >= 1 AND required_sessions <= 1000);
 ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_agency_id_fkey FOREIGN KEY (agency_id) REFERENCES agencies(id);
 ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
@@ -548,8 +551,10 @@ CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, 
 CREATE INDEX enrollments_minor_notice_open ON public.enrollments USING btree (completed_at) WHERE ((status = 'completed'::enrollment_status) AND (minor_notified_at IS NULL) AND (minor_notice_overdue_reported_at IS NULL));
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);
-CREATE INDEX enrollments_participant ON public.enrollments USING btree (participant_id);
+CREATE INDEX enrollments_owner_start ON public.enrollments USING btree (owner_agency_id, start_date);
+CREATE INDEX enrollments_participant_owner ON public.enrollments USING btree (participant_id, owner_agency_id);
 CREATE INDEX enrollments_review_court ON public.enrollments USING btree (review_court_agency_id, submitted_for_review_at) WHERE (status = 'pending_court_review'::enrollment_status);
+CREATE INDEX enrollments_start ON public.enrollments USING btree (start_date);
 CREATE INDEX enrollments_status_submitted ON public.enrollments USING btree (status, submitted_for_review_at, id);
 CREATE INDEX idempotency_keys_expires_at ON public.idempotency_keys USING btree (expires_at);
 CREATE INDEX idempotency_keys_mentions ON public.idempotency_keys USING gin (mentions);
@@ -566,6 +571,7 @@ CREATE INDEX participants_identity_in_agency ON public.participants USING btree 
 CREATE INDEX participants_last_name_key ON public.participants USING btree (last_name_key text_pattern_ops);
 CREATE INDEX participants_owner_created ON public.participants USING btree (owner_agency_id, created_at, id);
 CREATE INDEX sealing_notices_agency_status ON public.sealing_notices USING btree (agency_id, status, created_at, id);
+CREATE INDEX sealing_notices_enrollment ON public.sealing_notices USING btree (enrollment_id);
 CREATE INDEX sealing_notices_status ON public.sealing_notices USING btree (status, created_at, id);
 CREATE INDEX users_agency_id ON public.users USING btree (agency_id);
 CREATE INDEX users_changed_status ON public.users USING btree (id) WHERE ((token_version > 1) OR (disabled_at IS NOT NULL));

@@ -26,6 +26,9 @@ import { EncryptSessionNotes1764001320000 } from './1764001320000-encrypt-sessio
 import { PgBossScheduledJobs1764001400000 } from './1764001400000-pg-boss-scheduled-jobs';
 import { EncryptIdempotencyResponses1764001500000 } from './1764001500000-encrypt-idempotency-responses';
 import { EncryptArrestLocation1764001600000 } from './1764001600000-encrypt-arrest-location';
+import { MilestoneRecordedSessions1764001700000 } from './1764001700000-milestone-recorded-sessions';
+import { EnrollmentsParticipantOwner1764001710000 } from './1764001710000-enrollments-participant-owner';
+import { OutcomesReportIndexes1764001720000 } from './1764001720000-outcomes-report-indexes';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -60,4 +63,7 @@ export const MIGRATIONS = [
   PgBossScheduledJobs1764001400000,
   EncryptIdempotencyResponses1764001500000,
   EncryptArrestLocation1764001600000,
+  MilestoneRecordedSessions1764001700000,
+  EnrollmentsParticipantOwner1764001710000,
+  OutcomesReportIndexes1764001720000,
 ];

@@ -4,8 +4,9 @@
  * exactly. This test holds the two to each other: after every step of a seeded random mix of
  * batches, single POSTs, re-sent externalIds (same milestone: a duplicate; another: a
  * conflict), repeats inside a batch, concurrent batches on the same milestones, corrections
- * and voids, every milestone's stored count, its `met_at` and every enrollment's 24-hour
- * stamp must equal an exact recount of the stored records.
+ * and voids, every milestone's stored counts (attended, and recorded: every record not
+ * voided, whatever its status), its `met_at` and every enrollment's 24-hour stamp must equal
+ * an exact recount of the stored records.
  */
 import { DataSource } from 'typeorm';
 import { actingAs } from './support/http';
@@ -91,9 +92,11 @@ describe('attendance progress: incremental counts equal an exact recount', () =>
   async function drift(): Promise<unknown[]> {
     const milestones = await db.query(
       `SELECT m.id, m.attended_sessions AS stored, m.met_at IS NOT NULL AS met,
-              m.required_sessions AS required,
+              m.required_sessions AS required, m.recorded_sessions AS "storedRecorded",
               (SELECT count(*)::int FROM attendance_records a
-                WHERE a.milestone_id = m.id AND a.status = 'present' AND a.voided_at IS NULL) AS exact
+                WHERE a.milestone_id = m.id AND a.status = 'present' AND a.voided_at IS NULL) AS exact,
+              (SELECT count(*)::int FROM attendance_records a
+                WHERE a.milestone_id = m.id AND a.voided_at IS NULL) AS "exactRecorded"
          FROM milestones m WHERE m.id = ANY($1::uuid[])`,
       [milestoneIds],
     );
@@ -110,8 +113,22 @@ describe('attendance progress: incremental counts equal an exact recount', () =>
     const time = (value: Date | string | null) =>
       value === null ? null : new Date(value).getTime();
     return [
-      ...(milestones as { stored: number; exact: number; met: boolean; required: number }[])
-        .filter((m) => m.stored !== m.exact || m.met !== m.exact >= m.required)
+      ...(
+        milestones as {
+          stored: number;
+          exact: number;
+          met: boolean;
+          required: number;
+          storedRecorded: number;
+          exactRecorded: number;
+        }[]
+      )
+        .filter(
+          (m) =>
+            m.stored !== m.exact ||
+            m.met !== m.exact >= m.required ||
+            m.storedRecorded !== m.exactRecorded,
+        )
         .map((m) => ({ milestone: m })),
       ...(enrollments as { stored: Date | null; exact: Date | null }[])
         .filter((e) => time(e.stored) !== time(e.exact))
@@ -230,5 +247,21 @@ describe('attendance progress: incremental counts equal an exact recount', () =>
     expect(seen.corrected).toBeGreaterThan(0);
     expect(seen.voided).toBeGreaterThan(0);
     expect(seen.concurrent).toBeGreaterThan(0);
+  });
+
+  it('refuses counters that contradict each other (a bug fails the write, not a report)', async () => {
+    const [milestoneId] = milestoneIds;
+    await expect(
+      db.query(`UPDATE milestones SET recorded_sessions = attended_sessions - 1 WHERE id = $1`, [
+        milestoneId,
+      ]),
+    ).rejects.toThrow(
+      /milestones_recorded_covers_attended|milestones_recorded_sessions_nonnegative/,
+    );
+    await expect(
+      db.query(`UPDATE milestones SET recorded_sessions = -1 WHERE id = $1`, [milestoneId]),
+    ).rejects.toThrow(
+      /milestones_recorded_sessions_nonnegative|milestones_recorded_covers_attended/,
+    );
   });
 });

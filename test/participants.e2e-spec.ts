@@ -3,6 +3,7 @@ import { givenAgency, givenClient, givenUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   dateOfBirthForAge,
+  givenEnrollment,
   givenEnrollmentPendingReview,
   givenOtherCoordinator,
   givenParticipant,
@@ -452,6 +453,25 @@ describe('participants', () => {
       expect(byCaseNumber.body.items).toEqual([]);
       const asProvider = await search(w.shelterUser.token, { search: lastName }).expect(200);
       expect(asProvider.body.items).toEqual([]);
+    });
+
+    it("finds another agency's participant once an enrollment of theirs is the caller agency's", async () => {
+      // An enrollment owned by an agency that did not register its participant (an admin's,
+      // made here directly): the search's per-row probe of the participant's enrollments.
+      const lastName = `Enrolled${Date.now()}`;
+      const participant = await givenParticipant(t, w.coordinator.token, { lastName });
+      const { enrollment } = await givenEnrollment(t, w, {}, { participant });
+      const other = await givenOtherCoordinator(t, w);
+      const before = await search(other.token, { search: lastName }).expect(200);
+      expect(before.body.items).toEqual([]);
+      await db.query(`UPDATE enrollments SET owner_agency_id = $2 WHERE id = $1`, [
+        enrollment.id,
+        other.agencyId,
+      ]);
+      const after = await search(other.token, { search: lastName }).expect(200);
+      expect((after.body.items as { id: string }[]).map((p) => p.id)).toEqual([participant.id]);
+      const byCase = await search(other.token, { search: participant.caseNumber }).expect(200);
+      expect((byCase.body.items as { id: string }[]).map((p) => p.id)).toEqual([participant.id]);
     });
 
     it('lets partner systems find by case number only, never by name', async () => {

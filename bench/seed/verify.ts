@@ -13,6 +13,13 @@ const CHECKS: { rule: string; sql: string }[] = [
           WHERE m.attended_sessions <> coalesce(a.n, 0)`,
   },
   {
+    rule: 'milestones.recorded_sessions is the count of its attendance not voided',
+    sql: `SELECT count(*) FROM milestones m
+           LEFT JOIN (SELECT milestone_id, count(*) AS n FROM attendance_records
+                       WHERE voided_at IS NULL GROUP BY milestone_id) a ON a.milestone_id = m.id
+          WHERE m.recorded_sessions <> coalesce(a.n, 0)`,
+  },
+  {
     rule: 'met_at is set exactly when attended_sessions reaches required_sessions',
     sql: `SELECT count(*) FROM milestones
           WHERE (met_at IS NOT NULL) <> (attended_sessions >= required_sessions)`,

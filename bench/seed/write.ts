@@ -312,6 +312,7 @@ export async function writeTables(
       'provider_agency_id',
       'required_sessions',
       'attended_sessions',
+      'recorded_sessions',
       'met_at',
       'version',
       'created_by',
@@ -328,6 +329,8 @@ export async function writeTables(
             m.providerAgencyId,
             String(m.requiredSessions),
             String(m.present),
+            // Every generated record counts: the generator voids none.
+            String(m.sessions),
             ts(m.metAt),
             // Each write that changes progress bumps the version.
             String(1 + m.present),

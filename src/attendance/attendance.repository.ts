@@ -267,7 +267,8 @@ export class AttendanceRepository {
 
   /**
    * What attendance now says, in ONE statement: the exact count of `present`, not voided,
-   * records of each milestone (0 for one without any), and when each enrollment's first
+   * records of each milestone and of all its records not voided (`recorded`; 0 for one
+   * without any), and when each enrollment's first
    * attended session took place (`sessionMoment`), null for an enrollment with no attended
    * session left. For a correction or a void, which can make a record stop counting; a new
    * record's write adds its delta instead (`insert`'s answer, PlanProgress.attendanceAdded).
@@ -276,23 +277,30 @@ export class AttendanceRepository {
     milestoneIds: readonly string[],
     enrollments: readonly { enrollmentId: string; timeZone: string }[],
   ): Promise<{
-    presentCounts: { milestoneId: string; present: number }[];
+    counts: { milestoneId: string; present: number; recorded: number }[];
     firstService: { enrollmentId: string; at: Date | null }[];
   }> {
     if (milestoneIds.length === 0 && enrollments.length === 0) {
-      return { presentCounts: [], firstService: [] };
+      return { counts: [], firstService: [] };
     }
     const rows = await this.uow.manager.query<
-      { kind: 'milestone' | 'enrollment'; id: string; present: number | null; at: Date | null }[]
+      {
+        kind: 'milestone' | 'enrollment';
+        id: string;
+        present: number | null;
+        recorded: number | null;
+        at: Date | null;
+      }[]
     >(
       `SELECT 'milestone' AS kind, m.id,
               count(a.id) FILTER (WHERE a.status = 'present' AND a.voided_at IS NULL)::integer AS present,
+              count(a.id) FILTER (WHERE a.voided_at IS NULL)::integer AS recorded,
               NULL::timestamptz AS at
          FROM unnest($1::uuid[]) AS m (id)
          LEFT JOIN attendance_records a ON a.milestone_id = m.id
         GROUP BY m.id
        UNION ALL
-       SELECT 'enrollment', x.enrollment_id, NULL,
+       SELECT 'enrollment', x.enrollment_id, NULL, NULL,
               (SELECT min(${sessionMoment('a', 'x.time_zone')})
                  FROM attendance_records a
                 WHERE a.enrollment_id = x.enrollment_id AND a.status = 'present'
@@ -301,9 +309,13 @@ export class AttendanceRepository {
       [milestoneIds, enrollments.map((e) => e.enrollmentId), enrollments.map((e) => e.timeZone)],
     );
     return {
-      presentCounts: rows
+      counts: rows
         .filter((row) => row.kind === 'milestone')
-        .map((row) => ({ milestoneId: row.id, present: row.present ?? 0 })),
+        .map((row) => ({
+          milestoneId: row.id,
+          present: row.present ?? 0,
+          recorded: row.recorded ?? 0,
+        })),
       firstService: rows
         .filter((row) => row.kind === 'enrollment')
         .map((row) => ({ enrollmentId: row.id, at: row.at })),

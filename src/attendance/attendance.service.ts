@@ -228,7 +228,8 @@ export class AttendanceService {
       assertActive(target, 'voided');
       const voided = await this.records.void(id, caller.id, input.reason);
       const events: NewEvent[] = [this.sessionEvent('attendance.voided', voided, target)];
-      if (current.status === 'present') events.push(...(await this.recount(target, targets)));
+      // Every void changes the recorded count (the report's attendance rate), an absence too.
+      events.push(...(await this.recount(target, targets)));
       await this.outbox.emit(...events);
       return presentAttendance(caller, voided, target.category);
     });
@@ -446,26 +447,31 @@ export class AttendanceService {
 }
 
 /**
- * What newly inserted records add: per milestone, the `present` ones (a new record is never
- * voided); per enrollment, the earliest moment among them (the 24-hour rule). Computed from
+ * What newly inserted records add: per milestone, the `present` ones and all of them
+ * (`recorded`: a new record is never voided, the check only keeps the two counts' definition
+ * in one place); per enrollment, the earliest moment among them (the 24-hour rule). Computed from
  * the rows the insert returned, so a re-sent or raced externalId, skipped by the insert,
  * adds nothing.
  */
 function addedProgress(inserted: readonly InsertedAttendanceRow[]): {
-  presentAdded: { milestoneId: string; present: number }[];
+  added: { milestoneId: string; present: number; recorded: number }[];
   firstService: { enrollmentId: string; at: Date }[];
 } {
-  const present = new Map<string, number>();
+  const added = new Map<string, { present: number; recorded: number }>();
   const first = new Map<string, Date>();
   for (const row of inserted) {
-    if (row.status !== 'present' || row.voided_at !== null || row.counts_from === null) continue;
-    present.set(row.milestone_id, (present.get(row.milestone_id) ?? 0) + 1);
+    if (row.voided_at !== null) continue;
+    const counts = added.get(row.milestone_id) ?? { present: 0, recorded: 0 };
+    added.set(row.milestone_id, counts);
+    counts.recorded += 1;
+    if (row.status !== 'present' || row.counts_from === null) continue;
+    counts.present += 1;
     const at = new Date(row.counts_from);
     const earliest = first.get(row.enrollment_id);
     if (earliest === undefined || at < earliest) first.set(row.enrollment_id, at);
   }
   return {
-    presentAdded: [...present].map(([milestoneId, count]) => ({ milestoneId, present: count })),
+    added: [...added].map(([milestoneId, counts]) => ({ milestoneId, ...counts })),
     firstService: [...first].map(([enrollmentId, at]) => ({ enrollmentId, at })),
   };
 }

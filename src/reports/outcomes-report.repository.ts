@@ -49,7 +49,8 @@ export interface OutcomesFigures {
  * - 24-hour rule: `first_service_at` (the first present session's start, or the end of its
  *   date in the program's time zone: attendance computes it) within 24 hours of activation;
  *   an enrollment counts once decided: connected, or 24 hours passed without a session;
- * - attendance rate by category: present / recorded sessions of the cohort's milestones;
+ * - attendance rate by category: present / recorded sessions of the cohort's milestones,
+ *   from the milestones' counters (`attended_sessions`, `recorded_sessions`);
  * - sealing notices: pending (overdue included), acknowledged, overdue (pending past due);
  * - minors' written notices overdue: completed, every notice acknowledged, 30 days after the
  *   last acknowledgement passed, the minor not told (statutory-clocks.ts);
@@ -100,14 +101,18 @@ export class OutcomesReportRepository {
          SELECT coalesce(json_agg(json_build_object(
                   'category', x.category, 'present', x.present, 'recorded', x.recorded)
                   ORDER BY x.category), '[]') AS attendance
+           /* The milestones' counters, not the records: both count the records that are not
+              voided (a voided one stays in the history only), kept by every attendance write
+              (milestones.repository.ts), so the cost is the cohort's milestones, not its
+              sessions. A category without any record is left out, as a join of records would.
+              Block comments: the statement is logged and catalogued on one line. */
            FROM (SELECT m.category,
-                        count(*) FILTER (WHERE a.status = 'present')::int AS present,
-                        count(*)::int AS recorded
+                        sum(m.attended_sessions)::int AS present,
+                        sum(m.recorded_sessions)::int AS recorded
                    FROM cohort c
                    JOIN milestones m ON m.enrollment_id = c.id
-                   -- A voided record no longer counts (it stays in the history).
-                   JOIN attendance_records a ON a.milestone_id = m.id AND a.voided_at IS NULL
-                  GROUP BY m.category) x),
+                  GROUP BY m.category
+                 HAVING sum(m.recorded_sessions) > 0) x),
        notices AS (
          SELECT count(*) FILTER (WHERE sn.status = 'pending')::int AS "noticesPending",
                 count(*) FILTER (WHERE sn.status = 'acknowledged')::int AS "noticesAcknowledged",
@@ -131,8 +136,8 @@ export class OutcomesReportRepository {
                 count(*) FILTER (WHERE c.status = 'terminated' AND r.decision = 'unsatisfactory')::int
                   AS "unsatisfactoryFindings"
            FROM cohort c
-           -- A final decision ends the review: at most one confirmed or unsatisfactory per
-           -- enrollment (rejections send it back and are not counted here).
+           /* A final decision ends the review: at most one confirmed or unsatisfactory per
+              enrollment (rejections send it back and are not counted here). */
            JOIN court_reviews r ON r.enrollment_id = c.id
                                AND r.decision IN ('confirmed', 'unsatisfactory'))
        SELECT * FROM statuses, attendance, notices, minor, findings`,

@@ -18,6 +18,11 @@ export class MilestoneEntity {
   @Column({ name: 'required_sessions', type: 'integer' }) requiredSessions!: number;
   /** Recomputed from attendance under this row's lock; never incremented blindly. */
   @Column({ name: 'attended_sessions', type: 'integer' }) attendedSessions!: number;
+  /**
+   * Every record that is not voided, whatever its status (the report's attendance rate), kept
+   * by the same statements as `attendedSessions`.
+   */
+  @Column({ name: 'recorded_sessions', type: 'integer' }) recordedSessions!: number;
   @Column({ name: 'met_at', type: 'timestamptz', nullable: true }) metAt!: Date | null;
   @VersionColumn() version!: number;
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;

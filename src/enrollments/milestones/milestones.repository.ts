@@ -72,6 +72,9 @@ const PROGRESS_COLUMNS = `m.id, m.enrollment_id AS "enrollmentId", m.category,
   m.attended_sessions AS "attendedSessions", m.required_sessions AS "requiredSessions",
   m.met_at AS "metAt"`;
 
+/** PROGRESS_COLUMNS as named by a CTE that returned them. */
+const PROGRESS_OUTPUT = `id, "enrollmentId", category, "attendedSessions", "requiredSessions", "metAt"`;
+
 /**
  * The service plan's milestones: the only code that reads or writes `milestones`. Reads are
  * scoped by the caller (privacy/visibility.ts); progress moves by what attendance reports:
@@ -287,44 +290,49 @@ export class MilestonesRepository {
 
   /**
    * New attendance records were inserted under the locks of `lockWritable`, in ONE statement
-   * whatever the number of milestones: each milestone's count grows by the `present` records
-   * the insert returned for it (`met_at` set when the requirement is reached, never cleared:
-   * an addition only raises the count); each enrollment's 24-hour stamp becomes the earlier of
-   * the stored one and the new records' first moment (inserts can only move it earlier; a
-   * void or correction recounts instead); every milestone and enrollment changed gets a new
-   * version (ETag). `SET attended_sessions = attended_sessions + delta` reads the row as
-   * locked, so concurrent writers of a milestone queue and add up instead of overwriting.
-   * `firstService` names every enrollment of a milestone in `presentAdded` (same records).
-   * Returns the milestones whose progress changed.
+   * whatever the number of milestones: each milestone's counts grow by the records the insert
+   * returned for it (`present`: attended; `recorded`: every one, whatever its status);
+   * `met_at` is set when the requirement is reached, never cleared (an addition only raises
+   * the count); each enrollment's 24-hour stamp becomes the earlier of the stored one and the
+   * new records' first moment (inserts can only move it earlier; a void or correction
+   * recounts instead). A milestone whose attended sessions grew, and its enrollment, get a
+   * new version (ETag); one that only gained absences keeps its version (its view, which
+   * shows no recorded count, did not change). `SET x = x + delta` reads the row as locked, so
+   * concurrent writers of a milestone queue and add up instead of overwriting. `firstService`
+   * names every enrollment of a milestone with `present` added (same records). Returns the
+   * milestones whose progress changed.
    */
   async addAttendance(facts: {
-    presentAdded: readonly { milestoneId: string; present: number }[];
+    added: readonly { milestoneId: string; present: number; recorded: number }[];
     firstService: readonly { enrollmentId: string; at: Date }[];
   }): Promise<MilestoneProgressRow[]> {
-    if (facts.presentAdded.length === 0 && facts.firstService.length === 0) return [];
+    if (facts.added.length === 0 && facts.firstService.length === 0) return [];
     return this.uow.manager.query<MilestoneProgressRow[]>(
       `WITH progress AS (
          UPDATE milestones m
             SET attended_sessions = m.attended_sessions + c.present,
-                met_at = CASE WHEN m.attended_sessions + c.present >= m.required_sessions
+                recorded_sessions = m.recorded_sessions + c.recorded,
+                met_at = CASE WHEN c.present = 0 THEN m.met_at
+                              WHEN m.attended_sessions + c.present >= m.required_sessions
                               THEN coalesce(m.met_at, now()) END,
-                version = m.version + 1,
-                updated_at = now()
-           FROM unnest($1::uuid[], $2::integer[]) AS c (milestone_id, present)
-          WHERE m.id = c.milestone_id AND c.present > 0
-         RETURNING ${PROGRESS_COLUMNS}),
+                version = m.version + CASE WHEN c.present > 0 THEN 1 ELSE 0 END,
+                updated_at = CASE WHEN c.present > 0 THEN now() ELSE m.updated_at END
+           FROM unnest($1::uuid[], $2::integer[], $3::integer[]) AS c (milestone_id, present, recorded)
+          WHERE m.id = c.milestone_id AND c.recorded > 0
+         RETURNING ${PROGRESS_COLUMNS}, c.present > 0 AS changed),
        touched AS (
          UPDATE enrollments e
             SET first_service_at = least(e.first_service_at, f.at),
                 version = e.version + 1,
                 updated_at = now()
-           FROM unnest($3::uuid[], $4::timestamptz[]) AS f (enrollment_id, at)
+           FROM unnest($4::uuid[], $5::timestamptz[]) AS f (enrollment_id, at)
           WHERE e.id = f.enrollment_id
          RETURNING e.id)
-       SELECT * FROM progress`,
+       SELECT ${PROGRESS_OUTPUT} FROM progress WHERE changed`,
       [
-        facts.presentAdded.map((c) => c.milestoneId),
-        facts.presentAdded.map((c) => c.present),
+        facts.added.map((c) => c.milestoneId),
+        facts.added.map((c) => c.present),
+        facts.added.map((c) => c.recorded),
         facts.firstService.map((f) => f.enrollmentId),
         facts.firstService.map((f) => f.at),
       ],
@@ -333,34 +341,44 @@ export class MilestonesRepository {
 
   /**
    * A record stopped or started counting (a correction or a void), in ONE statement over the
-   * plan and its enrollments (both owned by this module): progress set from the exact `present` counts attendance reports for these
-   * (locked) milestones (`met_at` set when the requirement is reached, cleared when a
-   * correction undoes it); the enrollments' 24-hour stamp (`firstService`: the moment of
-   * each enrollment's first attended session as attendance computed it, null when none is
-   * left); and a new version (ETag) for every milestone and enrollment whose view changed.
+   * plan and its enrollments (both owned by this module): both counters set from the exact
+   * counts attendance reports for these (locked) milestones (`present`: attended;
+   * `recorded`: every record not voided), `met_at` set when the requirement is reached,
+   * cleared when a correction undoes it; the enrollments' 24-hour stamp (`firstService`: the
+   * moment of each enrollment's first attended session as attendance computed it, null when
+   * none is left); and a new version (ETag) for every milestone and enrollment whose view
+   * changed (a recorded count alone is not in the view: an absence voided moves no version).
    * Returns the milestones whose progress changed.
    */
   async applyAttendance(facts: {
-    presentCounts: readonly { milestoneId: string; present: number }[];
+    counts: readonly { milestoneId: string; present: number; recorded: number }[];
     firstService: readonly { enrollmentId: string; at: Date | null }[];
   }): Promise<MilestoneProgressRow[]> {
-    if (facts.presentCounts.length === 0 && facts.firstService.length === 0) {
+    if (facts.counts.length === 0 && facts.firstService.length === 0) {
       return [];
     }
+    // `changed` is decided on the row before the update (RETURNING sees the new one); the
+    // rows are locked by this transaction (lockWritable), so the read is the current state.
     return this.uow.manager.query<MilestoneProgressRow[]>(
-      `WITH progress AS (
+      `WITH counts AS (
+         SELECT c.milestone_id, c.present, c.recorded,
+                (m.attended_sessions <> c.present
+                 OR (m.met_at IS NOT NULL) <> (c.present >= m.required_sessions)) AS changed
+           FROM unnest($1::uuid[], $2::integer[], $3::integer[]) AS c (milestone_id, present, recorded)
+           JOIN milestones m ON m.id = c.milestone_id),
+       progress AS (
          UPDATE milestones m
             SET attended_sessions = c.present,
+                recorded_sessions = c.recorded,
                 met_at = CASE WHEN c.present >= m.required_sessions THEN coalesce(m.met_at, now()) END,
-                version = m.version + 1,
-                updated_at = now()
-           FROM unnest($1::uuid[], $2::integer[]) AS c (milestone_id, present)
+                version = m.version + CASE WHEN c.changed THEN 1 ELSE 0 END,
+                updated_at = CASE WHEN c.changed THEN now() ELSE m.updated_at END
+           FROM counts c
           WHERE m.id = c.milestone_id
-            AND (m.attended_sessions <> c.present
-                 OR (m.met_at IS NOT NULL) <> (c.present >= m.required_sessions))
-         RETURNING ${PROGRESS_COLUMNS}),
+            AND (c.changed OR m.recorded_sessions <> c.recorded)
+         RETURNING ${PROGRESS_COLUMNS}, c.changed),
        first_service AS (
-         SELECT * FROM unnest($3::uuid[], $4::timestamptz[]) AS f (enrollment_id, at)),
+         SELECT * FROM unnest($4::uuid[], $5::timestamptz[]) AS f (enrollment_id, at)),
        touched AS (
          UPDATE enrollments e
             SET first_service_at = CASE
@@ -369,14 +387,15 @@ export class MilestonesRepository {
                   ELSE e.first_service_at END,
                 version = e.version + 1,
                 updated_at = now()
-          WHERE e.id IN (SELECT "enrollmentId" FROM progress)
+          WHERE e.id IN (SELECT "enrollmentId" FROM progress WHERE changed)
              OR EXISTS (SELECT 1 FROM first_service f
                          WHERE f.enrollment_id = e.id AND f.at IS DISTINCT FROM e.first_service_at)
          RETURNING e.id)
-       SELECT * FROM progress`,
+       SELECT ${PROGRESS_OUTPUT} FROM progress WHERE changed`,
       [
-        facts.presentCounts.map((c) => c.milestoneId),
-        facts.presentCounts.map((c) => c.present),
+        facts.counts.map((c) => c.milestoneId),
+        facts.counts.map((c) => c.present),
+        facts.counts.map((c) => c.recorded),
         facts.firstService.map((f) => f.enrollmentId),
         facts.firstService.map((f) => f.at),
       ],

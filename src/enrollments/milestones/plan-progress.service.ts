@@ -34,29 +34,30 @@ export class PlanProgress {
   }
 
   /**
-   * New records were inserted under the locks of `lockWritable`: `presentAdded` is, per
-   * milestone, how many of them are `present` (from the rows the insert returned, so a skipped
-   * re-send adds nothing); `firstService`, per enrollment with one, the earliest moment among
+   * New records were inserted under the locks of `lockWritable`: `added` is, per milestone,
+   * how many of them are `present` and how many were recorded in all (from the rows the
+   * insert returned, so a skipped re-send adds nothing); `firstService`, per enrollment with one, the earliest moment among
    * them. Progress grows by that delta, without recounting the milestone's attendance, so a
    * write costs the same however much attendance is stored. Returns the milestones whose
    * progress changed.
    */
   async attendanceAdded(facts: {
-    presentAdded: readonly { milestoneId: string; present: number }[];
+    added: readonly { milestoneId: string; present: number; recorded: number }[];
     firstService: readonly { enrollmentId: string; at: Date }[];
   }): Promise<MilestoneProgressRow[]> {
     return this.milestones.addAttendance(facts);
   }
 
   /**
-   * Attendance changed (a correction or a void) under the locks of `lockWritable`: progress follows the `present`
-   * counts; `firstService` gives, for each enrollment whose attended sessions changed, when
+   * Attendance changed (a correction or a void) under the locks of `lockWritable`: progress
+   * follows the exact counts (`present`, and `recorded`: every record not voided);
+   * `firstService` gives, for each enrollment whose attended sessions changed, when
    * its first attended session took place (the 24-hour rule), or null when none is left.
    * Every enrollment whose view changed gets a new version. Returns the milestones whose
    * progress changed.
    */
   async attendanceChanged(facts: {
-    presentCounts: readonly { milestoneId: string; present: number }[];
+    counts: readonly { milestoneId: string; present: number; recorded: number }[];
     firstService: readonly { enrollmentId: string; at: Date | null }[];
   }): Promise<MilestoneProgressRow[]> {
     return this.milestones.applyAttendance(facts);
