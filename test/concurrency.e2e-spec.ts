@@ -7,10 +7,8 @@
  * - every PATCH requires it: 428 without.
  * Each route must be in the tables below (how to call it): the test fails for one that is not.
  */
-import { Outbox } from '../src/events/outbox.service';
-import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
-import { WebhookDispatchJob } from '../src/webhooks/jobs/webhook-dispatch.job';
 import { givenUser } from './support/factories';
+import { givenPendingDelivery } from './support/outbox';
 import { auditSettled } from './support/audit';
 import { Route, routesOf } from './support/routes';
 import { startTestApp, TestApp } from './support/test-app';
@@ -81,21 +79,13 @@ describe('concurrency on every route: ETags and If-Match', () => {
         .send({ url: 'http://127.0.0.1:9/hooks', events: ['arrest_record.sealed'] })
         .expect(201)
     ).body as { id: string };
-    // One delivery to retry: an event after the subscription, fanned out (never sent: the
-    // delivery job does not run here).
-    await t.app.get(UnitOfWork).run(() =>
-      t.app.get(Outbox).emit({
-        type: 'arrest_record.sealed',
-        agencyId: w.police.id,
-        data: { arrestRecordId: completed.arrest.id },
-      }),
-    );
-    await t.app.get(WebhookDispatchJob).runUntilIdle();
-    const deliveries = await t.http
-      .get(`${v1}/webhook-subscriptions/${subscription.id}/deliveries`)
-      .auth(partner.token, { type: 'bearer' })
-      .expect(200);
-    const delivery = (deliveries.body.items as { id: string }[])[0];
+    // One delivery to retry (never sent: the delivery job does not run here).
+    const deliveryId = await givenPendingDelivery(t, {
+      agencyId: w.police.id,
+      arrestRecordId: completed.arrest.id,
+      subscriptionId: subscription.id,
+      ownerToken: partner.token,
+    });
     const programs = await t.http
       .get(`${v1}/programs`)
       .auth(w.admin, { type: 'bearer' })
@@ -260,7 +250,7 @@ describe('concurrency on every route: ETags and If-Match', () => {
       },
       [`POST ${v1}/webhook-subscriptions/:id/deliveries/:deliveryId/retry`]: {
         token: partner.token,
-        url: `${v1}/webhook-subscriptions/${subscription.id}/deliveries/${delivery.id}/retry`,
+        url: `${v1}/webhook-subscriptions/${subscription.id}/deliveries/${deliveryId}/retry`,
       },
       [`DELETE ${v1}/webhook-subscriptions/:id`]: {
         token: partner.token,

@@ -10,11 +10,9 @@
  * answers 404 exactly like an unknown id, and the database is unchanged.
  */
 import { DataSource } from 'typeorm';
-import { Outbox } from '../../src/events/outbox.service';
-import { UnitOfWork } from '../../src/infrastructure/database/unit-of-work';
-import { WebhookDispatchJob } from '../../src/webhooks/jobs/webhook-dispatch.job';
 import { adminToken, givenClient, GivenClient } from '../support/factories';
 import { databaseSnapshot } from '../support/db-snapshot';
+import { givenPendingDelivery } from '../support/outbox';
 import { Route, routesOf } from '../support/routes';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
@@ -259,19 +257,12 @@ async function givenCounty(t: TestApp): Promise<County> {
     (n) => n.enrollmentId === completed.enrollment.id,
   )!.id;
   // One delivery of this county's subscription (fanned out, never sent: no delivery job here).
-  await t.app.get(UnitOfWork).run(() =>
-    t.app.get(Outbox).emit({
-      type: 'arrest_record.sealed',
-      agencyId: w.police.id,
-      data: { arrestRecordId: completed.arrest.id },
-    }),
-  );
-  await t.app.get(WebhookDispatchJob).runUntilIdle();
-  const deliveries = await t.http
-    .get(`${v1}/webhook-subscriptions/${subscriptionId}/deliveries`)
-    .auth(partner.token, { type: 'bearer' })
-    .expect(200);
-  const deliveryId = (deliveries.body.items as { id: string }[])[0].id;
+  const deliveryId = await givenPendingDelivery(t, {
+    agencyId: w.police.id,
+    arrestRecordId: completed.arrest.id,
+    subscriptionId,
+    ownerToken: partner.token,
+  });
   return {
     w,
     partner,
