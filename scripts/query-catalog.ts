@@ -94,34 +94,29 @@ export const QUERY_CATALOG: Record<string, Record<string, CatalogQuery>> = {
       run: (app, caller, ids) =>
         app.get(EnrollmentViewsRepository).findVisible(caller, ids.enrollmentId),
     },
-    ofIds: {
-      scoped: true,
-      run: (app, caller, ids) =>
-        app.get(EnrollmentViewsRepository).ofIds(caller, [ids.enrollmentId]),
-    },
   },
   enrollments: {
-    listVisible: {
+    pageVisible: {
       scoped: true,
-      run: (app, caller) => app.get(EnrollmentsRepository).listVisible(caller, { limit: 50 }),
+      run: (app, caller) => app.get(EnrollmentViewsRepository).pageVisible(caller, { limit: 50 }),
     },
     ...Object.fromEntries(
       WORK_LISTS.map((view): [string, CatalogQuery] => [
-        `listVisible view=${view}`,
+        `pageVisible view=${view}`,
         {
           scoped: true,
           run: (app, caller) =>
-            app.get(EnrollmentsRepository).listVisible(caller, { limit: 50, view }),
+            app.get(EnrollmentViewsRepository).pageVisible(caller, { limit: 50, view }),
         },
       ]),
     ),
-    'listVisible, a deep page': {
+    'pageVisible, a deep page': {
       scoped: true,
       needs: 'deepEnrollmentCursor',
       run: (app, caller, ids) =>
         app
-          .get(EnrollmentsRepository)
-          .listVisible(caller, { limit: 50, cursor: ids.deepEnrollmentCursor }),
+          .get(EnrollmentViewsRepository)
+          .pageVisible(caller, { limit: 50, cursor: ids.deepEnrollmentCursor }),
     },
     pendingReviewPage: {
       scoped: true,

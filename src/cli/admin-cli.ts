@@ -18,7 +18,6 @@ import { StoredResponsesEncryption } from '../common/idempotency/stored-response
 import { isCalendarDate } from '../enrollments/domain/program-period';
 import { isTimestampWithOffset } from '../enrollments/dto/date-validators';
 import { EnrollmentViews } from '../enrollments/enrollment-views';
-import { EnrollmentsRepository } from '../enrollments/enrollments.repository';
 import { AgenciesRepository } from '../identity/agencies/agencies.repository';
 import type { Caller } from '../identity/access/caller';
 import { CreateUserDto } from '../identity/users/dto/user.dto';
@@ -328,17 +327,14 @@ export async function runCli(
           .get(ArrestRecordsRepository)
           .listForParticipant(caller, id, { limit: 500 });
         const enrollments = await app
-          .get(EnrollmentsRepository)
-          .listVisible(caller, { limit: 500, participantId: id });
+          .get(EnrollmentViews)
+          .page(caller, { limit: 500, participantId: id });
         return {
           exportedAt: new Date().toISOString(),
           participant: ParticipantDto.from(participant, 'program'),
           // Ordinary reads only: a sealed arrest is deemed never to have occurred (WIC 786.5).
           arrestRecords: arrests.items.map((record) => ArrestRecordDto.from(record)),
-          enrollments: await app.get(EnrollmentViews).of(
-            caller,
-            enrollments.items.map((e) => e.id),
-          ),
+          enrollments: enrollments.items,
         };
       });
       if (!exported) throw new CliFailure('participant not found', 1);

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { ServiceCategory } from '../identity/agencies/agency-kind';
+import { TIME_ID } from '../common/pagination/keyset';
+import type { Page } from '../common/pagination/pagination';
+import { cursorTimestampSql } from '../common/pagination/time-id-cursor';
 import type { Caller } from '../identity/access/caller';
+import { isoTimestampSql as iso } from '../infrastructure/database/iso-timestamp';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import {
   arrestRecordVisibleTo,
@@ -10,6 +14,8 @@ import {
 } from '../privacy/visibility';
 import type { ConsentKind } from './consent.entity';
 import type { EnrollmentStatus } from './domain/enrollment-status';
+import type { ListEnrollmentsQueryDto } from './dto/enrollment.dto';
+import { enrollmentListFilter } from './enrollments.repository';
 
 /** A milestone of the plan, as the read carries it. */
 export interface PlanMilestoneRow {
@@ -66,7 +72,10 @@ export interface CourtDecisionRow {
   minorNotifiedAt: string | null;
 }
 
-/** An enrollment with everything its view shows, read in ONE statement. */
+/**
+ * An enrollment with everything its view shows, read in ONE statement; every timestamp is
+ * already the API's ISO text (isoTimestampSql).
+ */
 export interface EnrollmentViewRow {
   id: string;
   participantId: string;
@@ -80,17 +89,17 @@ export interface EnrollmentViewRow {
   status: EnrollmentStatus;
   startDate: string;
   scheduledEndDate: string;
-  activatedAt: Date | null;
-  firstServiceAt: Date | null;
-  submittedForReviewAt: Date | null;
+  activatedAt: string | null;
+  firstServiceAt: string | null;
+  submittedForReviewAt: string | null;
   reviewCourtAgencyId: string | null;
   shortfallReason: string | null;
   lastCourtDecision: CourtDecisionRow | null;
-  completedAt: Date | null;
-  endedAt: Date | null;
+  completedAt: string | null;
+  endedAt: string | null;
   endReason: string | null;
-  createdAt: Date;
-  updatedAt: Date;
+  createdAt: string;
+  updatedAt: string;
   version: number;
   milestones: PlanMilestoneRow[];
   extensions: ExtensionRow[];
@@ -107,43 +116,46 @@ const CALLER = '(SELECT $1::uuid AS agency) caller';
 /**
  * The columns of an enrollment view for the caller (`caller.agency`): the row, and its
  * plan, extensions and consents as JSON from correlated subqueries, with the caller's
- * detail and arrest-record visibility computed in the same statement.
+ * detail and arrest-record visibility computed in the same statement. The arrest record's
+ * visibility is a scalar subquery, a primary-key probe per row: as `EXISTS` the planner may
+ * hash every arrest record in the caller's scope first (it estimates the page before its
+ * LIMIT), which for a coordinator's page at medium scale read 6,000 rows (18 ms) per page.
  */
 function viewColumns(caller: Caller): string {
   const details = withScopeParameter(milestoneDetailsVisibleTo(caller, 'm', 'e'), 'caller.agency');
   const arrest = withScopeParameter(arrestRecordVisibleTo(caller, 'ar'), 'caller.agency');
   return `e.id, e.participant_id AS "participantId", e.arrest_record_id AS "arrestRecordId",
-    EXISTS (SELECT 1 FROM arrest_records ar WHERE ar.id = e.arrest_record_id AND ${arrest})
-      AS "arrestVisible",
+    coalesce((SELECT TRUE FROM arrest_records ar WHERE ar.id = e.arrest_record_id AND ${arrest}),
+      FALSE) AS "arrestVisible",
     e.program_id AS "programId", e.owner_agency_id AS "ownerAgencyId",
     e.assigned_coordinator_id AS "assignedCoordinatorId", e.site, e.status,
     e.start_date::text AS "startDate", e.scheduled_end_date::text AS "scheduledEndDate",
-    e.activated_at AS "activatedAt", e.first_service_at AS "firstServiceAt",
-    e.submitted_for_review_at AS "submittedForReviewAt",
+    ${iso('e.activated_at')} AS "activatedAt", ${iso('e.first_service_at')} AS "firstServiceAt",
+    ${iso('e.submitted_for_review_at')} AS "submittedForReviewAt",
     e.review_court_agency_id AS "reviewCourtAgencyId", e.shortfall_reason AS "shortfallReason",
     (SELECT json_build_object('decision', r.decision, 'reasons', r.reasons,
-        'decidedAt', r.decided_at, 'courtAgencyId', r.court_agency_id,
+        'decidedAt', ${iso('r.decided_at')}, 'courtAgencyId', r.court_agency_id,
         'substantialComplianceFinding', r.substantial_compliance_finding,
-        'minorNotifiedAt', r.minor_notified_at)
+        'minorNotifiedAt', ${iso('r.minor_notified_at')})
        FROM court_reviews r WHERE r.enrollment_id = e.id
        ORDER BY r.decided_at DESC, r.id DESC LIMIT 1) AS "lastCourtDecision",
-    e.completed_at AS "completedAt",
-    e.ended_at AS "endedAt", e.end_reason AS "endReason", e.created_at AS "createdAt",
-    e.updated_at AS "updatedAt", e.version,
+    ${iso('e.completed_at')} AS "completedAt",
+    ${iso('e.ended_at')} AS "endedAt", e.end_reason AS "endReason", ${iso('e.created_at')} AS "createdAt",
+    ${iso('e.updated_at')} AS "updatedAt", e.version,
     (SELECT coalesce(json_agg(json_build_object(
         'id', m.id, 'enrollmentId', m.enrollment_id, 'category', m.category,
         'providerAgencyId', m.provider_agency_id, 'requiredSessions', m.required_sessions,
-        'attendedSessions', m.attended_sessions, 'metAt', m.met_at,
+        'attendedSessions', m.attended_sessions, 'metAt', ${iso('m.met_at')},
         'detailsVisible', ${details}) ORDER BY m.created_at, m.id), '[]')
        FROM milestones m WHERE m.enrollment_id = e.id) AS milestones,
     (SELECT coalesce(json_agg(json_build_object(
         'days', x.days, 'reason', x.reason, 'grantedBy', x.granted_by,
-        'grantedAt', x.granted_at) ORDER BY x.granted_at, x.id), '[]')
+        'grantedAt', ${iso('x.granted_at')}) ORDER BY x.granted_at, x.id), '[]')
        FROM enrollment_extensions x WHERE x.enrollment_id = e.id) AS extensions,
     (SELECT coalesce(json_agg(json_build_object(
-        'id', c.id, 'kind', c.kind, 'signedBy', c.signed_by, 'signedAt', c.signed_at,
+        'id', c.id, 'kind', c.kind, 'signedBy', c.signed_by, 'signedAt', ${iso('c.signed_at')},
         'serviceCategory', c.service_category, 'recipientAgencyId', c.recipient_agency_id,
-        'expiresAt', c.expires_at, 'revokedAt', c.revoked_at) ORDER BY c.created_at, c.id), '[]')
+        'expiresAt', ${iso('c.expires_at')}, 'revokedAt', ${iso('c.revoked_at')}) ORDER BY c.created_at, c.id), '[]')
        FROM consents c WHERE c.enrollment_id = e.id) AS consents,
     (SELECT coalesce(json_agg(json_build_object(
         'milestoneId', mc.milestone_id, 'kind', mc.kind, 'category', mc.category,
@@ -151,7 +163,7 @@ function viewColumns(caller: Caller): string {
         'providerAgencyIdAfter', mc.provider_agency_id_after,
         'requiredSessionsBefore', mc.required_sessions_before,
         'requiredSessionsAfter', mc.required_sessions_after, 'reason', mc.reason,
-        'changedBy', mc.changed_by, 'changedAt', mc.changed_at) ORDER BY mc.changed_at, mc.id), '[]')
+        'changedBy', mc.changed_by, 'changedAt', ${iso('mc.changed_at')}) ORDER BY mc.changed_at, mc.id), '[]')
        FROM milestone_changes mc WHERE mc.enrollment_id = e.id) AS "planChanges"`;
 }
 
@@ -172,14 +184,29 @@ export class EnrollmentViewsRepository {
     return row;
   }
 
-  /** The views of these enrollments, in the order given (ids the caller reached through a scoped read). */
-  async ofIds(caller: Caller, ids: readonly string[]): Promise<EnrollmentViewRow[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.uow.queryPrepared<EnrollmentViewRow>(
-      `SELECT ${viewColumns(caller)} FROM enrollments e, ${CALLER} WHERE e.id = ANY($2::uuid[])`,
-      [caller.agencyId, ids],
+  /**
+   * A keyset page of the enrollments the list filter selects (scope, filters, work list,
+   * cursor), each with its whole view, in one statement: the page's ids are never read first
+   * and its views fetched after. One row more than `limit` tells whether a page follows.
+   */
+  async pageVisible(
+    caller: Caller,
+    query: ListEnrollmentsQueryDto,
+  ): Promise<Page<EnrollmentViewRow>> {
+    const filter = enrollmentListFilter(caller, query);
+    const rows = await this.uow.queryPreparedNamed<EnrollmentViewRow & { cursorAt: string }>(
+      `SELECT ${viewColumns(caller)}, ${cursorTimestampSql('e.created_at')} AS "cursorAt"
+         FROM enrollments e, (SELECT :callerAgency::uuid AS agency) caller
+        WHERE ${filter.sql}
+        ORDER BY e.created_at, e.id
+        LIMIT :pageRows`,
+      { ...filter.params, callerAgency: caller.agencyId, pageRows: query.limit + 1 },
     );
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    return TIME_ID.page(
+      rows,
+      query.limit,
+      (row) => [row.cursorAt, row.id],
+      ({ cursorAt: _cursor, ...view }) => view,
+    );
   }
 }

@@ -4,12 +4,12 @@ import type { Versioned } from '../common/http/etag';
 import type { Caller } from '../identity/access/caller';
 import { audienceOf } from '../privacy/audience';
 import { connectedWithin24h } from './domain/connection-time';
-import type { EnrollmentDto } from './dto/enrollment.dto';
+import type { Page } from '../common/pagination/pagination';
+import type { EnrollmentDto, ListEnrollmentsQueryDto } from './dto/enrollment.dto';
 import { EnrollmentViewRow, EnrollmentViewsRepository } from './enrollment-views.repository';
 import { presentMilestone } from './milestones/dto/milestone.dto';
 
-const iso = (value: Date | string | null): string | null =>
-  value === null ? null : new Date(value).toISOString();
+const asDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
 
 /**
  * Enrollments as the caller may see them: the row, its plan, extensions and consents, read
@@ -26,13 +26,17 @@ export class EnrollmentViews {
     return { body: present(caller, row), version: row.version };
   }
 
-  /** The views of these enrollments, in the order given. */
-  async of(caller: Caller, ids: readonly string[]): Promise<EnrollmentDto[]> {
-    return (await this.views.ofIds(caller, ids)).map((row) => present(caller, row));
+  /** A page of the enrollments the caller's list selects, each as the caller may see it. */
+  async page(caller: Caller, query: ListEnrollmentsQueryDto): Promise<Page<EnrollmentDto>> {
+    const page = await this.views.pageVisible(caller, query);
+    return { items: page.items.map((row) => present(caller, row)), nextCursor: page.nextCursor };
   }
 }
 
-/** The one presenter of an enrollment for a caller (minimum necessary, by Audience). */
+/**
+ * The one presenter of an enrollment for a caller (minimum necessary, by Audience). Its
+ * timestamps arrive as the API's ISO text, formatted in SQL.
+ */
 export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
   // Names of signers, why an enrollment ended, why it was extended (it may be medical):
   // the case workers' business only.
@@ -56,19 +60,19 @@ export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
       days: x.days,
       reason: caseWorker ? x.reason : null,
       grantedBy: x.grantedBy,
-      grantedAt: iso(x.grantedAt)!,
+      grantedAt: x.grantedAt,
     })),
     milestones: e.milestones.map((m) => presentMilestone(m, m.detailsVisible, caller.agencyId)),
     consents: e.consents.map((c) => ({
       id: c.id,
       kind: c.kind,
-      signedAt: iso(c.signedAt)!,
+      signedAt: c.signedAt,
       ...(caseWorker ? { signedBy: c.signedBy } : {}),
       serviceCategory: c.serviceCategory,
       recipientAgencyId: c.recipientAgencyId,
-      expiresAt: iso(c.expiresAt),
+      expiresAt: c.expiresAt,
       revoked: c.revokedAt !== null,
-      revokedAt: iso(c.revokedAt),
+      revokedAt: c.revokedAt,
     })),
     // The plan's history (corrections and removals, with reasons): the case workers'.
     planChanges: caseWorker
@@ -89,29 +93,33 @@ export function present(caller: Caller, e: EnrollmentViewRow): EnrollmentDto {
                 },
           reason: c.reason,
           changedBy: c.changedBy,
-          changedAt: iso(c.changedAt)!,
+          changedAt: c.changedAt,
         }))
       : [],
-    activatedAt: iso(e.activatedAt),
-    firstServiceAt: iso(e.firstServiceAt),
-    connectedWithin24h: connectedWithin24h(e.activatedAt, e.firstServiceAt, new Date()),
-    submittedForReviewAt: iso(e.submittedForReviewAt),
+    activatedAt: e.activatedAt,
+    firstServiceAt: e.firstServiceAt,
+    connectedWithin24h: connectedWithin24h(
+      asDate(e.activatedAt),
+      asDate(e.firstServiceAt),
+      new Date(),
+    ),
+    submittedForReviewAt: e.submittedForReviewAt,
     reviewCourtAgencyId: e.reviewCourtAgencyId,
     shortfallReason: courtFile ? e.shortfallReason : null,
     lastCourtDecision: decision
       ? {
           decision: decision.decision,
           reasons: courtFile ? decision.reasons : null,
-          decidedAt: iso(decision.decidedAt)!,
+          decidedAt: decision.decidedAt,
           courtAgencyId: decision.courtAgencyId,
           substantialComplianceFinding: courtFile ? decision.substantialComplianceFinding : null,
-          minorNotifiedAt: iso(decision.minorNotifiedAt),
+          minorNotifiedAt: decision.minorNotifiedAt,
         }
       : null,
-    completedAt: iso(e.completedAt),
-    endedAt: iso(e.endedAt),
+    completedAt: e.completedAt,
+    endedAt: e.endedAt,
     endReason: caseWorker ? e.endReason : null,
-    createdAt: iso(e.createdAt)!,
-    updatedAt: iso(e.updatedAt)!,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
   };
 }

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors/domain-error';
-import { TIME_ID } from '../common/pagination/keyset';
-import { Page } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
 import { isUser, type Caller } from '../identity/access/caller';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
@@ -92,6 +90,60 @@ function workListPredicate(view: WorkList): string {
   }
 }
 
+/**
+ * Which enrollments a list shows this caller for this query: the caller's scope first
+ * (privacy/visibility.ts), then the filters, the work list and the cursor, on alias `e` with
+ * named parameters. The page itself, with every enrollment's view, is one statement of
+ * EnrollmentViewsRepository.
+ */
+export function enrollmentListFilter(
+  caller: Caller,
+  query: ListEnrollmentsQueryDto,
+): { sql: string; params: Record<string, unknown> } {
+  const scope = enrollmentVisibleTo(caller, 'e');
+  const conditions = [scope.sql];
+  const params: Record<string, unknown> = { ...scope.params };
+  if (query.status) {
+    conditions.push('e.status = :status');
+    params.status = query.status;
+  }
+  if (query.site) {
+    conditions.push('e.site = :site');
+    params.site = query.site;
+  }
+  // A coordinator's work list is its own caseload unless it asks for the agency's (`all`).
+  const assignedTo =
+    query.assignedTo ?? (query.view && isUser(caller, 'coordinator') ? 'me' : undefined);
+  if (assignedTo && assignedTo !== 'all') {
+    conditions.push('e.assigned_coordinator_id = :assignee');
+    params.assignee = assignedTo === 'me' ? caller.id : assignedTo;
+  }
+  if (query.participantId) {
+    conditions.push('e.participant_id = :participantId');
+    params.participantId = query.participantId;
+  }
+  if (query.view) {
+    conditions.push(workListPredicate(query.view));
+    params.withinDays = query.withinDays ?? ENDING_SOON_DEFAULT_DAYS;
+    params.stalledDays = STALLED_AFTER_DAYS;
+  }
+  if (query.providerAgencyId) {
+    // Only milestones whose provider the caller may see: otherwise the filter would tell
+    // which clinic treats the minor to an agency that may know only met / not met (M3).
+    const details = milestoneDetailsVisibleTo(caller, 'fm', 'e');
+    conditions.push(
+      `EXISTS (SELECT 1 FROM milestones fm WHERE fm.enrollment_id = e.id
+         AND fm.provider_agency_id = :providerAgencyId AND ${details.sql})`,
+    );
+    Object.assign(params, details.params, { providerAgencyId: query.providerAgencyId });
+  }
+  if (query.cursor) {
+    conditions.push('(e.created_at, e.id) > (:cursorAt::timestamptz, :cursorId::uuid)');
+    Object.assign(params, decodeTimeIdCursor(query.cursor));
+  }
+  return { sql: conditions.map((condition) => `(${condition})`).join(' AND '), params };
+}
+
 @Injectable()
 export class EnrollmentsRepository {
   constructor(private readonly uow: UnitOfWork) {}
@@ -123,61 +175,6 @@ export class EnrollmentsRepository {
       .getOne();
     if (!enrollment) throw new NotFoundError('Enrollment');
     return enrollment;
-  }
-
-  /** Keyset page on (created_at, id), the timestamp kept to the microsecond in the cursor. */
-  async listVisible(
-    caller: Caller,
-    query: ListEnrollmentsQueryDto,
-  ): Promise<Page<EnrollmentEntity>> {
-    const qb = this.scoped(caller)
-      .addSelect(cursorTimestampSql('e.created_at'), 'cursor_at')
-      .orderBy('e.createdAt', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .limit(query.limit + 1);
-    if (query.status) qb.andWhere('e.status = :status', { status: query.status });
-    if (query.site) qb.andWhere('e.site = :site', { site: query.site });
-    // A coordinator's work list is its own caseload unless it asks for the agency's (`all`).
-    const assignedTo =
-      query.assignedTo ?? (query.view && isUser(caller, 'coordinator') ? 'me' : undefined);
-    if (assignedTo && assignedTo !== 'all') {
-      qb.andWhere('e.assigned_coordinator_id = :assignee', {
-        assignee: assignedTo === 'me' ? caller.id : assignedTo,
-      });
-    }
-    if (query.participantId) {
-      qb.andWhere('e.participant_id = :participantId', { participantId: query.participantId });
-    }
-    if (query.view) {
-      qb.andWhere(workListPredicate(query.view), {
-        withinDays: query.withinDays ?? ENDING_SOON_DEFAULT_DAYS,
-        stalledDays: STALLED_AFTER_DAYS,
-      });
-    }
-    if (query.providerAgencyId) {
-      // Only milestones whose provider the caller may see: otherwise the filter would tell
-      // which clinic treats the minor to an agency that may know only met / not met (M3).
-      const details = milestoneDetailsVisibleTo(caller, 'fm', 'e');
-      qb.andWhere(
-        `EXISTS (SELECT 1 FROM milestones fm WHERE fm.enrollment_id = e.id
-           AND fm.provider_agency_id = :providerAgencyId AND ${details.sql})`,
-        { ...details.params, providerAgencyId: query.providerAgencyId },
-      );
-    }
-    if (query.cursor) {
-      qb.andWhere(
-        '(e.created_at, e.id) > (:cursorAt::timestamptz, :cursorId::uuid)',
-        decodeTimeIdCursor(query.cursor),
-      );
-    }
-    const { entities, raw } = await qb.getRawAndEntities<{ e_id: string; cursor_at: string }>();
-    const cursorOf = new Map(raw.map((row) => [row.e_id, row.cursor_at]));
-    return TIME_ID.page(
-      entities,
-      query.limit,
-      (e) => [cursorOf.get(e.id) ?? '', e.id],
-      (e) => e,
-    );
   }
 
   /**

@@ -125,14 +125,7 @@ export class EnrollmentsService {
         { field: 'withinDays', message: 'withinDays goes with view=ending_soon only' },
       ]);
     }
-    const page = await this.enrollments.listVisible(caller, query);
-    return {
-      items: await this.views.of(
-        caller,
-        page.items.map((e) => e.id),
-      ),
-      nextCursor: page.nextCursor,
-    };
+    return this.views.page(caller, query);
   }
 
   /**

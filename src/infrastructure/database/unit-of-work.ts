@@ -67,6 +67,16 @@ export class UnitOfWork {
     }
   }
 
+  /**
+   * `queryPrepared` for a statement written with named parameters (`:name`, as the predicates
+   * of privacy/visibility.ts are), turned into `$n` by the driver the way the query builder
+   * does it.
+   */
+  async queryPreparedNamed<T>(sql: string, parameters: Record<string, unknown>): Promise<T[]> {
+    const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters, {});
+    return this.queryPrepared<T>(text, values);
+  }
+
   private readonly statementNames = new Map<string, string>();
 
   private statementName(sql: string): string | undefined {
