@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --scale small|medium|large [--duration 10] [--connections 32]
  *                   [--only scenario,...] [--database-url URL] [--reseed]
- *                   [--pool-size N] [--instances N] [--profile]`
+ *                   [--pool-size N] [--instances N] [--profile] [--node-flags "..."]`
  *
  * 1. Makes sure the seeded database of the scale exists (seeds it if not, or if its marker
  *    names another scale, generator version or set of migrations), then copies it for this run
@@ -88,11 +88,22 @@ interface Options {
    * with several URLs: what a load balancer in front of N stateless instances does).
    */
   instances: number;
+  /** Extra V8 / Node flags for the app processes (`--node-flags "--max-old-space-size=128"`). */
+  nodeFlags: string[];
 }
 
 function parseOptions(argv: string[]): Options {
   const { values, flags } = parseArgs(argv, {
-    values: ['scale', 'duration', 'connections', 'only', 'database-url', 'pool-size', 'instances'],
+    values: [
+      'scale',
+      'duration',
+      'connections',
+      'only',
+      'database-url',
+      'pool-size',
+      'instances',
+      'node-flags',
+    ],
     flags: ['reseed', 'profile'],
   });
   const scale = values.get('scale');
@@ -126,6 +137,7 @@ function parseOptions(argv: string[]): Options {
       ? Math.round(positiveNumber('pool-size', values.get('pool-size'), 10))
       : null,
     instances: Math.round(positiveNumber('instances', values.get('instances'), 1)),
+    nodeFlags: (values.get('node-flags') ?? '').split(/\s+/).filter(Boolean),
   };
 }
 
@@ -242,20 +254,25 @@ async function main(): Promise<number> {
           ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=app.cpuprofile']
           : [];
       const name = options.instances > 1 ? `app ${index + 1} (PostgreSQL)` : 'app (PostgreSQL)';
-      return start(name, process.execPath, [...profileArgs, join(ROOT, 'dist/src/main.js')], {
-        cwd: work,
-        log: join(work, index === 0 ? 'app.log' : `app-${index + 1}.log`),
-        env: serverEnv({
-          NODE_ENV: 'production',
-          DATABASE_URL: runUrl!,
-          HOST: '127.0.0.1',
-          PORT: String(appPorts[index]),
-          LOG_LEVEL: 'warn',
-          WEBHOOK_WORKER_ENABLED: 'false',
-          ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
-          ...secrets,
-        }),
-      });
+      return start(
+        name,
+        process.execPath,
+        [...profileArgs, ...options.nodeFlags, join(ROOT, 'dist/src/main.js')],
+        {
+          cwd: work,
+          log: join(work, index === 0 ? 'app.log' : `app-${index + 1}.log`),
+          env: serverEnv({
+            NODE_ENV: 'production',
+            DATABASE_URL: runUrl!,
+            HOST: '127.0.0.1',
+            PORT: String(appPorts[index]),
+            LOG_LEVEL: 'warn',
+            WEBHOOK_WORKER_ENABLED: 'false',
+            ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
+            ...secrets,
+          }),
+        },
+      );
     };
     // The first instance applies any pending migration; the others start once it is ready.
     const apps: Child[] = [startApp(0)];
@@ -428,6 +445,7 @@ async function main(): Promise<number> {
         connections: options.connections,
         instances: options.instances,
         poolSize: options.poolSize,
+        nodeFlags: options.nodeFlags,
         only: options.only && [...options.only],
       },
       data: { seed: seeded ?? undefined, marker },
@@ -694,7 +712,7 @@ main()
       console.error(
         `${error.message}\nusage: npm run bench -- --scale small|medium|large [--duration 10] ` +
           `[--connections 32] [--only ${SCENARIO_NAMES.join(',')}] [--database-url URL] [--reseed] ` +
-          '[--pool-size N] [--instances N] [--profile]',
+          '[--pool-size N] [--instances N] [--profile] [--node-flags "--max-old-space-size=128"]',
       );
       process.exit(2);
     }
