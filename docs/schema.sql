@@ -545,6 +545,7 @@ CREATE INDEX court_reviews_agency ON public.court_reviews USING btree (court_age
 CREATE INDEX court_reviews_enrollment ON public.court_reviews USING btree (enrollment_id, decided_at);
 CREATE INDEX destruction_records_job_run ON public.destruction_records USING btree (job_run_id);
 CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions USING btree (enrollment_id, granted_at);
+CREATE INDEX enrollments_active_end ON public.enrollments USING btree (scheduled_end_date) WHERE (status = 'active'::enrollment_status);
 CREATE INDEX enrollments_arrest_record ON public.enrollments USING btree (arrest_record_id);
 CREATE INDEX enrollments_caseload ON public.enrollments USING btree (owner_agency_id, assigned_coordinator_id, created_at, id);
 CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, id);
@@ -571,6 +572,7 @@ CREATE INDEX participants_identity_in_agency ON public.participants USING btree 
 CREATE INDEX participants_last_name_key ON public.participants USING btree (last_name_key text_pattern_ops);
 CREATE INDEX participants_owner_created ON public.participants USING btree (owner_agency_id, created_at, id);
 CREATE INDEX sealing_notices_agency_status ON public.sealing_notices USING btree (agency_id, status, created_at, id);
+CREATE INDEX sealing_notices_created ON public.sealing_notices USING btree (created_at, id);
 CREATE INDEX sealing_notices_enrollment ON public.sealing_notices USING btree (enrollment_id);
 CREATE INDEX sealing_notices_status ON public.sealing_notices USING btree (status, created_at, id);
 CREATE INDEX users_agency_id ON public.users USING btree (agency_id);
