@@ -30,6 +30,7 @@ import { MilestoneRecordedSessions1764001700000 } from './1764001700000-mileston
 import { EnrollmentsParticipantOwner1764001710000 } from './1764001710000-enrollments-participant-owner';
 import { OutcomesReportIndexes1764001720000 } from './1764001720000-outcomes-report-indexes';
 import { WorkListAndNoticeIndexes1764001730000 } from './1764001730000-work-list-and-notice-indexes';
+import { ParticipantSearchByOwner1764001740000 } from './1764001740000-participant-search-by-owner';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -68,4 +69,5 @@ export const MIGRATIONS = [
   EnrollmentsParticipantOwner1764001710000,
   OutcomesReportIndexes1764001720000,
   WorkListAndNoticeIndexes1764001730000,
+  ParticipantSearchByOwner1764001740000,
 ];

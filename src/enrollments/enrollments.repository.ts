@@ -15,6 +15,7 @@ export type NewEnrollment = Pick<
   EnrollmentEntity,
   | 'programId'
   | 'participantId'
+  | 'participantOwnerAgencyId'
   | 'arrestRecordId'
   | 'ownerAgencyId'
   | 'site'

@@ -81,6 +81,30 @@ export function participantVisibleTo(caller: Caller, p = 'p'): SqlPredicate {
 }
 
 /**
+ * participantVisibleTo as disjoint predicates whose union is the same set, for a search that
+ * runs one indexed query per branch and merges them (participants.repository.ts `search`);
+ * undefined for callers whose scope has no such shape (they use participantVisibleTo).
+ * A coordinator: the participants its agency registered (the owner-led name indexes), and
+ * those of other agencies that it enrolled, found from its enrollments of another agency's
+ * participant (the partial index enrollments_foreign_participant; an enrollment's
+ * `participant_owner_agency_id` is its participant's owner, held so by a foreign key). A
+ * participant the agency registered is in the first only, so the branches never overlap.
+ */
+export function participantSearchBranches(caller: Caller, p = 'p'): SqlPredicate[] | undefined {
+  if (caller.kind !== 'user' || caller.role !== 'coordinator') return undefined;
+  const params = { scopeAgencyId: caller.agencyId };
+  return [
+    { sql: `${p}.owner_agency_id = :scopeAgencyId`, params },
+    {
+      sql: `${p}.id IN (SELECT fe.participant_id FROM enrollments fe
+              WHERE fe.owner_agency_id = :scopeAgencyId
+                AND fe.owner_agency_id <> fe.participant_owner_agency_id)`,
+      params,
+    },
+  ];
+}
+
+/**
  * Correcting a participant's details: the agency that registered the minor (its
  * coordinators), and admins. Agencies that only see the participant through an enrollment
  * (providers, the court) read, never write.
