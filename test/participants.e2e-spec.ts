@@ -494,6 +494,18 @@ describe('participants', () => {
       }
     });
 
+    it('finds for a provider the participants whose plan it delivers, and no others', async () => {
+      const lastName = `Served${Date.now()}`;
+      const served = await givenParticipant(t, w.coordinator.token, { lastName });
+      await givenParticipant(t, w.coordinator.token, { lastName }); // no enrollment
+      // An enrollment with a clinic milestone links the clinic, not the shelter.
+      await givenEnrollmentPendingReview(t, w, { participant: served });
+      const asClinic = await search(w.clinicUser.token, { search: lastName }).expect(200);
+      expect((asClinic.body.items as { id: string }[]).map((p) => p.id)).toEqual([served.id]);
+      const asShelter = await search(w.shelterUser.token, { search: lastName }).expect(200);
+      expect(asShelter.body.items).toEqual([]);
+    });
+
     it('lets partner systems find by case number only, never by name', async () => {
       const lastName = `Partner${Date.now()}`;
       const created = await givenParticipant(t, w.coordinator.token, { lastName });

@@ -74,6 +74,17 @@ export function participantVisibleTo(caller: Caller, p = 'p'): SqlPredicate {
       params: enrollment.params,
     };
   }
+  if (caller.role === 'provider') {
+    // The same scalar-probe shape, for the same reason: as `EXISTS` the planner hashed every
+    // enrollment whose milestones the provider delivers (a sequential scan of enrollments),
+    // once per search, growing with its caseload. Probed, each name match costs two index
+    // lookups (enrollments_participant_owner, then milestones_provider, index-only).
+    return {
+      sql: `coalesce((SELECT TRUE FROM enrollments ve
+              WHERE ve.participant_id = ${p}.id AND ${enrollment.sql} LIMIT 1), FALSE)`,
+      params: enrollment.params,
+    };
+  }
   return {
     sql: `EXISTS (SELECT 1 FROM enrollments ve WHERE ve.participant_id = ${p}.id AND ${enrollment.sql})`,
     params: enrollment.params,
