@@ -192,7 +192,8 @@ CREATE TABLE enrollments (
   guardian_consent_required boolean NOT NULL,
   assigned_coordinator_id uuid NOT NULL,
   minor_notice_overdue_reported_at timestamp with time zone,
-  participant_owner_agency_id uuid NOT NULL
+  participant_owner_agency_id uuid NOT NULL,
+  participant_of_another_agency boolean DEFAULT (owner_agency_id <> participant_owner_agency_id)
 );
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
@@ -552,7 +553,7 @@ CREATE INDEX enrollments_active_end ON public.enrollments USING btree (scheduled
 CREATE INDEX enrollments_arrest_record ON public.enrollments USING btree (arrest_record_id);
 CREATE INDEX enrollments_caseload ON public.enrollments USING btree (owner_agency_id, assigned_coordinator_id, created_at, id);
 CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, id);
-CREATE INDEX enrollments_foreign_participant ON public.enrollments USING btree (owner_agency_id, participant_id) WHERE (owner_agency_id <> participant_owner_agency_id);
+CREATE INDEX enrollments_foreign_participant ON public.enrollments USING btree (owner_agency_id, participant_id) WHERE participant_of_another_agency;
 CREATE INDEX enrollments_minor_notice_open ON public.enrollments USING btree (completed_at) WHERE ((status = 'completed'::enrollment_status) AND (minor_notified_at IS NULL) AND (minor_notice_overdue_reported_at IS NULL));
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);

@@ -109,7 +109,7 @@ export function participantSearchBranches(caller: Caller, p = 'p'): SqlPredicate
     {
       sql: `${p}.id IN (SELECT fe.participant_id FROM enrollments fe
               WHERE fe.owner_agency_id = :scopeAgencyId
-                AND fe.owner_agency_id <> fe.participant_owner_agency_id)`,
+                AND fe.participant_of_another_agency)`,
       params,
     },
   ];
