@@ -63,14 +63,6 @@ const OUTCOMES_WHY =
 
 const KNOWN_SCANS: { query: string; caller: string; table: string; why: string }[] = [
   {
-    query: 'participants: search',
-    caller: 'provider',
-    table: 'enrollments',
-    why:
-      'hash of the enrollments whose milestones the provider delivers, then a semi join with the ' +
-      "name matches; ~13 ms at medium, grows with the provider's caseload (docs/performance.md)",
-  },
-  {
     query: 'outcomes-report: figures',
     caller: 'admin',
     table: 'enrollments',

@@ -191,7 +191,9 @@ CREATE TABLE enrollments (
   length_days integer NOT NULL,
   guardian_consent_required boolean NOT NULL,
   assigned_coordinator_id uuid NOT NULL,
-  minor_notice_overdue_reported_at timestamp with time zone
+  minor_notice_overdue_reported_at timestamp with time zone,
+  participant_owner_agency_id uuid NOT NULL,
+  participant_of_another_agency boolean DEFAULT (owner_agency_id <> participant_owner_agency_id)
 );
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
@@ -444,6 +446,7 @@ ALTER TABLE enrollments ADD CONSTRAINT enrollments_check CHECK (scheduled_end_da
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_length_days_check CHECK (length_days > 0);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_owner_agency_id_fkey FOREIGN KEY (owner_agency_id) REFERENCES agencies(id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_participant_id_fkey FOREIGN KEY (participant_id) REFERENCES participants(id);
+ALTER TABLE enrollments ADD CONSTRAINT enrollments_participant_owner_fkey FOREIGN KEY (participant_id, participant_owner_agency_id) REFERENCES participants(id, owner_agency_id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_pkey PRIMARY KEY (id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_program_id_fkey FOREIGN KEY (program_id) REFERENCES programs(id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_review_court_agency_id_fkey FOREIGN KEY (review_court_agency_id) REFERENCES agencies(id);
@@ -479,6 +482,7 @@ ALTER TABLE participant_corrections ADD CONSTRAINT participant_corrections_pkey 
 ALTER TABLE participant_corrections ADD CONSTRAINT participant_corrections_reason_check CHECK (length(reason) >= 1 AND length(reason) <= 1000);
 ALTER TABLE participants ADD CONSTRAINT participants_case_number_key UNIQUE (case_number);
 ALTER TABLE participants ADD CONSTRAINT participants_first_name_check CHECK (length(btrim(first_name)) >= 1 AND length(btrim(first_name)) <= 100);
+ALTER TABLE participants ADD CONSTRAINT participants_id_owner UNIQUE (id, owner_agency_id);
 ALTER TABLE participants ADD CONSTRAINT participants_last_name_check CHECK (length(btrim(last_name)) >= 1 AND length(btrim(last_name)) <= 100);
 ALTER TABLE participants ADD CONSTRAINT participants_owner_agency_id_fkey FOREIGN KEY (owner_agency_id) REFERENCES agencies(id);
 ALTER TABLE participants ADD CONSTRAINT participants_pkey PRIMARY KEY (id);
@@ -545,9 +549,11 @@ CREATE INDEX court_reviews_agency ON public.court_reviews USING btree (court_age
 CREATE INDEX court_reviews_enrollment ON public.court_reviews USING btree (enrollment_id, decided_at);
 CREATE INDEX destruction_records_job_run ON public.destruction_records USING btree (job_run_id);
 CREATE INDEX enrollment_extensions_enrollment ON public.enrollment_extensions USING btree (enrollment_id, granted_at);
+CREATE INDEX enrollments_active_end ON public.enrollments USING btree (scheduled_end_date) WHERE (status = 'active'::enrollment_status);
 CREATE INDEX enrollments_arrest_record ON public.enrollments USING btree (arrest_record_id);
 CREATE INDEX enrollments_caseload ON public.enrollments USING btree (owner_agency_id, assigned_coordinator_id, created_at, id);
 CREATE INDEX enrollments_created ON public.enrollments USING btree (created_at, id);
+CREATE INDEX enrollments_foreign_participant ON public.enrollments USING btree (owner_agency_id, participant_id) WHERE participant_of_another_agency;
 CREATE INDEX enrollments_minor_notice_open ON public.enrollments USING btree (completed_at) WHERE ((status = 'completed'::enrollment_status) AND (minor_notified_at IS NULL) AND (minor_notice_overdue_reported_at IS NULL));
 CREATE UNIQUE INDEX enrollments_one_open_per_arrest_record ON public.enrollments USING btree (arrest_record_id) WHERE (status <> ALL (ARRAY['withdrawn'::enrollment_status, 'terminated'::enrollment_status]));
 CREATE INDEX enrollments_owner_created ON public.enrollments USING btree (owner_agency_id, created_at, id);
@@ -570,7 +576,11 @@ CREATE INDEX participants_full_name_key ON public.participants USING btree ((((f
 CREATE INDEX participants_identity_in_agency ON public.participants USING btree (owner_agency_id, last_name_key, first_name_key, date_of_birth);
 CREATE INDEX participants_last_name_key ON public.participants USING btree (last_name_key text_pattern_ops);
 CREATE INDEX participants_owner_created ON public.participants USING btree (owner_agency_id, created_at, id);
+CREATE INDEX participants_owner_first_name_key ON public.participants USING btree (owner_agency_id, first_name_key text_pattern_ops);
+CREATE INDEX participants_owner_full_name_key ON public.participants USING btree (owner_agency_id, (((first_name_key || ' '::text) || last_name_key)) text_pattern_ops);
+CREATE INDEX participants_owner_last_name_key ON public.participants USING btree (owner_agency_id, last_name_key text_pattern_ops);
 CREATE INDEX sealing_notices_agency_status ON public.sealing_notices USING btree (agency_id, status, created_at, id);
+CREATE INDEX sealing_notices_created ON public.sealing_notices USING btree (created_at, id);
 CREATE INDEX sealing_notices_enrollment ON public.sealing_notices USING btree (enrollment_id);
 CREATE INDEX sealing_notices_status ON public.sealing_notices USING btree (status, created_at, id);
 CREATE INDEX users_agency_id ON public.users USING btree (agency_id);

@@ -29,6 +29,8 @@ import { EncryptArrestLocation1764001600000 } from './1764001600000-encrypt-arre
 import { MilestoneRecordedSessions1764001700000 } from './1764001700000-milestone-recorded-sessions';
 import { EnrollmentsParticipantOwner1764001710000 } from './1764001710000-enrollments-participant-owner';
 import { OutcomesReportIndexes1764001720000 } from './1764001720000-outcomes-report-indexes';
+import { WorkListAndNoticeIndexes1764001730000 } from './1764001730000-work-list-and-notice-indexes';
+import { ParticipantSearchByOwner1764001740000 } from './1764001740000-participant-search-by-owner';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -66,4 +68,6 @@ export const MIGRATIONS = [
   MilestoneRecordedSessions1764001700000,
   EnrollmentsParticipantOwner1764001710000,
   OutcomesReportIndexes1764001720000,
+  WorkListAndNoticeIndexes1764001730000,
+  ParticipantSearchByOwner1764001740000,
 ];

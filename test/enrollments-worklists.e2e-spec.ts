@@ -76,16 +76,43 @@ describe('work lists (GET /enrollments?view=)', () => {
     await plan(met.id, 1, 1);
     const later = await active(site, -40); // ends in 30
     await plan(later.id, 3, 0);
+    const partlyMet = await active(site, -60); // one milestone met, another not
+    await plan(partlyMet.id, 1, 1);
+    await givenMilestone(t, w, partlyMet.id, {
+      category: 'education',
+      providerAgencyId: w.school.id,
+      requiredSessions: 2,
+    });
 
     expect(await ids(w.coordinator.token, `view=ending_soon&site=${site}`)).toEqual(
-      [unmet.id, noPlan.id].sort(),
+      [unmet.id, noPlan.id, partlyMet.id].sort(),
     );
     expect(await ids(w.coordinator.token, `view=ending_soon&withinDays=30&site=${site}`)).toEqual(
-      [unmet.id, noPlan.id, later.id].sort(),
+      [unmet.id, noPlan.id, later.id, partlyMet.id].sort(),
     );
     expect(await ids(w.coordinator.token, `view=ending_soon&withinDays=9&site=${site}`)).toEqual([
       noPlan.id,
     ]);
+  });
+
+  it("ending_soon: counts the days in the enrollment's own program time zone, the latest one included", async () => {
+    // A second program whose today is a day ahead of the first's (UTC+14 against Los Angeles,
+    // except in the first two hours of a Los Angeles day). The list's index bound is the latest
+    // program's today: one taken from another program would drop this enrollment.
+    const site = 'WL-ending-zone';
+    const ahead = await active(site, -60);
+    await db.query(
+      `WITH far AS (INSERT INTO programs (code, name, length_days, time_zone)
+                    VALUES ('wl-far-east', 'Far East', 70, 'Pacific/Kiritimati') RETURNING id)
+       UPDATE enrollments SET program_id = (SELECT id FROM far),
+              scheduled_end_date = (now() AT TIME ZONE 'Pacific/Kiritimati')::date + 14
+        WHERE id = $1`,
+      [ahead.id],
+    );
+    expect(await ids(w.coordinator.token, `view=ending_soon&site=${site}`)).toEqual([ahead.id]);
+    expect(await ids(w.coordinator.token, `view=ending_soon&withinDays=13&site=${site}`)).toEqual(
+      [],
+    );
   });
 
   it('stalled: active for more than 14 days without an attended session in the last 14', async () => {

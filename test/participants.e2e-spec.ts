@@ -474,6 +474,38 @@ describe('participants', () => {
       expect((byCase.body.items as { id: string }[]).map((p) => p.id)).toEqual([participant.id]);
     });
 
+    it("never finds another agency's participant through a third agency's enrollment", async () => {
+      // The coordinators' search reads "enrollments of another agency's participant" from one
+      // index across agencies: only the caller agency's enrollments may open a participant.
+      const lastName = `Linked${Date.now()}`;
+      const participant = await givenParticipant(t, w.coordinator.token, { lastName });
+      const { enrollment } = await givenEnrollment(t, w, {}, { participant });
+      const enrolling = await givenOtherCoordinator(t, w);
+      const unrelated = await givenOtherCoordinator(t, w);
+      await db.query(`UPDATE enrollments SET owner_agency_id = $2 WHERE id = $1`, [
+        enrollment.id,
+        enrolling.agencyId,
+      ]);
+      const found = await search(enrolling.token, { search: lastName }).expect(200);
+      expect((found.body.items as { id: string }[]).map((p) => p.id)).toEqual([participant.id]);
+      for (const query of [lastName, participant.caseNumber]) {
+        const res = await search(unrelated.token, { search: query }).expect(200);
+        expect(res.body.items).toEqual([]);
+      }
+    });
+
+    it('finds for a provider the participants whose plan it delivers, and no others', async () => {
+      const lastName = `Served${Date.now()}`;
+      const served = await givenParticipant(t, w.coordinator.token, { lastName });
+      await givenParticipant(t, w.coordinator.token, { lastName }); // no enrollment
+      // An enrollment with a clinic milestone links the clinic, not the shelter.
+      await givenEnrollmentPendingReview(t, w, { participant: served });
+      const asClinic = await search(w.clinicUser.token, { search: lastName }).expect(200);
+      expect((asClinic.body.items as { id: string }[]).map((p) => p.id)).toEqual([served.id]);
+      const asShelter = await search(w.shelterUser.token, { search: lastName }).expect(200);
+      expect(asShelter.body.items).toEqual([]);
+    });
+
     it('lets partner systems find by case number only, never by name', async () => {
       const lastName = `Partner${Date.now()}`;
       const created = await givenParticipant(t, w.coordinator.token, { lastName });

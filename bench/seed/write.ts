@@ -222,6 +222,7 @@ export async function writeTables(
       'length_days',
       'guardian_consent_required',
       'assigned_coordinator_id',
+      'participant_owner_agency_id',
     ],
     () =>
       enrollments.map((e) =>
@@ -252,6 +253,7 @@ export async function writeTables(
           plan.guardianConsentRequired ? 't' : 'f',
           // A case stays with the coordinator who opened it.
           e.coordinatorId,
+          e.participant.ownerAgencyId,
         ),
       ),
   );

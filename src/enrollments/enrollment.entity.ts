@@ -15,6 +15,11 @@ export class EnrollmentEntity {
   @Column({ name: 'participant_id', type: 'uuid' }) participantId!: string;
   @Column({ name: 'arrest_record_id', type: 'uuid' }) arrestRecordId!: string;
   @Column({ name: 'owner_agency_id', type: 'uuid' }) ownerAgencyId!: string;
+  /**
+   * The participant's owner (registering agency), copied and held equal by a foreign key:
+   * the index of enrollments of another agency's participants (participant search).
+   */
+  @Column({ name: 'participant_owner_agency_id', type: 'uuid' }) participantOwnerAgencyId!: string;
   @Column({ type: 'text' }) site!: string;
   @Column({ type: 'enum', enumName: 'enrollment_status', enum: ENROLLMENT_STATUSES })
   status!: EnrollmentStatus;

@@ -73,6 +73,7 @@ export class EnrollmentsService {
         enrollment = await this.enrollments.insert({
           programId: program.id,
           participantId: participant.id,
+          participantOwnerAgencyId: participant.ownerAgencyId,
           arrestRecordId: arrest.id,
           ownerAgencyId: caller.agencyId,
           site: input.site,

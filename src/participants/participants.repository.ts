@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'typeorm';
-import { participantVisibleTo, participantWritableBy } from '../privacy/visibility';
+import {
+  participantSearchBranches,
+  participantVisibleTo,
+  participantWritableBy,
+} from '../privacy/visibility';
 import { Page, toPage } from '../common/pagination/pagination';
 import { cursorTimestampSql, decodeTimeIdCursor } from '../common/pagination/time-id-cursor';
 import type { Caller } from '../identity/access/caller';
@@ -134,38 +138,64 @@ export class ParticipantsRepository {
     return new Map(rows.map((row) => [row.id, row.case_number]));
   }
 
-  /** Case-insensitive, accent-insensitive name prefix or exact case number, keyset-paginated. */
+  /**
+   * Case-insensitive, accent-insensitive name prefix or exact case number, keyset-paginated.
+   * Where the caller's scope comes as branches (privacy/visibility.ts
+   * `participantSearchBranches`), each branch is its own indexed query with the match, the
+   * cursor, the order and the limit inside it, and the page is the first rows of their union:
+   * a coordinator's own matches never read another agency's rows.
+   */
   async search(caller: Caller, search: ParticipantSearch): Promise<Page<ParticipantEntity>> {
-    const query = this.scoped(caller)
-      .addSelect(cursorTimestampSql('p.created_at'), 'cursor_at')
-      .orderBy('p.created_at', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .limit(search.limit + 1);
+    const conditions: string[] = [];
+    const params: Record<string, unknown> = { pageLimit: search.limit + 1 };
     const text = search.text?.trim() ?? '';
     if (text !== '') {
+      params.caseNumber = text.toUpperCase();
       // Case numbers are stored upper case: compared as stored, the unique index serves it.
-      const caseNumber = 'p.case_number = :caseNumber';
+      const caseNumber = '{p}.case_number = :caseNumber';
       if (search.caseNumberOnly || searchKey(text) === '') {
-        query.andWhere(caseNumber, { caseNumber: text.toUpperCase() });
+        conditions.push(caseNumber);
       } else {
-        query.andWhere(
-          `(p.first_name_key LIKE :namePrefix ESCAPE '\\' OR p.last_name_key LIKE :namePrefix ESCAPE '\\'
-            OR (p.first_name_key || ' ' || p.last_name_key) LIKE :namePrefix ESCAPE '\\'
+        params.namePrefix = prefixPattern(text);
+        conditions.push(
+          `({p}.first_name_key LIKE :namePrefix ESCAPE '\\' OR {p}.last_name_key LIKE :namePrefix ESCAPE '\\'
+            OR ({p}.first_name_key || ' ' || {p}.last_name_key) LIKE :namePrefix ESCAPE '\\'
             OR ${caseNumber})`,
-          { namePrefix: prefixPattern(text), caseNumber: text.toUpperCase() },
         );
       }
     }
     if (search.cursor) {
-      const { cursorAt, cursorId } = decodeTimeIdCursor(search.cursor);
-      query.andWhere(
-        '(p.created_at, p.id) > (CAST(:cursorAt AS timestamptz), CAST(:cursorId AS uuid))',
-        {
-          cursorAt,
-          cursorId,
-        },
+      Object.assign(params, decodeTimeIdCursor(search.cursor));
+      conditions.push(
+        '({p}.created_at, {p}.id) > (CAST(:cursorAt AS timestamptz), CAST(:cursorId AS uuid))',
       );
     }
+    const on = (alias: string) => conditions.map((c) => c.replace(/\{p\}/g, alias));
+
+    const branches = participantSearchBranches(caller, 'sp');
+    const query = branches
+      ? this.uow.manager
+          .getRepository(ParticipantEntity)
+          .createQueryBuilder('p')
+          .where(
+            `p.id IN (${branches
+              .map(
+                (branch) =>
+                  `(SELECT sp.id FROM participants sp WHERE ${[branch.sql, ...on('sp')].join(' AND ')}
+                     ORDER BY sp.created_at, sp.id LIMIT :pageLimit)`,
+              )
+              .join(' UNION ALL ')})`,
+            { ...branches[0].params, ...params },
+          )
+      : this.scoped(caller);
+    if (!branches) {
+      for (const condition of on('p')) query.andWhere(condition, params);
+    }
+    query
+      .addSelect(cursorTimestampSql('p.created_at'), 'cursor_at')
+      .orderBy('p.created_at', 'ASC')
+      .addOrderBy('p.id', 'ASC')
+      .limit(search.limit + 1);
     const { raw, entities } = await query.getRawAndEntities<{ cursor_at: string }>();
     // toPage encodes [timestamp text, id]: the format decodeTimeIdCursor reads back.
     return toPage(

@@ -74,10 +74,45 @@ export function participantVisibleTo(caller: Caller, p = 'p'): SqlPredicate {
       params: enrollment.params,
     };
   }
+  if (caller.role === 'provider') {
+    // The same scalar-probe shape, for the same reason: as `EXISTS` the planner hashed every
+    // enrollment whose milestones the provider delivers (a sequential scan of enrollments),
+    // once per search, growing with its caseload. Probed, each name match costs two index
+    // lookups (enrollments_participant_owner, then milestones_provider, index-only).
+    return {
+      sql: `coalesce((SELECT TRUE FROM enrollments ve
+              WHERE ve.participant_id = ${p}.id AND ${enrollment.sql} LIMIT 1), FALSE)`,
+      params: enrollment.params,
+    };
+  }
   return {
     sql: `EXISTS (SELECT 1 FROM enrollments ve WHERE ve.participant_id = ${p}.id AND ${enrollment.sql})`,
     params: enrollment.params,
   };
+}
+
+/**
+ * participantVisibleTo as disjoint predicates whose union is the same set, for a search that
+ * runs one indexed query per branch and merges them (participants.repository.ts `search`);
+ * undefined for callers whose scope has no such shape (they use participantVisibleTo).
+ * A coordinator: the participants its agency registered (the owner-led name indexes), and
+ * those of other agencies that it enrolled, found from its enrollments of another agency's
+ * participant (the partial index enrollments_foreign_participant; an enrollment's
+ * `participant_owner_agency_id` is its participant's owner, held so by a foreign key). A
+ * participant the agency registered is in the first only, so the branches never overlap.
+ */
+export function participantSearchBranches(caller: Caller, p = 'p'): SqlPredicate[] | undefined {
+  if (caller.kind !== 'user' || caller.role !== 'coordinator') return undefined;
+  const params = { scopeAgencyId: caller.agencyId };
+  return [
+    { sql: `${p}.owner_agency_id = :scopeAgencyId`, params },
+    {
+      sql: `${p}.id IN (SELECT fe.participant_id FROM enrollments fe
+              WHERE fe.owner_agency_id = :scopeAgencyId
+                AND fe.participant_of_another_agency)`,
+      params,
+    },
+  ];
 }
 
 /**
