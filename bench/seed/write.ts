@@ -501,7 +501,8 @@ export async function streamAttendanceAndEvents(
         const updatedAt = corrected
           ? Math.min(createdAt + prng.int(1, 48) * HOUR_US, latest)
           : createdAt;
-        const id = prng.uuid();
+        // Time-ordered as the app's (UUIDv7 of the moment it was recorded).
+        const id = prng.uuid7(Math.floor(createdAt / 1000));
         const external =
           m.viaClient || prng.chance(0.3)
             ? `${m.providerAgencyId.slice(0, 8)}-${++externalId}`
@@ -552,7 +553,7 @@ export async function streamAttendanceAndEvents(
     for (const event of events) {
       outbox.row(
         row(
-          ids.uuid(),
+          ids.uuid7(Math.floor(event.at / 1000)),
           event.type,
           ts(event.at),
           event.agencyId ?? '\\N',
