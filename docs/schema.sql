@@ -192,7 +192,7 @@ CREATE TABLE enrollments (
   guardian_consent_required boolean NOT NULL,
   assigned_coordinator_id uuid NOT NULL,
   minor_notice_overdue_reported_at timestamp with time zone
-);
+) WITH (fillfactor=80);
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
   key text NOT NULL,
@@ -232,7 +232,7 @@ CREATE TABLE milestones (
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   recorded_sessions integer NOT NULL DEFAULT 0
-);
+) WITH (fillfactor=80);
 CREATE TABLE outbox_events (
   "position" bigint NOT NULL GENERATED ALWAYS AS IDENTITY,
   id uuid NOT NULL DEFAULT gen_random_uuid(),

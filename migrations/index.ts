@@ -29,6 +29,7 @@ import { EncryptArrestLocation1764001600000 } from './1764001600000-encrypt-arre
 import { MilestoneRecordedSessions1764001700000 } from './1764001700000-milestone-recorded-sessions';
 import { EnrollmentsParticipantOwner1764001710000 } from './1764001710000-enrollments-participant-owner';
 import { OutcomesReportIndexes1764001720000 } from './1764001720000-outcomes-report-indexes';
+import { PlanProgressFillfactor1764001750000 } from './1764001750000-plan-progress-fillfactor';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -66,4 +67,5 @@ export const MIGRATIONS = [
   MilestoneRecordedSessions1764001700000,
   EnrollmentsParticipantOwner1764001710000,
   OutcomesReportIndexes1764001720000,
+  PlanProgressFillfactor1764001750000,
 ];
