@@ -562,7 +562,6 @@ CREATE INDEX milestone_changes_enrollment ON public.milestone_changes USING btre
 CREATE INDEX milestone_changes_milestone ON public.milestone_changes USING btree (milestone_id, changed_at);
 CREATE INDEX milestones_provider ON public.milestones USING btree (provider_agency_id, enrollment_id);
 CREATE INDEX outbox_events_agency ON public.outbox_events USING btree (agency_id, "position");
-CREATE INDEX outbox_events_enrollment ON public.outbox_events USING btree (enrollment_id, "position");
 CREATE INDEX outbox_events_txid_position ON public.outbox_events USING btree (txid, "position");
 CREATE INDEX participant_corrections_participant ON public.participant_corrections USING btree (participant_id, corrected_at);
 CREATE INDEX participants_first_name_key ON public.participants USING btree (first_name_key text_pattern_ops);

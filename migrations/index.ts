@@ -30,6 +30,7 @@ import { MilestoneRecordedSessions1764001700000 } from './1764001700000-mileston
 import { EnrollmentsParticipantOwner1764001710000 } from './1764001710000-enrollments-participant-owner';
 import { OutcomesReportIndexes1764001720000 } from './1764001720000-outcomes-report-indexes';
 import { PlanProgressFillfactor1764001750000 } from './1764001750000-plan-progress-fillfactor';
+import { DropOutboxEnrollmentIndex1764001760000 } from './1764001760000-drop-outbox-enrollment-index';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -68,4 +69,5 @@ export const MIGRATIONS = [
   EnrollmentsParticipantOwner1764001710000,
   OutcomesReportIndexes1764001720000,
   PlanProgressFillfactor1764001750000,
+  DropOutboxEnrollmentIndex1764001760000,
 ];
