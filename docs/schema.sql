@@ -194,7 +194,7 @@ CREATE TABLE enrollments (
   minor_notice_overdue_reported_at timestamp with time zone,
   participant_owner_agency_id uuid NOT NULL,
   participant_of_another_agency boolean DEFAULT (owner_agency_id <> participant_owner_agency_id)
-);
+) WITH (fillfactor=80);
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
   key text NOT NULL,
@@ -234,7 +234,7 @@ CREATE TABLE milestones (
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   updated_at timestamp with time zone NOT NULL DEFAULT now(),
   recorded_sessions integer NOT NULL DEFAULT 0
-);
+) WITH (fillfactor=80);
 CREATE TABLE outbox_events (
   "position" bigint NOT NULL GENERATED ALWAYS AS IDENTITY,
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -568,7 +568,6 @@ CREATE INDEX milestone_changes_enrollment ON public.milestone_changes USING btre
 CREATE INDEX milestone_changes_milestone ON public.milestone_changes USING btree (milestone_id, changed_at);
 CREATE INDEX milestones_provider ON public.milestones USING btree (provider_agency_id, enrollment_id);
 CREATE INDEX outbox_events_agency ON public.outbox_events USING btree (agency_id, "position");
-CREATE INDEX outbox_events_enrollment ON public.outbox_events USING btree (enrollment_id, "position");
 CREATE INDEX outbox_events_txid_position ON public.outbox_events USING btree (txid, "position");
 CREATE INDEX participant_corrections_participant ON public.participant_corrections USING btree (participant_id, corrected_at);
 CREATE INDEX participants_first_name_key ON public.participants USING btree (first_name_key text_pattern_ops);

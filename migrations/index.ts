@@ -31,6 +31,8 @@ import { EnrollmentsParticipantOwner1764001710000 } from './1764001710000-enroll
 import { OutcomesReportIndexes1764001720000 } from './1764001720000-outcomes-report-indexes';
 import { WorkListAndNoticeIndexes1764001730000 } from './1764001730000-work-list-and-notice-indexes';
 import { ParticipantSearchByOwner1764001740000 } from './1764001740000-participant-search-by-owner';
+import { PlanProgressFillfactor1764001750000 } from './1764001750000-plan-progress-fillfactor';
+import { DropOutboxEnrollmentIndex1764001760000 } from './1764001760000-drop-outbox-enrollment-index';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the
@@ -70,4 +72,6 @@ export const MIGRATIONS = [
   OutcomesReportIndexes1764001720000,
   WorkListAndNoticeIndexes1764001730000,
   ParticipantSearchByOwner1764001740000,
+  PlanProgressFillfactor1764001750000,
+  DropOutboxEnrollmentIndex1764001760000,
 ];

@@ -674,6 +674,46 @@ describe('attendance', () => {
       expect(await rowsOf(milestone.id)).toHaveLength(0);
     });
 
+    it('gives records and their events time-ordered ids (UUIDv7), increasing in the order written', async () => {
+      const { milestone } = await givenPlan('mental_health', w.clinic.id, 50);
+      const uuid7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+      const millisecondOf = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      const from = Date.now();
+      const res = await t.http
+        .post('/api/v1/attendance/batch')
+        .auth(w.clinicUser.token, bearer)
+        .send({
+          records: Array.from({ length: 20 }, (_, i) => ({
+            milestoneId: milestone.id,
+            sessionDate: day(),
+            status: i % 2 ? 'present' : 'absent',
+          })),
+        })
+        .expect(200);
+      const single = await recordAttendance(t, w.clinicUser.token, milestone.id).expect(201);
+      const to = Date.now();
+      const ids = [...res.body.records.map((r: { id: string }) => r.id), single.body.id as string];
+      const events = (
+        await sql<{ id: string }>(
+          `SELECT id FROM outbox_events WHERE type = 'attendance.recorded'
+              AND data->>'milestoneId' = $1 ORDER BY position`,
+          [milestone.id],
+        )
+      ).map((e) => e.id);
+      expect(events).toHaveLength(21);
+      for (const list of [ids, events]) {
+        for (const id of list) {
+          expect(id).toMatch(uuid7);
+          expect(millisecondOf(id)).toBeGreaterThanOrEqual(from);
+          expect(millisecondOf(id)).toBeLessThanOrEqual(to);
+        }
+        // PostgreSQL orders uuids by their bytes: the order of their lowercase hex.
+        expect([...list].sort()).toEqual(list);
+      }
+      // Any UUID version is an id the API takes back.
+      await t.http.get(`/api/v1/attendance/${ids[0]}`).auth(w.clinicUser.token, bearer).expect(200);
+    });
+
     it('takes exactly 1000 records in one call', async () => {
       const { milestone } = await givenPlan('mental_health', w.clinic.id, 1000);
       const res = await t.http

@@ -49,7 +49,9 @@ const row = (...fields: string[]) => fields.join('\t');
 /**
  * Loads every table but attendance and the outbox, from the plan. Tables are shared out over
  * the connections (their keys are dropped while loading, so the order does not matter), and
- * each table's rows are made only when its COPY starts.
+ * each table's rows are made only when its COPY starts. COPY fills pages to the table's
+ * fillfactor (80 for `enrollments` and `milestones`, migration 1764001750000), so their seeded
+ * pages keep the room for HOT updates that production's pages written since have.
  */
 export async function writeTables(
   connections: readonly Client[],
@@ -503,7 +505,8 @@ export async function streamAttendanceAndEvents(
         const updatedAt = corrected
           ? Math.min(createdAt + prng.int(1, 48) * HOUR_US, latest)
           : createdAt;
-        const id = prng.uuid();
+        // Time-ordered as the app's (UUIDv7 of the moment it was recorded).
+        const id = prng.uuid7(Math.floor(createdAt / 1000));
         const external =
           m.viaClient || prng.chance(0.3)
             ? `${m.providerAgencyId.slice(0, 8)}-${++externalId}`
@@ -554,7 +557,7 @@ export async function streamAttendanceAndEvents(
     for (const event of events) {
       outbox.row(
         row(
-          ids.uuid(),
+          ids.uuid7(Math.floor(event.at / 1000)),
           event.type,
           ts(event.at),
           event.agencyId ?? '\\N',

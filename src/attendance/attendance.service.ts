@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { assertIfMatch, assertIfMatchRequired } from '../common/http/etag';
 import { DATE_ID } from '../common/pagination/keyset';
@@ -7,6 +6,7 @@ import { Page, PageQueryDto } from '../common/pagination/pagination';
 import { NewEvent, Outbox } from '../events/outbox.service';
 import type { Caller } from '../identity/access/caller';
 import { AuditContext } from '../infrastructure/audit-context/audit-context';
+import { timeOrderedId } from '../infrastructure/database/time-ordered-id';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import type {
   MilestoneProgressRow,
@@ -300,7 +300,8 @@ export class AttendanceService {
 
     const rows: (NewAttendanceRow & { index: number })[] = plan.accepted.map(
       ({ candidate, target }) => ({
-        id: randomUUID(),
+        // Time-ordered: the new keys append to the id index (time-ordered-id.ts).
+        id: timeOrderedId(),
         index: candidate.index,
         milestoneId: target.milestoneId,
         enrollmentId: target.enrollmentId,
