@@ -1,4 +1,11 @@
 import { Client } from 'pg';
+import {
+  eventJsonSql,
+  type EventRow,
+  REDISCLOSURE_NOTICE_JSON_SQL,
+  toEventDto,
+} from '../src/events/event-body';
+import { OutboxRepository, recipientKey } from '../src/events/outbox.repository';
 import { Outbox } from '../src/events/outbox.service';
 import { UnitOfWork } from '../src/infrastructure/database/unit-of-work';
 import { adminToken, givenAgency, givenClient } from './support/factories';
@@ -199,6 +206,154 @@ describe('event feed: session details', () => {
     expect(coordinatorAgency[0].redisclosureNotice).toMatch(/42 CFR part 2/);
     // The shelter serves the same enrollment but may not see treatment sessions.
     expect(await feedFor(w.shelter.id)).toHaveLength(0);
+  });
+});
+
+describe('event feed: the JSON of an event', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('is what a webhook body of the same reader holds (toEventDto), notice and agency included', async () => {
+    const w = await givenWorld(t);
+    const { enrollment } = await givenActiveEnrollment(t, w);
+    const treatment = await givenMilestone(t, w, enrollment.id, {
+      category: 'substance_abuse',
+      providerAgencyId: w.clinic.id,
+      requiredSessions: 3,
+    });
+    await recordAttendance(t, w.clinicUser.token, treatment.id).expect(201);
+    // Sealing events, addressed to the arresting agency (agencyId set).
+    await givenCompletedEnrollment(t, w);
+    await outboxSettled(t);
+
+    const outbox = t.app.get(OutboxRepository);
+    const compared = new Set<string>();
+    for (const agencyId of [w.da.id, w.police.id, w.clinic.id]) {
+      const client = await givenClient(t, w.admin, { agencyId, scopes: ['events:read'] });
+      const res = await t.http
+        .get('/api/v1/events?limit=500')
+        .auth(client.token, { type: 'bearer' })
+        .expect(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      const items = res.body.items as { id: string; type: string }[];
+      const rows = await outbox.forRecipients(
+        items.map((item) => ({ eventId: item.id, agencyId })),
+      );
+      expect(items).toEqual(
+        items.map((item) => toEventDto(rows.get(recipientKey({ eventId: item.id, agencyId }))!)),
+      );
+      for (const item of items)
+        compared.add(`${item.type} ${'agencyId' in item} ${'redisclosureNotice' in item}`);
+    }
+    // Every optional part was seen: an event addressed to an agency, one without, a notice.
+    expect([...compared]).toEqual(
+      expect.arrayContaining([
+        'arrest_record.sealed true false',
+        'enrollment.completed false false',
+        'attendance.recorded false true',
+        'attendance.recorded false false',
+      ]),
+    );
+  });
+
+  it('escapes and formats like JSON.stringify of toEventDto, whatever the payload', async () => {
+    const db = t.app.get(DataSource);
+    const data = {
+      reason: 'a "quoted" \\ back\\slash, a tab\t, a newline\n, é, 日本, 😀',
+      nested: { list: [1, 2.5, -3, 1e21, null, true], empty: {} },
+      nothing: null,
+    };
+    const cases = [
+      { occurredAt: '2026-03-01 23:59:59.999999+00', agencyId: null, part2: false },
+      { occurredAt: '2026-01-01 00:00:00.9996+00', agencyId: numberedId(5), part2: true },
+      { occurredAt: '1999-12-31 19:00:00-05', agencyId: numberedId(6), part2: null },
+    ];
+    for (const c of cases) {
+      const [row] = await db.query<(EventRow & { event: string })[]>(
+        `SELECT o.*, o.part2 AS part2_disclosure, ${eventJsonSql('o', 'o.part2', REDISCLOSURE_NOTICE_JSON_SQL)} AS event
+           FROM (SELECT $1::uuid AS id, 'enrollment.withdrawn'::text AS type,
+                        $2::timestamptz AS occurred_at, $3::uuid AS agency_id,
+                        $4::jsonb AS data, $5::boolean AS part2) o`,
+        [numberedId(1), c.occurredAt, c.agencyId, JSON.stringify(data), c.part2],
+      );
+      expect(JSON.parse(row.event)).toEqual(toEventDto(row));
+      expect(Object.keys(JSON.parse(row.event))).toEqual(Object.keys(toEventDto(row)));
+    }
+  });
+});
+
+describe('event feed: its statement', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('keeps its generic plan from the sixth execution on (planned once per connection, not per page)', async () => {
+    const w = await givenWorld(t);
+    const { enrollment } = await givenActiveEnrollment(t, w);
+    await givenMilestone(t, w, enrollment.id, {
+      category: 'education',
+      providerAgencyId: w.school.id,
+      requiredSessions: 4,
+    });
+    // Enough events, with statistics, for the planner's estimates to be those of a live
+    // system (the benchmark's: the reader's agency has most of them): the values a custom
+    // plan sees then make it look cheaper than a generic plan of plain parameters, which on a
+    // few rows PostgreSQL keeps anyway.
+    const db = t.app.get(DataSource);
+    await db.query(
+      `INSERT INTO outbox_events (type, agency_id, data)
+       SELECT 'arrest_record.sealed', CASE WHEN i % 4 = 0 THEN $2::uuid ELSE $1::uuid END, $3
+         FROM generate_series(1, 20000) AS i`,
+      [w.da.id, w.police.id, JSON.stringify(sealedData(0))],
+    );
+    await db.query('ANALYZE outbox_events');
+    const client = await givenClient(t, w.admin, { agencyId: w.da.id, scopes: ['events:read'] });
+    const uow = t.app.get(UnitOfWork);
+    const spy = jest.spyOn(uow, 'queryPrepared');
+    let sent: { sql: string; parameters: unknown[] }[];
+    try {
+      await t.http.get('/api/v1/events').auth(client.token, { type: 'bearer' }).expect(200);
+      await t.http
+        .get('/api/v1/events?types=milestone.created')
+        .auth(client.token, { type: 'bearer' })
+        .expect(200);
+    } finally {
+      sent = spy.mock.calls.map(([sql, parameters]) => ({ sql, parameters }));
+      spy.mockRestore();
+    }
+    expect(sent).toHaveLength(2);
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      for (const [i, { sql, parameters }] of sent.entries()) {
+        const name = `feed_plan_test_${i}`;
+        await runner.query(`PREPARE ${name} AS ${sql}`);
+        const values = parameters
+          .map((value) =>
+            Array.isArray(value)
+              ? `ARRAY[${value.map((v) => `'${v}'`).join(',')}]`
+              : `'${String(value)}'`,
+          )
+          .join(', ');
+        for (let n = 0; n < 7; n += 1) await runner.query(`EXECUTE ${name} (${values})`);
+        const [plans] = (await runner.query(
+          `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`,
+          [name],
+        )) as { generic_plans: string; custom_plans: string }[];
+        await runner.query(`DEALLOCATE ${name}`);
+        expect({ statement: i, generic: Number(plans.generic_plans) }).toEqual({
+          statement: i,
+          generic: 2,
+        });
+      }
+    } finally {
+      await runner.release();
+    }
   });
 });
 

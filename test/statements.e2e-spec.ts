@@ -1,7 +1,9 @@
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { AuditContext } from '../src/infrastructure/audit-context/audit-context';
+import { givenClient } from './support/factories';
 import { actingAs } from './support/http';
+import { outboxSettled } from './support/outbox';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   givenActiveEnrollment,
@@ -142,5 +144,30 @@ describe('statements per request on the hot routes', () => {
     // records to progress with the enrollment's stamp and version (no recount of the
     // milestone's attendance), the event, the audit entry.
     expect(single).toBe(6);
+  });
+
+  it('GET /events: one statement for the page and one for the audit entry, whatever the page size', async () => {
+    // The DA's plans: their enrollments' and milestones' events, attendance included.
+    for (let i = 0; i < 3; i += 1) {
+      const { milestones } = await enrollmentWithMilestones(2);
+      await recordAttendance(t, w.clinicUser.token, milestones[1].id, {
+        externalId: `feed-${i}`,
+      }).expect(201);
+    }
+    const client = await givenClient(t, w.admin, { agencyId: w.da.id, scopes: ['events:read'] });
+    await outboxSettled(t);
+    const as = actingAs(t, client.token);
+    let small = 0;
+    const forSmall = await statementsOf(async () => {
+      small = (await as.get('/api/v1/events?limit=2').expect(200)).body.items.length;
+    });
+    let large = 0;
+    const forLarge = await statementsOf(async () => {
+      large = (await as.get('/api/v1/events?limit=40').expect(200)).body.items.length;
+    });
+    expect(small).toBe(2);
+    expect(large).toBeGreaterThanOrEqual(20);
+    expect(forLarge).toBe(forSmall);
+    expect(forSmall).toBe(2);
   });
 });

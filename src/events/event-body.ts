@@ -25,3 +25,26 @@ export function toEventDto(row: EventRow): EventDto {
     ...(row.part2_disclosure ? { redisclosureNotice: REDISCLOSURE_NOTICE_42_CFR_2_32 } : {}),
   };
 }
+
+/**
+ * The same JSON as `toEventDto` (same keys, in the same order, the optional ones left out
+ * the same way), written by PostgreSQL as text: for the feed, which sends a page of events
+ * without parsing the payloads into objects and serialising them again. `o` is the
+ * `outbox_events` alias, `part2Disclosure` the SQL of the reader's 42 CFR Part 2 rule
+ * (`sessionDetailEventScope`), `notice` the SQL of the notice already as JSON
+ * (`REDISCLOSURE_NOTICE_JSON_SQL`). Ids are uuids and types plain names, quoted as they are; the
+ * payload is the stored jsonb's text (PostgreSQL's spacing, the same keys and values);
+ * `occurredAt` is truncated to milliseconds in UTC like `Date.toISOString`.
+ * `test/events.e2e-spec.ts` checks it equals `toEventDto` of the same rows.
+ */
+export function eventJsonSql(o: string, part2Disclosure: string, notice: string): string {
+  return `('{"id":"' || ${o}.id || '","type":' || to_json(${o}.type)::text
+    || ',"occurredAt":"' || to_char(${o}.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'
+    || CASE WHEN ${o}.agency_id IS NULL THEN '' ELSE ',"agencyId":"' || ${o}.agency_id || '"' END
+    || ',"data":' || ${o}.data::text
+    || CASE WHEN ${part2Disclosure} THEN ',"redisclosureNotice":' || ${notice} ELSE '' END
+    || '}')`;
+}
+
+/** The 42 CFR 2.32 notice as a JSON string, as a SQL string literal (a constant of ours). */
+export const REDISCLOSURE_NOTICE_JSON_SQL = `'${JSON.stringify(REDISCLOSURE_NOTICE_42_CFR_2_32).replace(/'/g, "''")}'`;

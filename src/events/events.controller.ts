@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles, Scopes } from '../identity/access/access-policy.decorators';
 import type { Caller } from '../identity/access/caller';
@@ -30,7 +31,14 @@ export class EventsController {
     schema: { type: 'array', items: { type: 'string', enum: [...EVENT_TYPES] } },
     example: ['arrest_record.sealed', 'enrollment.completed'],
   })
-  list(@CurrentCaller() caller: Caller, @Query() query: EventFeedQueryDto): Promise<EventPageDto> {
-    return this.feed.page(caller, query);
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Query() query: EventFeedQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // An EventPageDto, already serialised (EventFeedService.pageJson): sent as it is.
+    const page = await this.feed.pageJson(caller, query);
+    void reply.type('application/json; charset=utf-8');
+    return page;
   }
 }

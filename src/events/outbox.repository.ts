@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { enrollmentVisibleTo } from '../privacy/visibility';
+import { enrollmentVisibleTo, withScopeParameter } from '../privacy/visibility';
 import { sealingEventScope, sessionDetailEventScope } from '../privacy/event-visibility';
 import type { Caller } from '../identity/access/caller';
 import { timeOrderedId } from '../infrastructure/database/time-ordered-id';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import type { EventRow } from './event-body';
+import { type EventRow, eventJsonSql, REDISCLOSURE_NOTICE_JSON_SQL } from './event-body';
 import type { EventData, EventType, NewEvent } from './event-types';
+import { FEED_MAX_LIMIT } from './dto/event.dto';
 import type { FeedPosition } from './feed-cursor';
 
 /** An outbox event as the webhook dispatcher fans it out: its place in commit order, its scope. */
@@ -22,6 +23,11 @@ export interface CommittedEvent extends FeedPosition {
 export interface EventRecipient {
   eventId: string;
   agencyId: string;
+}
+
+/** One event of a feed page: its place in commit order and its JSON as the reader is shown it. */
+export interface FeedPageRow extends FeedPosition {
+  event: string;
 }
 
 /**
@@ -62,11 +68,6 @@ export class OutboxRepository {
   }
 
   /**
-   * A page of the feed after `after`: events addressed to the caller's agency or about an
-   * enrollment it may see, attendance only for agencies entitled to session details,
-   * sealing events only for the notified and the owning agency.
-   */
-  /**
    * Removes an arrest record's details (booking number, charges, location, arrest time) from
    * every stored event about it, for the retention purge; ids and statuses stay. Returns how
    * many events changed.
@@ -83,45 +84,53 @@ export class OutboxRepository {
     return rows.length;
   }
 
+  /**
+   * A page of the feed after `after`, each event already as the JSON the API returns
+   * (`eventJsonSql`): events addressed to the caller's agency or about an enrollment it may
+   * see, attendance and plan details only for agencies entitled to session details, sealing
+   * events only for the notified and the owning agency.
+   *
+   * A named prepared statement (`UnitOfWork.queryPrepared`) that PostgreSQL plans once per
+   * connection: planning it cost as much as running it (EXPLAIN at medium, a first page of
+   * 100: 0.5-0.7 ms to plan, 0.6 ms to run). PostgreSQL keeps a prepared statement's generic
+   * plan only when its estimated cost is no higher than the custom plans' it tried first; with
+   * the caller's agency and the cursor as plain parameters the custom plans, which see their
+   * values, always looked cheaper, so it planned every call. Each parameter is therefore read
+   * through a one-row subquery (`(SELECT $1::uuid)`, evaluated once per execution), opaque
+   * to the planner in custom and generic plans alike: the same plan and the same cost, and
+   * the generic plan is kept from the sixth call on. The limit is written into the text
+   * (validated: 1 to FEED_MAX_LIMIT), as `LIMIT $n` is costed as a tenth of the table. One
+   * text per kind of caller, page size and whether types are filtered.
+   */
   async feedPage(
     caller: Caller,
     after: FeedPosition,
     options: { limit: number; types?: readonly EventType[] },
-  ): Promise<(EventRow & FeedPosition)[]> {
-    const visible = enrollmentVisibleTo(caller, 'e');
-    const isAdmin = caller.kind === 'user' && caller.role === 'admin';
-    const sessionDetails = sessionDetailEventScope('o', ':scopeAgencyId');
-    const builder = this.uow.manager
-      .createQueryBuilder()
-      .select([
-        'o.position AS position',
-        'o.txid::text AS txid',
-        'o.id AS id',
-        'o.type AS type',
-        'o.occurred_at AS occurred_at',
-      ])
-      .addSelect(['o.agency_id AS agency_id', 'o.data AS data'])
-      .addSelect(`${sessionDetails.part2Disclosure}`, 'part2_disclosure')
-      .from('outbox_events', 'o')
-      .leftJoin('enrollments', 'e', 'e.id = o.enrollment_id')
-      .where('(o.txid, o.position) > (CAST(:afterTxid AS xid8), CAST(:afterPosition AS bigint))', {
-        afterTxid: after.txid,
-        afterPosition: after.position,
-      })
-      .andWhere(BELOW_COMMIT_HORIZON)
-      .andWhere(
-        `(o.agency_id = :scopeAgencyId OR (o.enrollment_id IS NOT NULL AND ${visible.sql}))`,
-        visible.params,
-      )
-      .andWhere(isAdmin ? 'TRUE' : sessionDetails.visible)
-      .andWhere(isAdmin ? 'TRUE' : sealingEventScope('o', 'e', ':scopeAgencyId'))
-      .orderBy('o.txid', 'ASC')
-      .addOrderBy('o.position', 'ASC')
-      .limit(options.limit);
-    if (options.types?.length) {
-      builder.andWhere('o.type IN (:...types)', { types: options.types });
+  ): Promise<FeedPageRow[]> {
+    const limit = options.limit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > FEED_MAX_LIMIT) {
+      throw new Error(`feed page size out of range: ${limit}`);
     }
-    return builder.getRawMany<EventRow & FeedPosition>();
+    const agency = '(SELECT $1::uuid)';
+    const visible = withScopeParameter(enrollmentVisibleTo(caller, 'e'), agency);
+    const isAdmin = caller.kind === 'user' && caller.role === 'admin';
+    const sessionDetails = sessionDetailEventScope('o', agency);
+    const types = options.types?.length ? options.types : undefined;
+    return this.uow.queryPrepared<FeedPageRow>(
+      `SELECT o.txid::text AS txid, o.position::text AS position,
+              ${eventJsonSql('o', sessionDetails.part2Disclosure, REDISCLOSURE_NOTICE_JSON_SQL)} AS event
+         FROM outbox_events o
+         LEFT JOIN enrollments e ON e.id = o.enrollment_id
+        WHERE (o.txid, o.position) > ((SELECT $2::xid8), (SELECT $3::bigint))
+          AND ${BELOW_COMMIT_HORIZON}
+          AND (o.agency_id = ${agency} OR (o.enrollment_id IS NOT NULL AND ${visible}))
+          AND ${isAdmin ? 'TRUE' : sessionDetails.visible}
+          AND ${isAdmin ? 'TRUE' : sealingEventScope('o', 'e', agency)}
+          ${types ? 'AND o.type = ANY ((SELECT $4::text[])::text[])' : ''}
+        ORDER BY o.txid, o.position
+        LIMIT ${limit}`,
+      [caller.agencyId, after.txid, after.position, ...(types ? [types] : [])],
+    );
   }
 
   /**

@@ -14,6 +14,9 @@ import {
 import { Type } from 'class-transformer';
 import { EVENT_TYPES, type EventData, type EventType } from '../event-types';
 
+/** The largest page of the feed. */
+export const FEED_MAX_LIMIT = 500;
+
 export class EventFeedQueryDto {
   @ApiPropertyOptional({
     description: 'nextCursor of the previous page; omit to start from the beginning',
@@ -43,12 +46,12 @@ export class EventFeedQueryDto {
   @IsIn(EVENT_TYPES, { each: true })
   types?: EventType[];
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: FEED_MAX_LIMIT, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(500)
+  @Max(FEED_MAX_LIMIT)
   limit: number = 100;
 }
 
