@@ -193,7 +193,7 @@ CREATE TABLE enrollments (
   assigned_coordinator_id uuid NOT NULL,
   minor_notice_overdue_reported_at timestamp with time zone,
   participant_owner_agency_id uuid NOT NULL,
-  participant_of_another_agency boolean DEFAULT (owner_agency_id <> participant_owner_agency_id)
+  participant_of_another_agency boolean GENERATED ALWAYS AS (owner_agency_id <> participant_owner_agency_id) STORED
 ) WITH (fillfactor=80);
 CREATE TABLE idempotency_keys (
   caller_id uuid NOT NULL,
