@@ -80,30 +80,7 @@ export class Prng {
   uuid(): string {
     const x = this.u32();
     const y = this.u32();
-    const z = this.u32();
-    const w = this.u32();
-    return (
-      HEX[x >>> 24] +
-      HEX[(x >>> 16) & 255] +
-      HEX[(x >>> 8) & 255] +
-      HEX[x & 255] +
-      '-' +
-      HEX[y >>> 24] +
-      HEX[(y >>> 16) & 255] +
-      '-' +
-      HEX[0x40 | ((y >>> 8) & 15)] +
-      HEX[y & 255] +
-      '-' +
-      HEX[0x80 | ((z >>> 24) & 63)] +
-      HEX[(z >>> 16) & 255] +
-      '-' +
-      HEX[(z >>> 8) & 255] +
-      HEX[z & 255] +
-      HEX[w >>> 24] +
-      HEX[(w >>> 16) & 255] +
-      HEX[(w >>> 8) & 255] +
-      HEX[w & 255]
-    );
+    return uuidText(x, y >>> 16, 0x40, y, this.u32(), this.u32());
   }
 
   /**
@@ -113,35 +90,10 @@ export class Prng {
    * time as production's are, and the app's new ids append after them.
    */
   uuid7(ms: number): string {
-    const high = Math.floor(ms / 0x10000);
-    const low = ms % 0x10000;
     // As many draws as uuid(), so the stream's later draws (the rest of the rows) are unchanged.
     this.u32();
     const y = this.u32();
-    const z = this.u32();
-    const w = this.u32();
-    return (
-      HEX[(high >>> 24) & 255] +
-      HEX[(high >>> 16) & 255] +
-      HEX[(high >>> 8) & 255] +
-      HEX[high & 255] +
-      '-' +
-      HEX[low >>> 8] +
-      HEX[low & 255] +
-      '-' +
-      HEX[0x70 | ((y >>> 8) & 15)] +
-      HEX[y & 255] +
-      '-' +
-      HEX[0x80 | ((z >>> 24) & 63)] +
-      HEX[(z >>> 16) & 255] +
-      '-' +
-      HEX[(z >>> 8) & 255] +
-      HEX[z & 255] +
-      HEX[w >>> 24] +
-      HEX[(w >>> 16) & 255] +
-      HEX[(w >>> 8) & 255] +
-      HEX[w & 255]
-    );
+    return uuidText(Math.floor(ms / 0x10000), ms % 0x10000, 0x70, y, this.u32(), this.u32());
   }
 
   hex(bytes: number): string {
@@ -149,4 +101,41 @@ export class Prng {
     for (let i = 0; i < bytes; i++) out += HEX[this.u32() & 255];
     return out;
   }
+}
+
+/**
+ * The text of a UUID: `first` (32 bits) and `second` (16 bits) as its first two groups, then
+ * the `version` nibble over 12 bits of `y`, the RFC 4122 variant over 14 bits of `z`, and the
+ * last 48 bits from `z` and `w`.
+ */
+function uuidText(
+  first: number,
+  second: number,
+  version: number,
+  y: number,
+  z: number,
+  w: number,
+): string {
+  return (
+    HEX[(first >>> 24) & 255] +
+    HEX[(first >>> 16) & 255] +
+    HEX[(first >>> 8) & 255] +
+    HEX[first & 255] +
+    '-' +
+    HEX[(second >>> 8) & 255] +
+    HEX[second & 255] +
+    '-' +
+    HEX[version | ((y >>> 8) & 15)] +
+    HEX[y & 255] +
+    '-' +
+    HEX[0x80 | ((z >>> 24) & 63)] +
+    HEX[(z >>> 16) & 255] +
+    '-' +
+    HEX[(z >>> 8) & 255] +
+    HEX[z & 255] +
+    HEX[w >>> 24] +
+    HEX[(w >>> 16) & 255] +
+    HEX[(w >>> 8) & 255] +
+    HEX[w & 255]
+  );
 }
