@@ -38,6 +38,18 @@ const sealedData = (n: number) => ({
 const numberOf = (item: { data: { sealingNoticeId: string } }) =>
   Number(item.data.sealingNoticeId.slice(-12)) - OFFSET;
 
+/** A world with an active enrollment and a substance-abuse milestone at the clinic (42 CFR Part 2). */
+async function givenTreatmentPlan(t: TestApp) {
+  const w = await givenWorld(t);
+  const { enrollment } = await givenActiveEnrollment(t, w);
+  const treatment = await givenMilestone(t, w, enrollment.id, {
+    category: 'substance_abuse',
+    providerAgencyId: w.clinic.id,
+    requiredSessions: 3,
+  });
+  return { w, enrollment, treatment };
+}
+
 describe('event feed', () => {
   let t: TestApp;
   let admin: string;
@@ -173,13 +185,7 @@ describe('event feed: session details', () => {
   afterAll(() => t.close());
 
   it('shows attendance events only to agencies entitled to session details, with the 42 CFR 2.32 notice for others', async () => {
-    const w = await givenWorld(t);
-    const { enrollment } = await givenActiveEnrollment(t, w);
-    const treatment = await givenMilestone(t, w, enrollment.id, {
-      category: 'substance_abuse',
-      providerAgencyId: w.clinic.id,
-      requiredSessions: 3,
-    });
+    const { w, enrollment, treatment } = await givenTreatmentPlan(t);
     await givenMilestone(t, w, enrollment.id, {
       category: 'shelter',
       providerAgencyId: w.shelter.id,
@@ -217,13 +223,7 @@ describe('event feed: the JSON of an event', () => {
   afterAll(() => t.close());
 
   it('is what a webhook body of the same reader holds (toEventDto), notice and agency included', async () => {
-    const w = await givenWorld(t);
-    const { enrollment } = await givenActiveEnrollment(t, w);
-    const treatment = await givenMilestone(t, w, enrollment.id, {
-      category: 'substance_abuse',
-      providerAgencyId: w.clinic.id,
-      requiredSessions: 3,
-    });
+    const { w, treatment } = await givenTreatmentPlan(t);
     await recordAttendance(t, w.clinicUser.token, treatment.id).expect(201);
     // Sealing events, addressed to the arresting agency (agencyId set).
     await givenCompletedEnrollment(t, w);

@@ -1,3 +1,4 @@
+import { isoTimestampSql } from '../infrastructure/database/iso-timestamp';
 import { REDISCLOSURE_NOTICE_42_CFR_2_32 } from '../privacy/part2';
 import type { EventDto } from './dto/event.dto';
 import type { EventData, EventType } from './event-types';
@@ -34,12 +35,12 @@ export function toEventDto(row: EventRow): EventDto {
  * (`sessionDetailEventScope`), `notice` the SQL of the notice already as JSON
  * (`REDISCLOSURE_NOTICE_JSON_SQL`). Ids are uuids and types plain names, quoted as they are; the
  * payload is the stored jsonb's text (PostgreSQL's spacing, the same keys and values);
- * `occurredAt` is truncated to milliseconds in UTC like `Date.toISOString`.
+ * `occurredAt` is formatted like `Date.toISOString` (isoTimestampSql).
  * `test/events.e2e-spec.ts` checks it equals `toEventDto` of the same rows.
  */
 export function eventJsonSql(o: string, part2Disclosure: string, notice: string): string {
   return `('{"id":"' || ${o}.id || '","type":' || to_json(${o}.type)::text
-    || ',"occurredAt":"' || to_char(${o}.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'
+    || ',"occurredAt":"' || ${isoTimestampSql(`${o}.occurred_at`)} || '"'
     || CASE WHEN ${o}.agency_id IS NULL THEN '' ELSE ',"agencyId":"' || ${o}.agency_id || '"' END
     || ',"data":' || ${o}.data::text
     || CASE WHEN ${part2Disclosure} THEN ',"redisclosureNotice":' || ${notice} ELSE '' END
