@@ -51,6 +51,36 @@ describe('security headers and caching', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('sends the same helmet headers on every kind of answer: found, anonymous, unknown route, refused, invalid, docs', async () => {
+    const helmetHeaders = (res: { headers: Record<string, unknown> }) => ({
+      nosniff: res.headers['x-content-type-options'],
+      frame: res.headers['x-frame-options'],
+      referrer: res.headers['referrer-policy'],
+      resource: res.headers['cross-origin-resource-policy'],
+      opener: res.headers['cross-origin-opener-policy'],
+      hsts: res.headers['strict-transport-security'],
+    });
+    const answers = await Promise.all([
+      t.http.get('/api/v1/me').auth(w.admin, { type: 'bearer' }),
+      t.http.get('/health/live'),
+      t.http.get('/api/v1/no-such-route'),
+      t.http.get('/api/v1/me').auth('forged.token.here', { type: 'bearer' }),
+      t.http.post('/api/v1/participants').auth(w.coordinator.token, { type: 'bearer' }).send({}),
+      t.http.get('/docs'),
+    ]);
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 404, 401, 400, 200]);
+    const expected = helmetHeaders(answers[0]);
+    expect(expected).toEqual({
+      nosniff: 'nosniff',
+      frame: 'SAMEORIGIN',
+      referrer: 'no-referrer',
+      resource: 'same-origin',
+      opener: 'same-origin',
+      hsts: expect.stringMatching(/^max-age=\d+/) as unknown,
+    });
+    for (const res of answers) expect(helmetHeaders(res)).toEqual(expected);
+  });
+
   it('answers no CORS header to a browser of another origin when no allow-list is set', async () => {
     const res = await t.http
       .get('/api/v1/me')
