@@ -66,7 +66,9 @@ describe('bootstrap admin and persistence on embedded PGlite', () => {
     } finally {
       await second.close();
     }
-  });
+    // Two starts of the embedded database from files, the first applying every migration:
+    // over a minute on a slow two-core machine (the default 60 s timed out there).
+  }, 240_000);
 
   it('creates no admin when the bootstrap variables are unset', async () => {
     const t = await startTestApp({ BOOTSTRAP_ADMIN_EMAIL: '', BOOTSTRAP_ADMIN_PASSWORD: '' });
