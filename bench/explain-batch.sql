@@ -13,8 +13,15 @@
 -- idexpr: the records' ids (pg_temp.uuid7(), time-ordered as the app's, or gen_random_uuid()
 -- as before it); evcols/evid: give the events' ids the same way ('id,' and 'pg_temp.uuid7(),'),
 -- or leave both '' to take the column's default.
+-- spread (optional): spread the records over at most this many of the provider's active
+-- milestones (default: all of them, as the bench's scenario does). The same spread at every
+-- scale holds the batch's shape constant, so what changes is only the data around it.
 \set QUIET on
 \pset pager off
+\if :{?spread}
+\else
+\set spread 2147483647
+\endif
 CREATE OR REPLACE FUNCTION pg_temp.uuid7() RETURNS uuid LANGUAGE sql VOLATILE AS $$
   SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
     substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
@@ -31,7 +38,7 @@ CREATE TEMP TABLE am ON COMMIT DROP AS
          least(e.scheduled_end_date, current_date) AS d1
     FROM milestones m JOIN enrollments e ON e.id = m.enrollment_id
    WHERE m.provider_agency_id = :'provider' AND e.status = 'active' AND e.start_date <= current_date;
-SELECT count(*) AS active_milestones FROM am \gset
+SELECT least(count(*), :spread) AS active_milestones FROM am \gset
 CREATE TEMP TABLE b ON COMMIT DROP AS
   SELECT :idexpr AS id, am.id AS milestone_id, am.enrollment_id,
          am.d0 + floor(random() * (am.d1 - am.d0 + 1))::int AS session_date,
