@@ -220,8 +220,11 @@ export class MilestonesRepository {
     const targets = new Map<string, WritableMilestone>();
     if (milestoneIds.length === 0) return targets;
     const own = attendanceWritableBy(caller, 'm');
-    // One statement: rows are locked as they come out of the sort, so each enrollment is
-    // locked before its milestones and all in id order, the order every writer shares.
+    // One statement: rows are locked as they come out of the sort, in id order, and within a
+    // row in the order of FROM: the enrollment first, then its milestone. So every writer
+    // takes the enrollment before any of its milestones (the shared order); with milestones
+    // first, two batches on different milestones of one enrollment deadlocked (each holding
+    // one milestone, then waiting: test/attendance-lock-order).
     const rows = await this.uow.manager
       .createQueryBuilder()
       .select(['m.id AS id', 'm.enrollment_id AS enrollment_id', 'm.category AS category'])
@@ -231,8 +234,8 @@ export class MilestonesRepository {
       .addSelect('e.scheduled_end_date', 'scheduled_end_date')
       // The program's time zone: a scalar read, so only milestones and enrollments are locked.
       .addSelect('(SELECT p.time_zone FROM programs p WHERE p.id = e.program_id)', 'time_zone')
-      .from('milestones', 'm')
-      .innerJoin('enrollments', 'e', 'e.id = m.enrollment_id')
+      .from('enrollments', 'e')
+      .innerJoin('milestones', 'm', 'm.enrollment_id = e.id')
       .where('m.id = ANY(:milestoneIds)', { milestoneIds })
       .andWhere(own.sql, own.params)
       .orderBy('e.id')
